@@ -1,0 +1,216 @@
+#include "app/app.hpp"
+
+#include "app/audit_intercept.hpp"
+#include "app/host_key_setup.hpp"
+#include "app/options.hpp"
+#include "app/plugin_selection.hpp"
+#include "config/config.hpp"
+#include "host/event_loop.hpp"
+#include "host/metric_registry.hpp"
+#include "host/plugin_host.hpp"
+#include "log/codes.hpp"
+#include "log/logger.hpp"
+#include "plugins/registry.hpp"
+#include "ssh/server.hpp"
+
+#include <libssh/libssh.h>
+
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#ifndef CSH_VERSION
+#define CSH_VERSION "dev"
+#endif
+#ifndef CSH_PLUGIN_INSTALL_DIR
+#define CSH_PLUGIN_INSTALL_DIR "/usr/lib/containerssh/plugins"
+#endif
+
+namespace csh::app {
+namespace {
+
+constexpr auto kShutdownGrace = std::chrono::seconds(20);
+
+// Plugin directories, in search order: the install location, the file's
+// plugins.path, then --plugin-dir.
+std::vector<std::filesystem::path> plugin_dirs(const Options& options, const config::Config* config) {
+    std::vector<std::filesystem::path> dirs{CSH_PLUGIN_INSTALL_DIR};
+    if (config != nullptr) {
+        for (const auto& d : config->plugins().path) dirs.emplace_back(d);
+    }
+    for (const auto& d : options.plugin_dirs) dirs.emplace_back(d);
+    return dirs;
+}
+
+void log_refusals(log::Logger& logger, const std::vector<plugins::Refusal>& refusals) {
+    for (const auto& r : refusals) logger.log(r.code, r.message, {{"file", r.file.string()}});
+}
+
+// --list-codes and --list-plugins work without a configuration file; when
+// one is readable its plugins.path is searched too.
+int list(const Options& options, log::CodeRegistry& codes) {
+    std::unique_ptr<config::Config> config;
+    try {
+        config = std::make_unique<config::Config>(config::Config::load(options.config_file));
+    } catch (const config::ConfigError&) {
+    }
+    plugins::Registry registry(codes);
+    const auto refusals = registry.discover(plugin_dirs(options, config.get()));
+    if (options.list_codes) {
+        std::cout << codes.markdown_table();
+    } else {
+        std::cout << "| Plugin | Version | Provides | File |\n| --- | --- | --- | --- |\n";
+        for (const auto& p : registry.plugins()) {
+            std::string provides;
+            for (size_t i = 0; i < p->descriptor().provides_count; ++i) {
+                provides += (i ? ", " : "") + std::string(p->descriptor().provides[i]);
+            }
+            std::cout << "| " << p->id() << " | " << p->descriptor().version << " | " << provides << " | "
+                      << p->path().string() << " |\n";
+        }
+    }
+    for (const auto& r : refusals) std::cerr << r.code << ": " << r.message << "\n";
+    return 0;
+}
+
+sigset_t handled_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    return set;
+}
+
+}  // namespace
+
+int run(int argc, const char* const* argv) {
+    std::string error;
+    auto parsed = parse_options(argc, argv, error);
+    if (!parsed) {
+        std::cerr << "containerssh: " << error << "\n";
+        return 2;
+    }
+    const Options& options = *parsed;
+    if (options.help) {
+        std::cout << options.help_text;
+        return 0;
+    }
+    if (options.version) {
+        std::cout << "containerssh " << CSH_VERSION << " (plugin ABI " << CSH_ABI_MAJOR << "." << CSH_ABI_MINOR
+                  << ")\n";
+        return 0;
+    }
+    // A closed stdout must become LOG_WRITE_FAILED, not a silent death.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    log::CodeRegistry codes;
+    codes.add_core_codes();
+    if (options.list_codes || options.list_plugins) return list(options, codes);
+
+    // Until the configuration is read, lines go to stdout with the defaults.
+    auto logger = std::make_unique<log::Logger>(codes, log::LogSettings{});
+    std::unique_ptr<config::Config> config;
+    try {
+        logger->log(codes::CORE_CONFIG_FILE, "", {{"file", options.config_file}});
+        config = std::make_unique<config::Config>(config::Config::load(options.config_file));
+    } catch (const config::ConfigError& e) {
+        logger->log(codes::CORE_CONFIG_ERROR, e.what(), {{"key", e.key_path()}, {"file", options.config_file}});
+        return 1;
+    }
+    if (options.dump_config) {
+        std::cout << config->dump_yaml();
+        return 0;
+    }
+    try {
+        logger = std::make_unique<log::Logger>(codes, config->log());
+    } catch (const log::LogError& e) {
+        logger->log(e.code(), e.what());
+        return 1;
+    }
+    for (const auto& note : config->deprecations()) logger->log(codes::CORE_CONFIG_DEPRECATED, note);
+
+    // Signals are taken by sigwait() below; block them before any thread starts.
+    const sigset_t signals = handled_signals();
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    ssh_init();
+    auto host_keys = setup_host_keys(*config, *logger);
+    if (!host_keys) return 1;
+
+    host::EventLoop loop;
+    host::MetricRegistry metrics;
+    // Hosts outlive the registry: plugins may still log while they deinit.
+    std::map<std::string, std::unique_ptr<host::PluginHost>> hosts;
+    plugins::Registry registry(codes);
+    log_refusals(*logger, registry.discover(plugin_dirs(options, config.get())));
+    Selection selection;
+    try {
+        selection = select_plugins(*config, registry, [&](plugins::Plugin& plugin) {
+            auto& h = hosts[std::string(plugin.id())];
+            if (!h) {
+                h = std::make_unique<host::PluginHost>(
+                    host::Services{loop.context(), *logger, *config, metrics}, std::string(plugin.id()));
+            }
+            return h->c_host();
+        });
+    } catch (const SelectionError& e) {
+        logger->log(e.code(), e.what());
+        return 1;
+    }
+    for (const auto& p : registry.plugins()) {
+        if (p->initialised()) logger->log(codes::CORE_PLUGIN_INITIALISED, "", {{"plugin", std::string(p->id())}});
+    }
+
+    logger->log(codes::SERVICE_POOL_STARTING, "");
+    ssh::ServerContext context{loop, *logger, *config, selection.roles,
+                               audit_intercept(config->section_json("audit")), config->effective_json(), nullptr};
+    std::unique_ptr<ssh::Server> server;
+    try {
+        logger->log(codes::SERVICE_STARTING, "", {{"service", "ssh"}});
+        server = std::make_unique<ssh::Server>(std::move(context), std::move(*host_keys));
+        loop.start();
+        server->start();
+        logger->log(codes::SERVICE_RUNNING, "", {{"service", "ssh"}});
+        for (const auto& m : selection.metrics) {
+            logger->log(codes::SERVICE_STARTING, "", {{"service", m.id}});
+            if (m.api->start(m.instance) != CSH_OK) throw std::runtime_error("metrics plugin " + m.id + " failed to start");
+            logger->log(codes::SERVICE_RUNNING, "", {{"service", m.id}});
+        }
+    } catch (const std::exception& e) {
+        logger->log(codes::SSH_START_FAILED, e.what());
+        server.reset();
+        loop.stop_and_join();
+        return 1;
+    }
+    logger->log(codes::SERVICE_POOL_RUNNING, "");
+
+    for (;;) {
+        int signal = 0;
+        if (sigwait(&signals, &signal) != 0) continue;
+        if (signal == SIGHUP) {
+            logger->reopen();
+            continue;
+        }
+        break;
+    }
+
+    logger->log(codes::SERVICE_POOL_STOPPING, "");
+    for (const auto& m : selection.metrics) {
+        logger->log(codes::SERVICE_STOPPING, "", {{"service", m.id}});
+        m.api->stop(m.instance);
+        logger->log(codes::SERVICE_STOPPED, "", {{"service", m.id}});
+    }
+    logger->log(codes::SERVICE_STOPPING, "", {{"service", "ssh"}});
+    server->stop(kShutdownGrace);
+    logger->log(codes::SERVICE_STOPPED, "", {{"service", "ssh"}});
+    loop.stop_and_join();
+    server.reset();
+    registry.deinit_all();
+    logger->log(codes::SERVICE_POOL_STOPPED, "");
+    ssh_finalize();
+    return 0;
+}
+
+}  // namespace csh::app

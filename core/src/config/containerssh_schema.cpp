@@ -1,0 +1,383 @@
+#include "config/containerssh_schema.hpp"
+
+#include "config/ssh_algorithms.hpp"
+
+namespace csh::config::detail {
+namespace {
+
+using schema::boolean;
+using schema::duration;
+using schema::Field;
+using schema::free_form;
+using schema::integer;
+using schema::join;
+using schema::NodePtr;
+using schema::number;
+using schema::object;
+using schema::Secret;
+using schema::secret_text;
+using schema::text;
+using schema::text_list;
+using schema::text_map;
+
+const std::vector<std::string> kSecurityModes = {"", "enable", "filter", "disable"};
+const std::vector<std::string> kAgentIdleCommand = {"/usr/bin/containerssh-agent", "wait-signal", "--signal",
+                                                    "INT", "--signal", "TERM"};
+const std::vector<std::pair<std::string, std::string>> kSubsystems = {{"sftp", "/usr/lib/openssh/sftp-server"}};
+
+// TLS settings shared by HTTP clients and servers; the lists also accept
+// one colon-separated text, as ContainerSSH does.
+std::vector<Field> tls_fields() {
+    return {
+        {"tlsVersion", text("1.3")},
+        {"curves", text_list({"x25519", "secp256r1", "secp384r1", "secp521r1"}, ':')},
+        {"cipher", text_list({"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+                              "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
+                             ':')},
+    };
+}
+
+// Reference §2.3. cacert/cert/key hold inline PEM or a file name.
+std::vector<Field> http_client_fields(std::string url = "") {
+    return join(
+        {
+            {"url", text(std::move(url))},
+            {"allowRedirects", boolean(false)},
+            {"timeout", duration("2s")},
+            {"cacert", text()},
+            {"cert", text()},
+            {"key", secret_text(Secret::if_pem)},
+        },
+        tls_fields());
+}
+
+// Reference §2.4.
+std::vector<Field> http_server_fields(std::string listen) {
+    return join(
+        {
+            {"listen", text(std::move(listen))},
+            {"key", secret_text(Secret::if_pem)},
+            {"cert", text()},
+            {"clientcacert", text()},
+        },
+        tls_fields());
+}
+
+NodePtr auth_webhook() { return object(join(http_client_fields(), {{"authTimeout", duration("60s")}})); }
+
+NodePtr kerberos() {
+    return object({
+        {"keytab", text("/etc/krb5.keytab")},
+        {"acceptor", text("any")},
+        {"enforceUsername", boolean(true)},
+        {"credentialCachePath", text("/tmp/krb5cc")},
+        {"configPath", text("/etc/containerssh/krb5.conf")},
+        {"clockSkew", duration("5m")},
+    });
+}
+
+NodePtr oauth2() {
+    return object({
+        {"clientId", text()},
+        {"clientSecret", secret_text(Secret::yes)},
+        {"provider", text()},
+        {"redirect", object(join(http_server_fields("0.0.0.0:8080"), {{"webroot", text()}}))},
+        {"qrCodeClients", text_list()},
+        {"deviceFlowClients", text_list()},
+        {"authTimeout", duration("120s")},
+        {"github", object(join(join(
+                                    {
+                                        {"url", text("https://github.com")},
+                                        {"apiurl", text("https://api.github.com")},
+                                        {"cacert", text()},
+                                        {"cert", text()},
+                                        {"key", secret_text(Secret::if_pem)},
+                                    },
+                                    tls_fields()),
+                               {
+                                   {"enforceUsername", boolean(true)},
+                                   {"requireOrgMembership", text()},
+                                   {"require2FA", boolean(false)},
+                                   {"extraScopes", text_list()},
+                                   {"enforceScopes", boolean(false)},
+                                   {"timeout", duration("10s")},
+                               }))},
+        {"oidc", object(join(http_client_fields(), {
+                                                       {"deviceFlow", boolean(false)},
+                                                       {"authorizationCodeFlow", boolean(false)},
+                                                       {"usernameField", text("sub")},
+                                                       {"redirectURI", text()},
+                                                       {"extraScopes", text_list()},
+                                                       {"enforceScopes", boolean(false)},
+                                                   }))},
+        {"generic", object({
+                        {"authorizeEndpointURL", text()},
+                        {"tokenEndpoint", object(http_client_fields())},
+                        {"redirectURI", text()},
+                    })},
+    });
+}
+
+// Reference §2.5: each block's `method` selects the plugin ("" = off).
+NodePtr auth() {
+    return object({
+        {"password", object({{"method", text()}, {"webhook", auth_webhook()}, {"kerberos", kerberos()}}, "method")},
+        {"publicKey", object({{"method", text()}, {"webhook", auth_webhook()}}, "method")},
+        {"keyboardInteractive", object({{"method", text()}, {"oauth2", oauth2()}}, "method")},
+        {"gssapi", object({{"method", text()}, {"kerberos", kerberos()}}, "method")},
+        {"authz", object({{"method", text()}, {"webhook", auth_webhook()}}, "method")},
+    });
+}
+
+NodePtr ssh() {
+    return object({
+        {"listen", text("0.0.0.0:2222")},
+        {"serverVersion", text("SSH-2.0-ContainerSSH")},
+        {"ciphers", text_list(ciphers().defaults)},
+        {"kex", text_list(key_exchanges().defaults)},
+        {"macs", text_list(macs().defaults)},
+        {"banner", text()},
+        {"hostkeys", text_list({}, 0, Secret::if_pem)},
+        {"clientAliveInterval", duration("0s")},
+        {"clientAliveCountMax", integer(3, 1)},
+        // Ours (OpenSSH's LoginGraceTime): unauthenticated connections are closed after this.
+        {"loginGraceTime", duration("2m")},
+    });
+}
+
+NodePtr log() {
+    return object({
+        {"level", text("notice")},
+        {"format", text("ljson", {"ljson", "text"})},
+        {"destination", text("stdout", {"stdout", "file", "syslog"})},
+        {"file", text("/var/log/containerssh/containerssh.log")},
+        {"syslog", object({
+                       {"destination", text("/dev/log")},
+                       {"facility", text("auth")},
+                       {"tag", text("ContainerSSH")},
+                       {"pid", boolean(false)},
+                   })},
+    });
+}
+
+NodePtr metrics() {
+    return object(join(join({{"enable", boolean(false)}}, http_server_fields("0.0.0.0:9100")),
+                       {{"path", text("/metrics")}}));
+}
+
+NodePtr geoip() {
+    return object({
+        {"provider", text("dummy")},
+        {"maxmind-geoip2-file", text("/var/lib/GeoIP/GeoIP2-Country.mmdb")},
+    });
+}
+
+// Reference §2.10; `storage` may also name a third-party storage with a block of its own.
+NodePtr audit() {
+    return object(
+        {
+            {"enable", boolean(false)},
+            {"format", text("none")},
+            {"storage", text("none")},
+            {"intercept", object({
+                              {"stdin", boolean(false)},
+                              {"stdout", boolean(false)},
+                              {"stderr", boolean(false)},
+                              {"passwords", boolean(false)},
+                              {"forwarding", boolean(false)},
+                          })},
+            {"file", object({{"directory", text("/var/log/audit")}})},
+            {"s3", object({
+                       {"local", text("/var/lib/audit")},
+                       {"accessKey", secret_text(Secret::yes)},
+                       {"secretKey", secret_text(Secret::yes)},
+                       {"bucket", text()},
+                       {"region", text()},
+                       {"endpoint", text()},
+                       {"cacert", text()},
+                       {"acl", text()},
+                       {"pathStyleAccess", boolean(false)},
+                       {"uploadPartSize", integer(5242880)},
+                       {"parallelUploads", integer(20)},
+                       {"metadata", object({{"ip", boolean(false)}, {"username", boolean(false)}})},
+                   })},
+        },
+        "storage");
+}
+
+NodePtr health() {
+    return object(join(join({{"enable", boolean(false)}}, http_server_fields("0.0.0.0:7000")),
+                       {{"client", object(http_client_fields("http://127.0.0.1:7000/"))}}));
+}
+
+NodePtr security_mode(std::string default_mode = "") { return text(std::move(default_mode), kSecurityModes); }
+
+NodePtr security() {
+    return object({
+        {"defaultMode", security_mode()},
+        {"forceCommand", text()},
+        {"maxSessions", integer(-1, -1)},
+        {"env", object({{"mode", security_mode()}, {"allow", text_list()}, {"deny", text_list()}})},
+        {"command", object({{"mode", security_mode()}, {"allow", text_list()}})},
+        {"shell", object({{"mode", security_mode()}})},
+        {"subsystem", object({{"mode", security_mode()}, {"allow", text_list()}, {"deny", text_list()}})},
+        {"tty", object({{"mode", security_mode()}})},
+        {"signal", object({{"mode", security_mode()}, {"allow", text_list()}, {"deny", text_list()}})},
+        {"forwarding", object({
+                           {"reverseForwardingMode", security_mode("disable")},
+                           {"forwardingMode", security_mode("disable")},
+                           {"socketForwardingMode", security_mode("disable")},
+                           {"socketListenMode", security_mode("disable")},
+                           {"x11ForwardingMode", security_mode("disable")},
+                       })},
+    });
+}
+
+// Reference §2.7. container/host/network/platform are Docker Engine API
+// objects and auth a registry credential: passed to the plugin as written.
+NodePtr docker() {
+    return object({
+        {"connection", object({
+                           {"host", text("unix:///var/run/docker.sock")},
+                           {"cacert", text()},
+                           {"cert", text()},
+                           {"key", secret_text(Secret::if_pem)},
+                       })},
+        {"execution", object({
+                          {"container", free_form("{image: containerssh/containerssh-guest-image}")},
+                          {"host", free_form()},
+                          {"network", free_form()},
+                          {"platform", free_form()},
+                          {"containername", text()},
+                          {"auth", free_form("", Secret::yes)},
+                          {"mode", text("connection")},
+                          {"idleCommand", text_list(kAgentIdleCommand)},
+                          {"shellCommand", text_list({"/bin/bash"})},
+                          {"agentPath", text("/usr/bin/containerssh-agent")},
+                          {"disableAgent", boolean(false)},
+                          {"subsystems", text_map(kSubsystems)},
+                          {"imagePullPolicy", text("IfNotPresent")},
+                          {"exposeAuthMetadataAsEnv", boolean(false)},
+                      })},
+        {"timeouts", object({
+                         {"containerStart", duration("60s")},
+                         {"containerStop", duration("60s")},
+                         {"commandStart", duration("60s")},
+                         {"signal", duration("60s")},
+                         {"window", duration("60s")},
+                         {"http", duration("15s")},
+                     })},
+    });
+}
+
+// Reference §2.8. pod.metadata and pod.spec are Kubernetes API objects.
+NodePtr kubernetes() {
+    return object({
+        {"connection", object({
+                           {"host", text("kubernetes.default.svc")},
+                           {"path", text("/api")},
+                           {"username", text()},
+                           {"password", secret_text(Secret::yes)},
+                           {"serverName", text()},
+                           {"certFile", text()},
+                           {"keyFile", text()},
+                           {"cacertFile", text()},
+                           {"cert", text()},
+                           {"key", secret_text(Secret::if_pem)},
+                           {"cacert", text()},
+                           {"bearerToken", secret_text(Secret::yes)},
+                           {"bearerTokenFile", text()},
+                           {"qps", number("5")},
+                           {"burst", integer(10)},
+                       })},
+        {"pod", object({
+                    {"metadata", free_form("{namespace: default, generateName: containerssh-}")},
+                    {"spec", free_form("{containers: [{name: shell, image: containerssh/containerssh-guest-image}]}")},
+                    {"consoleContainerNumber", integer(0)},
+                    {"mode", text("connection")},
+                    {"createMissingPods", boolean(false)},
+                    {"idleCommand", text_list(kAgentIdleCommand)},
+                    {"shellCommand", text_list({"/bin/bash"})},
+                    {"agentPath", text("/usr/bin/containerssh-agent")},
+                    {"disableAgent", boolean(false)},
+                    {"subsystems", text_map(kSubsystems)},
+                    {"exposeAuthMetadataAsEnv", text_map()},
+                    {"exposeAuthMetadataAsLabels", text_map()},
+                    {"exposeAuthMetadataAsAnnotations", text_map()},
+                })},
+        {"timeouts", object({
+                         {"podStart", duration("60s")},
+                         {"podStop", duration("60s")},
+                         {"commandStart", duration("60s")},
+                         {"signal", duration("60s")},
+                         {"window", duration("60s")},
+                         {"http", duration("15s")},
+                     })},
+    });
+}
+
+// Reference §2.9; the algorithm lists default to the SSH server's.
+NodePtr sshproxy() {
+    return object({
+        {"server", text()},
+        {"port", integer(22)},
+        {"usernamePassThrough", boolean(false)},
+        {"username", text()},
+        {"password", secret_text(Secret::yes)},
+        {"privateKey", secret_text(Secret::if_pem)},
+        {"allowedHostKeyFingerprints", text_list()},
+        {"ciphers", text_list(ciphers().defaults)},
+        {"kex", text_list(key_exchanges().defaults)},
+        {"macs", text_list(macs().defaults)},
+        {"hostKeyAlgos", text_list({"ssh-rsa-cert-v01@openssh.com", "ssh-dss-cert-v01@openssh.com",
+                                    "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+                                    "ecdsa-sha2-nistp384-cert-v01@openssh.com",
+                                    "ecdsa-sha2-nistp521-cert-v01@openssh.com", "ssh-ed25519-cert-v01@openssh.com",
+                                    "ssh-rsa", "ssh-dss", "ssh-ed25519"})},
+        {"timeout", duration("60s")},
+        {"clientVersion", text("SSH-2.0-ContainerSSH")},
+    });
+}
+
+// Ours: where plugins are looked for besides the install location.
+NodePtr plugins() { return object({{"path", text_list()}}); }
+
+}  // namespace
+
+const schema::Node& root_schema() {
+    static const NodePtr root = object(
+        {
+            {"ssh", ssh()},
+            {"configserver", object(join(http_client_fields(), {{"transmitSensitiveMetadata", boolean(false)}}))},
+            {"auth", auth()},
+            {"log", log()},
+            {"metrics", metrics()},
+            {"geoip", geoip()},
+            {"audit", audit()},
+            {"health", health()},
+            {"security", security()},
+            {"backend", text("docker")},
+            {"docker", docker()},
+            {"kubernetes", kubernetes()},
+            {"sshproxy", sshproxy()},
+            {"plugins", plugins()},
+        },
+        "backend");
+    return *root;
+}
+
+const ValuePtr& root_defaults() {
+    static const ValuePtr defaults = schema::defaults_of(root_schema());
+    return defaults;
+}
+
+const schema::Node& auth_webhook_schema() {
+    static const NodePtr webhook = auth_webhook();
+    return *webhook;
+}
+
+bool is_builtin_backend(std::string_view name) {
+    return name == "docker" || name == "kubernetes" || name == "sshproxy";
+}
+
+}  // namespace csh::config::detail

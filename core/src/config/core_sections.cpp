@@ -1,0 +1,187 @@
+#include "config/core_sections.hpp"
+
+#include "config/fail.hpp"
+#include "config/listen_address.hpp"
+#include "config/ssh_algorithms.hpp"
+#include "config/typed_read.hpp"
+#include "log/level.hpp"
+#include "log/syslog_facility.hpp"
+
+namespace csh::config::detail {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr std::int64_t kNanosPerMilli = 1'000'000;
+constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
+
+std::string check_listen(const Value& value, const std::string& path) {
+    if (auto problem = listen_address_problem(text_of(value))) fail_at(value.position, path, *problem);
+    return text_of(value);
+}
+
+// RFC 4253 §4.2 as ContainerSSH checks it: ^SSH-2.0-[!-,.-~]+( [a-zA-Z0-9- _.]+)?$, at most 253 characters.
+bool is_valid_server_version(std::string_view version) {
+    constexpr std::string_view prefix = "SSH-2.0-";
+    if (version.size() > 253 || version.substr(0, prefix.size()) != prefix) return false;
+    version.remove_prefix(prefix.size());
+    std::size_t space = version.find(' ');
+    std::string_view software = version.substr(0, space);
+    if (software.empty()) return false;
+    for (char c : software) {
+        if (c < '!' || c > '~' || c == '-') return false;
+    }
+    if (space == std::string_view::npos) return true;
+    std::string_view comment = version.substr(space + 1);
+    if (comment.empty()) return false;
+    for (char c : comment) {
+        bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                       c == ' ' || c == '_' || c == '.';
+        if (!allowed) return false;
+    }
+    return true;
+}
+
+std::vector<std::string> check_algorithms(const Value& ssh, const AlgorithmFamily& family) {
+    const std::string path = child_path("ssh", family.key);
+    const Value& list = child(ssh, family.key);
+    if (items_of(list, 0).empty()) fail_at(list.position, path, "name at least one " + std::string(family.description));
+    std::vector<std::string> names;
+    std::size_t index = 0;
+    for (const ValuePtr& item : items_of(list, 0)) {
+        if (!family.knows(item->text)) {
+            fail_at(item->position, item_path(path, index),
+                    "unknown " + std::string(family.description) + " \"" + item->text + "\"; known: " +
+                        family.known_list());
+        }
+        names.push_back(item->text);
+        ++index;
+    }
+    return names;
+}
+
+// 0 (off) or at least one second.
+milliseconds check_interval(const Value& value, const std::string& path, const char* zero_means) {
+    std::int64_t nanos = duration_of(value);
+    if (nanos < 0 || (nanos != 0 && nanos < kNanosPerSecond)) {
+        fail_at(value.position, path, std::string("must be 0 (") + zero_means + ") or at least 1s");
+    }
+    return milliseconds(nanos / kNanosPerMilli);
+}
+
+SshSettings read_ssh(const Value& ssh) {
+    SshSettings settings;
+    settings.listen = check_listen(child(ssh, "listen"), "ssh.listen");
+
+    const Value& version = child(ssh, "serverVersion");
+    if (!is_valid_server_version(text_of(version))) {
+        fail_at(version.position, "ssh.serverVersion",
+                "must look like \"SSH-2.0-Name optional comment\" (RFC 4253 §4.2: no '-' or space in the name, "
+                "comment of letters, digits, ' ', '-', '_', '.'; at most 253 characters)");
+    }
+    settings.server_version = text_of(version);
+    settings.ciphers = check_algorithms(ssh, ciphers());
+    settings.kex = check_algorithms(ssh, key_exchanges());
+    settings.macs = check_algorithms(ssh, macs());
+    settings.banner = text_of(child(ssh, "banner"));
+
+    std::size_t index = 0;
+    for (const ValuePtr& key : items_of(child(ssh, "hostkeys"), 0)) {
+        if (key->text.empty()) fail_at(key->position, item_path("ssh.hostkeys", index), "a host key cannot be empty");
+        settings.host_keys.push_back(key->text);
+        ++index;
+    }
+    settings.client_alive_interval =
+        check_interval(child(ssh, "clientAliveInterval"), "ssh.clientAliveInterval", "no keepalives");
+    settings.client_alive_count_max = static_cast<int>(integer_of(child(ssh, "clientAliveCountMax")));
+    settings.login_grace_time = check_interval(child(ssh, "loginGraceTime"), "ssh.loginGraceTime", "no limit");
+    return settings;
+}
+
+log::LogSettings read_log(const Value& section) {
+    log::LogSettings settings;
+    const Value& level = child(section, "level");
+    auto parsed = log::parse_level(text_of(level));
+    if (!parsed) {
+        fail_at(level.position, "log.level",
+                "unknown level " + describe(level) +
+                    "; use debug, info, notice, warning, error, crit, alert, emerg or 7..0");
+    }
+    settings.level = *parsed;
+    // The schema restricts format and destination to these values.
+    settings.format = text_of(child(section, "format")) == "text" ? log::LogSettings::Format::text
+                                                                   : log::LogSettings::Format::ljson;
+    const std::string destination = text_of(child(section, "destination"));
+    settings.destination = destination == "file"     ? log::LogSettings::Destination::file
+                           : destination == "syslog" ? log::LogSettings::Destination::syslog
+                                                     : log::LogSettings::Destination::stdout_;
+    const Value& file = child(section, "file");
+    settings.file = text_of(file);
+    if (settings.destination == log::LogSettings::Destination::file && settings.file.empty()) {
+        fail_at(file.position, "log.file", "name the log file (destination is file)");
+    }
+
+    const Value& syslog = child(section, "syslog");
+    const Value& syslog_destination = child(syslog, "destination");
+    settings.syslog.destination = text_of(syslog_destination);
+    if (settings.syslog.destination.empty()) {
+        fail_at(syslog_destination.position, "log.syslog.destination",
+                "name the syslog socket (e.g. /dev/log) or host:port (UDP)");
+    }
+    const Value& facility = child(syslog, "facility");
+    if (!log::syslog_facility(text_of(facility))) {
+        fail_at(facility.position, "log.syslog.facility",
+                "unknown facility " + describe(facility) + "; use one of " +
+                    std::string(log::syslog_facility_names()));
+    }
+    settings.syslog.facility = text_of(facility);
+    settings.syslog.tag = text_of(child(syslog, "tag"));
+    settings.syslog.pid = bool_of(child(syslog, "pid"));
+    return settings;
+}
+
+HealthSettings read_health(const Value& section) {
+    HealthSettings settings;
+    settings.enable = bool_of(child(section, "enable"));
+    settings.listen = check_listen(child(section, "listen"), "health.listen");
+    const Value& url = child(child(section, "client"), "url");
+    settings.client_url = text_of(url);
+    if (settings.client_url.rfind("http://", 0) != 0 && settings.client_url.rfind("https://", 0) != 0) {
+        fail_at(url.position, "health.client.url", "must be an http:// or https:// URL");
+    }
+    return settings;
+}
+
+PluginSettings read_plugins(const Value& section) {
+    PluginSettings settings;
+    std::size_t index = 0;
+    for (const ValuePtr& directory : items_of(child(section, "path"), 0)) {
+        if (directory->text.empty()) {
+            fail_at(directory->position, item_path("plugins.path", index), "a plugin directory cannot be empty");
+        }
+        settings.path.push_back(directory->text);
+        ++index;
+    }
+    return settings;
+}
+
+void check_backend(const Value& root) {
+    const Value& backend = child(root, "backend");
+    if (text_of(backend).empty()) {
+        fail_at(backend.position, "backend", "name a backend: docker, kubernetes, sshproxy or a third-party one");
+    }
+}
+
+}  // namespace
+
+CoreSettings read_core_sections(const Value& effective) {
+    check_backend(effective);
+    CoreSettings settings;
+    settings.ssh = read_ssh(child(effective, "ssh"));
+    settings.log = read_log(child(effective, "log"));
+    settings.health = read_health(child(effective, "health"));
+    settings.plugins = read_plugins(child(effective, "plugins"));
+    return settings;
+}
+
+}  // namespace csh::config::detail

@@ -1,0 +1,21 @@
+// The sections the core itself uses (ssh, log, health, plugins), checked
+// value by value and turned into settings. Plugins check their own sections.
+#pragma once
+
+#include "config/config.hpp"
+#include "config/value.hpp"
+
+namespace csh::config::detail {
+
+struct CoreSettings {
+    SshSettings ssh;
+    log::LogSettings log;
+    HealthSettings health;
+    PluginSettings plugins;
+};
+
+// `effective` is the whole configuration after the schema check, with
+// defaults filled in. Throws ConfigError naming the key and its line.
+CoreSettings read_core_sections(const Value& effective);
+
+}  // namespace csh::config::detail

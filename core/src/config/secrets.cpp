@@ -1,0 +1,44 @@
+#include "config/secrets.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace csh::config::detail {
+namespace {
+
+bool has_secret_name(std::string_view key) {
+    std::string name(key);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    for (std::string_view word : {"password", "passwd", "secret", "token", "credential", "privatekey", "apikey",
+                                  "accesskey"}) {
+        if (name.find(word) != std::string::npos) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool is_inline_pem(std::string_view text) {
+    std::size_t start = text.find_first_not_of(" \t\r\n");
+    return start != std::string_view::npos && text.substr(start, 5) == "-----";
+}
+
+bool must_redact(const schema::Node* node, std::string_view key, const Value& scalar, bool inside_secret) {
+    if (!scalar.is_scalar() || scalar.text.empty()) return false;
+    if (inside_secret) return true;
+    // A private key is a secret wherever it is written.
+    if (scalar.text.find("PRIVATE KEY-----") != std::string::npos) return true;
+    if (node == nullptr || node->type == schema::Type::free_form) return has_secret_name(key);
+    switch (node->secret) {
+        case schema::Secret::yes:
+            return true;
+        case schema::Secret::if_pem:
+            return is_inline_pem(scalar.text);
+        case schema::Secret::no:
+            return false;
+    }
+    return false;
+}
+
+}  // namespace csh::config::detail

@@ -1,0 +1,26 @@
+// The SSH algorithm names `ssh.ciphers`, `ssh.kex` and `ssh.macs` accept
+// (ContainerSSH's lists plus what libssh 0.10 implements) and their defaults.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace csh::config::detail {
+
+struct AlgorithmFamily {
+    std::string_view key;          // "ciphers", "kex", "macs"
+    std::string_view description;  // "cipher", "key exchange", "MAC"
+    std::vector<std::string> known;
+    std::vector<std::string> defaults;
+
+    bool knows(std::string_view name) const;
+    // The known names separated by ", ", for error messages.
+    std::string known_list() const;
+};
+
+const AlgorithmFamily& ciphers();
+const AlgorithmFamily& key_exchanges();
+const AlgorithmFamily& macs();
+
+}  // namespace csh::config::detail

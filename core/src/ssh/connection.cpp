@@ -1,0 +1,339 @@
+#include "ssh/connection.hpp"
+
+#include "config/config.hpp"
+#include "log/codes.hpp"
+#include "log/logger.hpp"
+#include "ssh/connection_id.hpp"
+#include "ssh/libssh_messages.hpp"
+#include "ssh/session_channel.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+
+namespace asio = boost::asio;
+
+namespace csh::ssh {
+
+namespace {
+// How many poll rounds one pump may run before yielding the thread; keeps a
+// fast client from starving the other connections of the same thread.
+constexpr int kPumpRounds = 32;
+
+std::string ip_of(const std::string& address) {
+    if (!address.empty() && address.front() == '[') return address.substr(1, address.find(']') - 1);
+    return address.substr(0, address.rfind(':'));
+}
+}  // namespace
+
+Connection::Connection(ServerContext& context, ssh_session session, int fd, std::string remote_address)
+    : context_(context),
+      strand_(context.loop.context()),
+      session_(session),
+      socket_(context.loop.context(), fd),
+      grace_timer_(context.loop.context()),
+      keepalive_timer_(context.loop.context()),
+      id_(new_connection_id()),
+      remote_address_(std::move(remote_address)),
+      remote_ip_(ip_of(remote_address_)) {}
+
+Connection::~Connection() {
+    // finish_close() normally released everything; this covers a connection
+    // destroyed before it started (server shutting down during accept).
+    if (event_ != nullptr) {
+        ssh_event_remove_session(event_, session_);
+        ssh_event_free(event_);
+    }
+    if (socket_.is_open()) socket_.release();
+    if (session_ != nullptr) ssh_free(session_);
+}
+
+const csh_connection_info& Connection::info() {
+    info_.struct_size = sizeof info_;
+    info_.connection_id = {id_.data(), id_.size()};
+    info_.remote_address = {remote_address_.data(), remote_address_.size()};
+    info_.client_version = {client_version_.data(), client_version_.size()};
+    info_.username = {username_.data(), username_.size()};
+    info_.authenticated_username = {authenticated_username_.data(), authenticated_username_.size()};
+    info_.metadata = metadata_.view();
+    info_.strand = &strand_;
+    info_.connection = this;
+    return info_;
+}
+
+void Connection::log(const char* code, std::string_view message,
+                     std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+    std::vector<csh_field> all;
+    append_log_fields(all);
+    for (const auto& [k, v] : fields) all.push_back({{k.data(), k.size()}, {v.data(), v.size()}});
+    context_.logger.log(code, message, all.data(), all.size());
+}
+
+void Connection::append_log_fields(std::vector<csh_field>& out) const {
+    out.push_back({{"connectionId", 12}, {id_.data(), id_.size()}});
+    out.push_back({{"remoteAddr", 10}, {remote_ip_.data(), remote_ip_.size()}});
+    if (!username_.empty()) out.push_back({{"username", 8}, {username_.data(), username_.size()}});
+    if (!authenticated_username_.empty() && authenticated_username_ != username_) {
+        out.push_back({{"authenticatedUsername", 21},
+                       {authenticated_username_.data(), authenticated_username_.size()}});
+    }
+}
+
+void Connection::emit_audit(const csh_audit_event& event) {
+    if (audit_) audit_->emit(event);
+}
+
+void Connection::post(std::function<void(Connection&)> fn) {
+    asio::post(strand_.executor, [self = shared_from_this(), fn = std::move(fn)] { fn(*self); });
+}
+
+void Connection::wake() {
+    if (pump_posted_ || state_ == State::closed) return;
+    pump_posted_ = true;
+    asio::post(strand_.executor, [self = shared_from_this()] {
+        self->pump_posted_ = false;
+        self->pump();
+    });
+}
+
+void Connection::end_busy() {
+    busy_ = false;
+    wake();
+}
+
+void Connection::start() {
+    post([](Connection& c) {
+        ssh_set_blocking(c.session_, 0);
+        int methods = 0;
+        if (c.context_.plugins.auth_for(CSH_AUTH_METHOD_PASSWORD)) methods |= SSH_AUTH_METHOD_PASSWORD;
+        if (c.context_.plugins.auth_for(CSH_AUTH_METHOD_PUBLIC_KEY)) methods |= SSH_AUTH_METHOD_PUBLICKEY;
+        if (c.context_.plugins.auth_for(CSH_AUTH_METHOD_KEYBOARD_INTERACTIVE)) {
+            methods |= SSH_AUTH_METHOD_INTERACTIVE;
+        }
+        ssh_set_auth_methods(c.session_, methods);
+
+        c.audit_ = std::make_unique<AuditStreams>(c.context_.plugins, c.info());
+        c.audit_->emit(CSH_AUDIT_CONNECT, CSH_AUDIT_NO_CHANNEL,
+                       {audit_field::text("remoteAddr", c.remote_address_), audit_field::text("country", "XX")});
+        c.log(codes::SSH_CONNECTED, "");
+
+        c.event_ = ssh_event_new();
+        if (c.event_ == nullptr || ssh_handle_key_exchange(c.session_) == SSH_ERROR ||
+            ssh_event_add_session(c.event_, c.session_) != SSH_OK) {
+            c.close(codes::SSH_HANDSHAKE_FAILED, msg::str_or_empty(ssh_get_error(c.session_)));
+            return;
+        }
+        c.start_login_grace();
+        c.pump();
+    });
+}
+
+void Connection::shutdown() {
+    post([](Connection& c) {
+        if (!c.closing()) c.close(codes::SERVICE_STOPPING, "server shutting down");
+    });
+}
+
+// Runs libssh until the socket has nothing more to read, then handles what
+// arrived. Called on the strand only.
+void Connection::pump() {
+    if (state_ == State::closed || event_ == nullptr) return;
+    for (int round = 0; round < kPumpRounds; ++round) {
+        const int rc = ssh_event_dopoll(event_, 0);
+        if (rc == SSH_ERROR) break;
+        if (rc == SSH_AGAIN) break;
+        if (round == kPumpRounds - 1) wake();  // more to do: yield, come back
+    }
+    if (state_ == State::closing || state_ == State::closed) {
+        if (state_ == State::closing) arm_waits();
+        return;
+    }
+    if (state_ == State::handshake) {
+        const int rc = ssh_handle_key_exchange(session_);
+        if (rc == SSH_OK) {
+            after_key_exchange();
+        } else if (rc == SSH_ERROR) {
+            close(codes::SSH_HANDSHAKE_FAILED, msg::str_or_empty(ssh_get_error(session_)));
+            return;
+        }
+    }
+    if (state_ != State::handshake) process_messages();
+    if (closing()) return;
+    service_channels();
+    if (closing()) return;
+    const int status = ssh_get_status(session_);
+    if ((status & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0 || !ssh_is_connected(session_)) {
+        const std::string error = msg::str_or_empty(ssh_get_error(session_));
+        if (state_ == State::authenticating || state_ == State::handshake) {
+            close(codes::SSH_HANDSHAKE_FAILED, error.empty() ? "client disconnected before authenticating" : error);
+        } else {
+            close(nullptr, error.empty() ? "client disconnected" : error);  // finish_close logs it
+        }
+        return;
+    }
+    arm_waits();
+}
+
+void Connection::arm_waits() {
+    if (state_ == State::closed) return;
+    if (!read_armed_) {
+        read_armed_ = true;
+        socket_.async_wait(asio::posix::stream_descriptor::wait_read,
+                           asio::bind_executor(strand_.executor, [self = shared_from_this()](auto ec) {
+                               self->read_armed_ = false;
+                               if (ec == asio::error::operation_aborted) return;
+                               self->activity_ = true;
+                               self->pump();
+                           }));
+    }
+    if (!write_armed_ && session_ != nullptr && (ssh_get_poll_flags(session_) & SSH_WRITE_PENDING) != 0) {
+        write_armed_ = true;
+        socket_.async_wait(asio::posix::stream_descriptor::wait_write,
+                           asio::bind_executor(strand_.executor, [self = shared_from_this()](auto ec) {
+                               self->write_armed_ = false;
+                               if (ec == asio::error::operation_aborted) return;
+                               self->pump();
+                           }));
+    }
+}
+
+void Connection::after_key_exchange() {
+    state_ = State::authenticating;
+    client_version_ = msg::str_or_empty(ssh_get_clientbanner(session_));
+}
+
+void Connection::process_messages() {
+    while (!busy_ && !closing()) {
+        ssh_message message = ssh_message_get(session_);
+        if (message == nullptr) break;
+        dispatch(message);
+    }
+}
+
+void Connection::dispatch(ssh_message message) {
+    switch (ssh_message_type(message)) {
+        case SSH_REQUEST_SERVICE:
+            ssh_message_service_reply_success(message);
+            ssh_message_free(message);
+            return;
+        case SSH_REQUEST_AUTH:
+            if (state_ == State::authenticating) {
+                handle_auth(message);
+            } else {
+                ssh_message_reply_default(message);
+                ssh_message_free(message);
+            }
+            return;
+        case SSH_REQUEST_CHANNEL_OPEN:
+            open_channel(message);
+            return;
+        case SSH_REQUEST_CHANNEL:
+            channel_request(message);
+            return;
+        case SSH_REQUEST_GLOBAL:
+            global_request(message);
+            return;
+        default:
+            ssh_message_reply_default(message);
+            ssh_message_free(message);
+    }
+}
+
+void Connection::global_request(ssh_message message) {
+    // OpenSSH answers a client's keepalive with a failure and so do we, quietly.
+    if (ssh_message_subtype(message) != SSH_GLOBAL_REQUEST_KEEPALIVE) {
+        log(codes::SSH_UNSUPPORTED_GLOBAL_REQUEST, "");
+        if (audit_) audit_->emit(CSH_AUDIT_GLOBAL_REQUEST_UNKNOWN, CSH_AUDIT_NO_CHANNEL, {});
+    }
+    ssh_message_reply_default(message);
+    ssh_message_free(message);
+}
+
+void Connection::start_login_grace() {
+    const auto grace = context_.config.ssh().login_grace_time;
+    if (grace.count() <= 0) return;
+    grace_timer_.expires_after(grace);
+    grace_timer_.async_wait(asio::bind_executor(strand_.executor, [self = shared_from_this()](auto ec) {
+        if (ec || self->closing()) return;
+        if (self->state_ == State::handshake || self->state_ == State::authenticating) {
+            self->close(codes::SSH_LOGIN_GRACE_EXPIRED, "authentication not finished within ssh.loginGraceTime");
+        }
+    }));
+}
+
+void Connection::start_keepalive() {
+    const auto interval = context_.config.ssh().client_alive_interval;
+    if (interval.count() <= 0) return;
+    keepalive_timer_.expires_after(interval);
+    keepalive_timer_.async_wait(asio::bind_executor(strand_.executor, [self = shared_from_this()](auto ec) {
+        if (!ec && !self->closing()) self->on_keepalive();
+    }));
+}
+
+// A peer that answers nothing for clientAliveCountMax intervals is gone, even
+// when TCP has not noticed (a dead NAT, a suspended laptop).
+void Connection::on_keepalive() {
+    if (activity_) {
+        missed_keepalives_ = 0;
+    } else if (++missed_keepalives_ >= context_.config.ssh().client_alive_count_max) {
+        close(codes::SSH_KEEPALIVE_NORESP, "no answer to " + std::to_string(missed_keepalives_) + " keepalives");
+        return;
+    }
+    activity_ = false;
+    ssh_send_keepalive(session_);
+    arm_waits();
+    start_keepalive();
+}
+
+void Connection::close(const char* code, std::string reason) {
+    if (closing()) return;
+    state_ = State::closing;
+    close_reason_ = std::move(reason);
+    grace_timer_.cancel();
+    keepalive_timer_.cancel();
+    if (code != nullptr) log(code, close_reason_, {{"reason", close_reason_}});
+    for (auto& [channel, session] : channels_) session->connection_closing();
+    channels_.clear();
+    if (backend_connection_ != nullptr) {
+        auto* conn = std::exchange(backend_connection_, nullptr);
+        struct Done {
+            std::shared_ptr<Connection> self;
+        };
+        csh_status_completion done{
+            [](void* ctx, csh_status, csh_str) {
+                auto* d = static_cast<Done*>(ctx);
+                d->self->post([](Connection& c) { c.finish_close(); });
+                delete d;
+            },
+            new Done{shared_from_this()}};
+        context_.plugins.backend.api->connection_close(conn, done);
+        return;
+    }
+    finish_close();
+}
+
+void Connection::finish_close() {
+    if (state_ == State::closed) return;
+    state_ = State::closed;
+    if (audit_) {
+        audit_->emit(CSH_AUDIT_DISCONNECT, CSH_AUDIT_NO_CHANNEL, {});
+        audit_->close();
+    }
+    for (const auto& auth : context_.plugins.auth) {
+        if (auth.api->connection_closed != nullptr) auth.api->connection_closed(auth.instance, &info());
+    }
+    if (ssh_is_connected(session_)) ssh_disconnect(session_);
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+    socket_.release();  // libssh owns the fd and closes it in ssh_free
+    if (event_ != nullptr) {
+        ssh_event_remove_session(event_, session_);
+        ssh_event_free(event_);
+        event_ = nullptr;
+    }
+    ssh_free(session_);
+    session_ = nullptr;
+    log(codes::SSH_DISCONNECTED, close_reason_);
+    if (context_.on_closed) context_.on_closed(*this);
+}
+
+}  // namespace csh::ssh

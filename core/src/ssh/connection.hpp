@@ -1,0 +1,152 @@
+// One SSH connection: a non-blocking libssh session pumped on its own strand.
+//
+// Life of a connection (each step logs a code and records an audit event):
+//   key exchange -> authentication (auth plugins, async) -> authorization
+//   -> per-connection configuration (config plugin) -> backend connection
+//   -> session channels -> disconnect -> backend cleanup -> audit close.
+//
+// libssh only ever runs on this strand. Requests that need a plugin keep the
+// libssh message and answer it when the plugin completes; until then no
+// further message is taken from libssh's queue, so requests are answered in
+// order while channel data keeps flowing.
+#pragma once
+
+#include "host/connection_handle.hpp"
+#include "host/event_loop.hpp"
+#include "ssh/audit_streams.hpp"
+#include "ssh/metadata.hpp"
+#include "ssh/server_context.hpp"
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <libssh/libssh.h>
+#include <libssh/server.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace csh::ssh {
+
+class SessionChannel;
+
+class Connection : public csh_connection, public std::enable_shared_from_this<Connection> {
+public:
+    // Takes ownership of `session` (already bound to the accepted socket `fd`).
+    Connection(ServerContext& context, ssh_session session, int fd, std::string remote_address);
+    ~Connection() override;
+
+    // Starts the key exchange on the connection's strand.
+    void start();
+    // Server shutdown: closes the connection, letting the backend clean up.
+    void shutdown();
+
+    const std::string& id() const { return id_; }
+    csh_strand* strand() { return &strand_; }
+    ServerContext& context() { return context_; }
+    ssh_session session() { return session_; }
+    AuditStreams* audit() { return audit_.get(); }
+    uint64_t next_request_id() { return next_request_id_++; }
+    bool closing() const { return state_ == State::closing || state_ == State::closed; }
+    const csh_connection_info& info();
+    csh_backend_connection* backend_connection() { return backend_connection_; }
+
+    // Log with this connection's labels.
+    void log(const char* code, std::string_view message,
+             std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {});
+
+    // Runs `fn` on this connection's strand, keeping the connection alive.
+    void post(std::function<void(Connection&)> fn);
+    // Schedules a pump: IO, queued messages and channel housekeeping.
+    void wake();
+
+    // Request handling that needs a plugin: stop taking messages until done.
+    void begin_busy() { busy_ = true; }
+    void end_busy();
+
+    // csh_connection
+    void append_log_fields(std::vector<csh_field>& out) const override;
+    void emit_audit(const csh_audit_event& event) override;
+
+    // Closes the connection with a reason for the log.
+    void close(const char* code, std::string reason);
+
+private:
+    enum class State { handshake, authenticating, preparing, ready, closing, closed };
+
+    void pump();
+    void arm_waits();
+    void process_messages();
+    void dispatch(ssh_message message);
+    void after_key_exchange();
+
+    // Authentication (connection_auth.cpp).
+    void handle_auth(ssh_message message);
+    void auth_password(ssh_message message, const std::string& user);
+    void auth_public_key(ssh_message message, const std::string& user);
+    void auth_keyboard_interactive(ssh_message message, const std::string& user);
+    void finish_auth_attempt(ssh_message message, const char* method, csh_auth_outcome outcome,
+                             const std::string& reason);
+    void authorize(ssh_message message, const char* method, size_t plugin_index);
+    void auth_refused(ssh_message message, const char* method, bool unavailable, const std::string& reason);
+    void send_banner_once();
+
+    // After authentication (connection_prepare.cpp).
+    void prepare();
+    void open_backend(std::string config_json);
+
+    // Channels.
+    void open_channel(ssh_message message);
+    void channel_request(ssh_message message);
+    void global_request(ssh_message message);
+    void service_channels();
+    void finish_close();
+
+    // Timers.
+    void start_login_grace();
+    void start_keepalive();
+    void on_keepalive();
+
+    ServerContext& context_;
+    csh_strand strand_;
+    ssh_session session_;
+    ssh_event event_ = nullptr;
+    boost::asio::posix::stream_descriptor socket_;
+    boost::asio::steady_timer grace_timer_;
+    boost::asio::steady_timer keepalive_timer_;
+    std::string id_;
+    std::string remote_address_;
+    std::string remote_ip_;
+    std::string client_version_;
+    std::string username_;
+    std::string authenticated_username_;
+    Metadata metadata_;
+    csh_connection_info info_{};
+    std::unique_ptr<AuditStreams> audit_;
+    State state_ = State::handshake;
+    bool busy_ = false;
+    bool read_armed_ = false;
+    bool write_armed_ = false;
+    bool pump_posted_ = false;
+    bool banner_sent_ = false;
+    bool activity_ = false;
+    int missed_keepalives_ = 0;
+    int failed_auth_attempts_ = 0;
+    uint64_t next_request_id_ = 0;
+    uint64_t next_channel_id_ = 0;
+    std::string close_reason_;
+    // Keys the auth plugin accepted in the query phase, with their result.
+    std::map<std::string, std::pair<std::string, Metadata>> approved_keys_;
+    // Keyboard-interactive exchange in progress.
+    std::function<void(ssh_message)> kbdint_answer_;
+    csh_backend_connection* backend_connection_ = nullptr;
+    // Open session channels by channel number.
+    std::map<uint64_t, std::unique_ptr<SessionChannel>> channels_;
+    SessionChannel* find_channel(uint64_t id);
+    friend class SessionChannel;
+};
+
+}  // namespace csh::ssh

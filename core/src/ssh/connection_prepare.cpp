@@ -1,0 +1,148 @@
+// After authentication: the per-connection configuration, the backend
+// connection, and the channels opened on it.
+#include "config/config.hpp"
+#include "log/codes.hpp"
+#include "ssh/completions.hpp"
+#include "ssh/connection.hpp"
+#include "ssh/session_channel.hpp"
+
+namespace csh::ssh {
+
+void Connection::prepare() {
+    if (context_.plugins.config.empty()) {
+        open_backend(context_.effective_json);
+        return;
+    }
+    const auto& plugin = context_.plugins.config.front();
+    plugin.api->connection_config(plugin.instance, &info(), config_completion(*this, [](Connection& c, ConfigAnswer a) {
+        if (c.closing()) return;
+        if (a.status != CSH_OK) {
+            ssh_session_set_disconnect_message(c.session_, "Configuration currently unavailable, please try again later.");
+            c.close(codes::SSH_BACKEND_REJECTED_HANDSHAKE, "configuration server failed: " + a.reason);
+            return;
+        }
+        if (!a.authenticated_username.empty()) c.authenticated_username_ = a.authenticated_username;
+        c.metadata_.merge(a.metadata);
+        std::string effective;
+        try {
+            effective = c.context_.config.merged_with(a.config_json, "configuration server response").effective_json();
+        } catch (const config::ConfigError& e) {
+            c.log(codes::BACKEND_CONFIG_ERROR, e.what(), {{"key", e.key_path()}});
+            ssh_session_set_disconnect_message(
+                c.session_, ("Your per-user configuration is invalid (" + e.key_path() + "); contact the administrator.").c_str());
+            c.close(codes::SSH_BACKEND_REJECTED_HANDSHAKE, e.what());
+            return;
+        }
+        c.open_backend(std::move(effective));
+    }));
+}
+
+void Connection::open_backend(std::string config_json) {
+    const auto& backend = context_.plugins.backend;
+    backend.api->connection_open(
+        backend.instance, &info(), {config_json.data(), config_json.size()},
+        open_completion(*this, [](Connection& c, OpenAnswer a) {
+            if (c.closing()) {
+                // The client left while the backend was preparing: clean up what it made.
+                if (a.status == CSH_OK && a.connection != nullptr) {
+                    c.context_.plugins.backend.api->connection_close(
+                        a.connection, {[](void*, csh_status, csh_str) {}, nullptr});
+                }
+                return;
+            }
+            if (a.status != CSH_OK || a.connection == nullptr) {
+                ssh_session_set_disconnect_message(c.session_, "Authentication currently unavailable, please try again later.");
+                c.close(codes::SSH_BACKEND_REJECTED_HANDSHAKE, "backend failed: " + a.reason);
+                return;
+            }
+            c.backend_connection_ = a.connection;
+            c.state_ = State::ready;
+            c.end_busy();
+        }));
+}
+
+SessionChannel* Connection::find_channel(uint64_t id) {
+    auto it = channels_.find(id);
+    return it != channels_.end() ? it->second.get() : nullptr;
+}
+
+namespace {
+const char* channel_type_name(int type) {
+    switch (type) {
+        case SSH_CHANNEL_SESSION: return "session";
+        case SSH_CHANNEL_DIRECT_TCPIP: return "direct-tcpip";
+        case SSH_CHANNEL_FORWARDED_TCPIP: return "forwarded-tcpip";
+        case SSH_CHANNEL_X11: return "x11";
+        default: return "unknown";
+    }
+}
+}  // namespace
+
+void Connection::open_channel(ssh_message message) {
+    const int type = ssh_message_subtype(message);
+    const uint64_t channel_id = next_channel_id_++;
+    const char* type_name = channel_type_name(type);
+    const auto audit_channel = static_cast<int64_t>(channel_id);
+    const std::string label = std::to_string(channel_id);
+    if (audit_) audit_->emit(CSH_AUDIT_NEW_CHANNEL, audit_channel, {audit_field::text("channelType", type_name)});
+
+    auto reject = [&](const char* code, const std::string& reason) {
+        log(code, reason, {{"channelId", label}, {"channelType", type_name}, {"reason", reason}});
+        if (audit_) {
+            audit_->emit(CSH_AUDIT_NEW_CHANNEL_FAILED, audit_channel,
+                         {audit_field::text("channelType", type_name), audit_field::text("reason", reason)});
+        }
+        ssh_message_reply_default(message);
+        ssh_message_free(message);
+    };
+    if (type != SSH_CHANNEL_SESSION) {
+        reject(codes::SSH_UNSUPPORTED_CHANNEL_TYPE, std::string("unsupported channel type ") + type_name);
+        return;
+    }
+    if (state_ != State::ready || backend_connection_ == nullptr) {
+        reject(codes::SSH_NEW_CHANNEL_REJECTED, "connection is not ready");
+        return;
+    }
+    auto session = std::make_unique<SessionChannel>(*this, channel_id);
+    csh_backend_session* backend_session = nullptr;
+    const auto status = context_.plugins.backend.api->session_open(backend_connection_, &session->params(), &backend_session);
+    if (status != CSH_OK || backend_session == nullptr) {
+        reject(codes::SSH_NEW_CHANNEL_REJECTED, "the backend refused the session");
+        return;
+    }
+    ssh_channel channel = ssh_message_channel_request_open_reply_accept(message);
+    ssh_message_free(message);
+    if (channel == nullptr) {
+        context_.plugins.backend.api->session_close(backend_session);
+        log(codes::SSH_REPLY_SEND_FAILED, "", {{"channelId", label}});
+        return;
+    }
+    session->attach(channel, backend_session);
+    channels_.emplace(channel_id, std::move(session));
+    log(codes::SSH_NEW_CHANNEL, "", {{"channelId", label}, {"channelType", type_name}});
+    if (audit_) audit_->emit(CSH_AUDIT_NEW_CHANNEL_SUCCESSFUL, audit_channel, {audit_field::text("channelType", type_name)});
+}
+
+void Connection::channel_request(ssh_message message) {
+    ssh_channel channel = ssh_message_channel_request_channel(message);
+    for (auto& [id, session] : channels_) {
+        if (session->channel() == channel) {
+            session->handle_request(message);
+            return;
+        }
+    }
+    ssh_message_reply_default(message);
+    ssh_message_free(message);
+}
+
+void Connection::service_channels() {
+    for (auto it = channels_.begin(); it != channels_.end();) {
+        if (it->second->service()) {
+            it = channels_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+}  // namespace csh::ssh

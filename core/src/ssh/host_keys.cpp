@@ -1,0 +1,88 @@
+#include "ssh/host_keys.hpp"
+
+#include <sys/stat.h>
+
+namespace csh::ssh {
+
+HostKeys::HostKeys(HostKeys&& other) noexcept : keys_(std::exchange(other.keys_, {})) {}
+
+HostKeys& HostKeys::operator=(HostKeys&& other) noexcept {
+    if (this != &other) {
+        for (auto* k : keys_) ssh_key_free(k);
+        keys_ = std::exchange(other.keys_, {});
+    }
+    return *this;
+}
+
+HostKeys::~HostKeys() {
+    for (auto* k : keys_) ssh_key_free(k);
+}
+
+std::vector<std::string> HostKeys::fingerprints() const {
+    std::vector<std::string> out;
+    for (auto* key : keys_) {
+        ssh_key pub = nullptr;
+        unsigned char* hash = nullptr;
+        size_t len = 0;
+        std::string line = ssh_key_type_to_char(ssh_key_type(key));
+        if (ssh_pki_export_privkey_to_pubkey(key, &pub) == SSH_OK &&
+            ssh_get_publickey_hash(pub, SSH_PUBLICKEY_HASH_SHA256, &hash, &len) == SSH_OK) {
+            char* fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, len);
+            if (fp != nullptr) line += std::string(" ") + fp;
+            ssh_string_free_char(fp);
+            ssh_clean_pubkey_hash(&hash);
+        }
+        ssh_key_free(pub);
+        out.push_back(line);
+    }
+    return out;
+}
+
+HostKeys load_host_keys(const std::vector<std::string>& entries) {
+    HostKeys keys;
+    for (size_t i = 0; i < entries.size(); ++i) {
+        const std::string key_path = "ssh.hostkeys[" + std::to_string(i) + "]";
+        const std::string& entry = entries[i];
+        ssh_key key = nullptr;
+        if (entry.rfind("-----", 0) == 0) {
+            if (ssh_pki_import_privkey_base64(entry.c_str(), nullptr, nullptr, nullptr, &key) != SSH_OK) {
+                throw HostKeyError(key_path, "the inline key is not a readable unencrypted private key");
+            }
+        } else {
+            struct stat st {};
+            if (::stat(entry.c_str(), &st) != 0) throw HostKeyError(key_path, "cannot read key file " + entry);
+            if (ssh_pki_import_privkey_file(entry.c_str(), nullptr, nullptr, nullptr, &key) != SSH_OK) {
+                throw HostKeyError(key_path, "cannot read " + entry + " as an unencrypted private key");
+            }
+        }
+        const auto type = ssh_key_type(key);
+        const bool supported = type == SSH_KEYTYPE_RSA || type == SSH_KEYTYPE_ED25519 ||
+                               type == SSH_KEYTYPE_ECDSA_P256 || type == SSH_KEYTYPE_ECDSA_P384 ||
+                               type == SSH_KEYTYPE_ECDSA_P521;
+        if (!supported) {
+            const char* name = ssh_key_type_to_char(type);
+            ssh_key_free(key);
+            throw HostKeyError(key_path, std::string("unsupported host key type ") + (name ? name : "unknown") +
+                                             " (use RSA, ECDSA or Ed25519)");
+        }
+        keys.add(key);
+    }
+    return keys;
+}
+
+ssh_key generate_host_key() {
+    ssh_key key = nullptr;
+    if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK) {
+        throw std::runtime_error("the SSH library could not generate an Ed25519 key");
+    }
+    return key;
+}
+
+bool write_private_key(ssh_key key, const std::filesystem::path& file) {
+    const mode_t old = ::umask(077);
+    const int rc = ssh_pki_export_privkey_file(key, nullptr, nullptr, nullptr, file.c_str());
+    ::umask(old);
+    return rc == SSH_OK;
+}
+
+}  // namespace csh::ssh

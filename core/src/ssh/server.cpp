@@ -1,0 +1,208 @@
+#include "ssh/server.hpp"
+
+#include "config/config.hpp"
+#include "host/event_loop.hpp"
+#include "log/codes.hpp"
+#include "log/logger.hpp"
+#include "ssh/algorithms.hpp"
+#include "ssh/connection.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/ip/address.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+namespace asio = boost::asio;
+
+namespace csh::ssh {
+
+namespace {
+
+std::runtime_error start_failed(const std::string& what) { return std::runtime_error(what); }
+
+asio::ip::tcp::endpoint resolve_listen(asio::io_context& io, const std::string& listen) {
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos) throw start_failed("ssh.listen " + listen + " has no port");
+    std::string host = listen.substr(0, colon);
+    const std::string port = listen.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.empty()) host = "0.0.0.0";
+    asio::ip::tcp::resolver resolver(io);
+    boost::system::error_code ec;
+    auto results = resolver.resolve(host, port, asio::ip::tcp::resolver::numeric_service, ec);
+    if (ec || results.empty()) throw start_failed("cannot resolve ssh.listen " + listen + ": " + ec.message());
+    return results.begin()->endpoint();
+}
+
+std::string format_address(const sockaddr_storage& addr) {
+    char text[INET6_ADDRSTRLEN] = {};
+    if (addr.ss_family == AF_INET6) {
+        const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
+        inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+        return "[" + std::string(text) + "]:" + std::to_string(ntohs(a->sin6_port));
+    }
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+    return std::string(text) + ":" + std::to_string(ntohs(a->sin_port));
+}
+
+void set_bind_algorithms(ssh_bind bind, log::Logger& logger, AlgorithmKind kind,
+                         const std::vector<std::string>& configured, const char* key,
+                         std::initializer_list<ssh_bind_options_e> options) {
+    const auto choice = choose_algorithms(kind, configured);
+    for (const auto& name : choice.dropped) {
+        logger.log(codes::SSH_ALGORITHM_UNSUPPORTED, "", {{"key", key}, {"algorithm", name}});
+    }
+    if (choice.offered.empty()) throw start_failed(std::string(key) + " names no algorithm this server implements");
+    for (auto option : options) {
+        if (ssh_bind_options_set(bind, option, choice.offered.c_str()) != SSH_OK) {
+            throw start_failed(std::string("the SSH library refused ") + key + ": " + ssh_get_error(bind));
+        }
+    }
+}
+
+}  // namespace
+
+Server::Server(ServerContext context, HostKeys host_keys)
+    : context_(std::move(context)), acceptor_(context_.loop.context()) {
+    context_.on_closed = [this](Connection& c) { on_connection_closed(c); };
+    bind_ = ssh_bind_new();
+    if (bind_ == nullptr) throw start_failed("the SSH library could not create a server");
+    // Never let a system-wide libssh configuration change what the operator configured.
+    bool no = false;
+    ssh_bind_options_set(bind_, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no);
+    for (ssh_key key : host_keys.release()) {
+        // The bind takes ownership of the key.
+        if (ssh_bind_options_set(bind_, SSH_BIND_OPTIONS_IMPORT_KEY, key) != SSH_OK) {
+            ssh_key_free(key);
+            throw start_failed(std::string("the SSH library refused a host key: ") + ssh_get_error(bind_));
+        }
+    }
+    const auto& ssh = context_.config.ssh();
+    // libssh adds the "SSH-2.0-" prefix itself.
+    std::string version = ssh.server_version;
+    if (version.rfind("SSH-2.0-", 0) == 0) version = version.substr(8);
+    ssh_bind_options_set(bind_, SSH_BIND_OPTIONS_BANNER, version.c_str());
+    set_bind_algorithms(bind_, context_.logger, AlgorithmKind::cipher, ssh.ciphers, "ssh.ciphers",
+                        {SSH_BIND_OPTIONS_CIPHERS_C_S, SSH_BIND_OPTIONS_CIPHERS_S_C});
+    set_bind_algorithms(bind_, context_.logger, AlgorithmKind::kex, ssh.kex, "ssh.kex",
+                        {SSH_BIND_OPTIONS_KEY_EXCHANGE});
+    set_bind_algorithms(bind_, context_.logger, AlgorithmKind::mac, ssh.macs, "ssh.macs",
+                        {SSH_BIND_OPTIONS_HMAC_C_S, SSH_BIND_OPTIONS_HMAC_S_C});
+}
+
+Server::~Server() {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    if (bind_ != nullptr) ssh_bind_free(bind_);
+}
+
+void Server::start() {
+    const auto& listen = context_.config.ssh().listen;
+    const auto endpoint = resolve_listen(context_.loop.context(), listen);
+    boost::system::error_code ec;
+    acceptor_.open(endpoint.protocol(), ec);
+    if (ec) throw start_failed("cannot open a socket for ssh.listen " + listen + ": " + ec.message());
+    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (ec) context_.logger.log(codes::SSH_SOCKET_REUSE_FAILED, ec.message(), {{"listen", listen}});
+    acceptor_.bind(endpoint, ec);
+    if (ec) throw start_failed("cannot listen on ssh.listen " + listen + ": " + ec.message());
+    acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) throw start_failed("cannot listen on ssh.listen " + listen + ": " + ec.message());
+    acceptor_.non_blocking(true, ec);
+    const auto bound = acceptor_.local_endpoint();
+    context_.logger.log(codes::SSH_AVAILABLE, "",
+                        {{"listen", bound.address().to_string() + ":" + std::to_string(bound.port())}});
+    accept_next();
+}
+
+asio::ip::tcp::endpoint Server::local_endpoint() const { return acceptor_.local_endpoint(); }
+
+void Server::accept_next() {
+    acceptor_.async_wait(asio::ip::tcp::acceptor::wait_read, [this](const boost::system::error_code& ec) {
+        if (ec) return;  // closed on stop()
+        accept_ready();
+        accept_next();
+    });
+}
+
+// Takes every pending connection. The acceptor's wait handler runs on one
+// thread at a time, so ssh_bind is never used concurrently.
+void Server::accept_ready() {
+    for (;;) {
+        sockaddr_storage addr{};
+        socklen_t len = sizeof addr;
+        const int fd = ::accept4(acceptor_.native_handle(), reinterpret_cast<sockaddr*>(&addr), &len,
+                                 SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0) return;  // EAGAIN, or a transient error: wait for the next readiness
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) {
+                ::close(fd);
+                continue;
+            }
+        }
+        ssh_session session = ssh_new();
+        if (session == nullptr || ssh_bind_accept_fd(bind_, session, fd) != SSH_OK) {
+            context_.logger.log(codes::SSH_HANDSHAKE_FAILED, "the SSH library could not take the connection",
+                                {{"remoteAddress", format_address(addr)}});
+            if (session != nullptr) ssh_free(session);
+            ::close(fd);
+            continue;
+        }
+        auto connection = std::make_shared<Connection>(context_, session, fd, format_address(addr));
+        {
+            std::lock_guard lock(mutex_);
+            connections_.insert(connection);
+        }
+        connection->start();
+    }
+}
+
+void Server::on_connection_closed(Connection& connection) {
+    std::lock_guard lock(mutex_);
+    for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+        if (it->get() == &connection) {
+            // The last reference may be this one: release it outside the strand's call.
+            auto keep = *it;
+            connections_.erase(it);
+            asio::post(context_.loop.context(), [keep] {});
+            break;
+        }
+    }
+    if (connections_.empty()) all_closed_.notify_all();
+}
+
+size_t Server::connection_count() const {
+    std::lock_guard lock(mutex_);
+    return connections_.size();
+}
+
+size_t Server::stop(std::chrono::milliseconds grace) {
+    std::vector<std::shared_ptr<Connection>> open;
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+        open.assign(connections_.begin(), connections_.end());
+    }
+    asio::post(context_.loop.context(), [this] {
+        boost::system::error_code ec;
+        acceptor_.close(ec);
+        if (ec) context_.logger.log(codes::SSH_LISTEN_CLOSE_FAILED, ec.message());
+    });
+    for (auto& c : open) c->shutdown();
+    open.clear();
+    std::unique_lock lock(mutex_);
+    all_closed_.wait_for(lock, grace, [this] { return connections_.empty(); });
+    for (const auto& c : connections_) {
+        context_.logger.log(codes::SSH_BACKEND_SHUTDOWN_TIMEOUT, "", {{"connectionId", c->id()}});
+    }
+    return connections_.size();
+}
+
+}  // namespace csh::ssh

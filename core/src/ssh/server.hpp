@@ -1,0 +1,52 @@
+// The SSH server: listens on ssh.listen, accepts on the event loop and gives
+// every connection its own strand. Stops gracefully: no new connections,
+// backends get up to the grace period to clean up.
+#pragma once
+
+#include "ssh/host_keys.hpp"
+#include "ssh/server_context.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <libssh/server.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <set>
+
+namespace csh::ssh {
+
+class Connection;
+
+class Server {
+public:
+    Server(ServerContext context, HostKeys host_keys);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Binds and starts accepting. Throws std::runtime_error (SSH_START_FAILED) naming the address.
+    void start();
+    // Stops accepting, closes every connection (backends clean up) and waits
+    // up to `grace`. Returns the number of connections still open then.
+    size_t stop(std::chrono::milliseconds grace);
+    size_t connection_count() const;
+    boost::asio::ip::tcp::endpoint local_endpoint() const;
+
+private:
+    void accept_next();
+    void accept_ready();
+    void on_connection_closed(Connection& connection);
+
+    ServerContext context_;
+    ssh_bind bind_ = nullptr;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    mutable std::mutex mutex_;
+    std::condition_variable all_closed_;
+    std::set<std::shared_ptr<Connection>> connections_;
+    bool stopping_ = false;
+};
+
+}  // namespace csh::ssh

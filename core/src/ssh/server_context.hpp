@@ -1,0 +1,31 @@
+// What every connection of the SSH server shares.
+#pragma once
+
+#include "ssh/audit_streams.hpp"
+#include "ssh/plugin_set.hpp"
+
+#include <functional>
+#include <string>
+
+namespace csh::host { class EventLoop; }
+namespace csh::log { class Logger; }
+namespace csh::config { class Config; }
+
+namespace csh::ssh {
+
+class Connection;
+
+struct ServerContext {
+    host::EventLoop& loop;
+    log::Logger& logger;
+    const config::Config& config;
+    PluginSet plugins;
+    AuditIntercept intercept;
+    // The file's effective configuration as JSON, computed once at start-up
+    // for backends of connections without a configuration server.
+    std::string effective_json;
+    // Called on the connection's strand once a connection has fully ended.
+    std::function<void(Connection&)> on_closed;
+};
+
+}  // namespace csh::ssh

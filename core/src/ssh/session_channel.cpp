@@ -1,0 +1,406 @@
+#include "ssh/session_channel.hpp"
+
+#include "log/codes.hpp"
+#include "ssh/completions.hpp"
+#include "ssh/connection.hpp"
+#include "ssh/libssh_messages.hpp"
+
+#include <algorithm>
+
+namespace csh::ssh {
+
+namespace {
+
+const csh_session_host_api kHostApi = {
+    sizeof(csh_session_host_api), 0, nullptr, nullptr, nullptr, nullptr, nullptr,
+};
+
+constexpr size_t kReadChunk = 32 * 1024;
+
+csh_str view(const std::string& s) { return {s.data(), s.size()}; }
+
+}  // namespace
+
+SessionChannel::SessionChannel(Connection& connection, uint64_t id) : connection_(connection), id_(id) {
+    static const csh_session_host_api api = [] {
+        csh_session_host_api a = kHostApi;
+        a.write_output = api_write_output;
+        a.stdin_ready = api_stdin_ready;
+        a.exit_status = api_exit_status;
+        a.exit_signal = api_exit_signal;
+        a.finished = api_finished;
+        return a;
+    }();
+    params_.struct_size = sizeof params_;
+    params_.channel_id = id;
+    params_.strand = connection.strand();
+    params_.host = this;
+    params_.api = &api;
+}
+
+SessionChannel::~SessionChannel() { release_channel(); }
+
+void SessionChannel::attach(ssh_channel channel, csh_backend_session* backend) {
+    channel_ = channel;
+    backend_ = backend;
+    callbacks_.size = sizeof callbacks_;
+    callbacks_.userdata = this;
+    callbacks_.channel_data_function = on_data;
+    callbacks_.channel_eof_function = on_eof;
+    callbacks_.channel_close_function = on_close;
+    callbacks_.channel_signal_function = on_signal;
+    ssh_callbacks_init(&callbacks_);
+    ssh_set_channel_callbacks(channel_, &callbacks_);
+}
+
+// ---- requests --------------------------------------------------------------
+
+void SessionChannel::handle_request(ssh_message message) {
+    auto& c = connection_;
+    const uint64_t request_id = c.next_request_id();
+    const int type = ssh_message_subtype(message);
+    auto* audit = c.audit();
+    const auto rid = audit_field::uint("requestId", request_id);
+
+    const char* name = "unknown";
+    switch (type) {
+        case SSH_CHANNEL_REQUEST_PTY: name = "pty-req"; break;
+        case SSH_CHANNEL_REQUEST_ENV: name = "env"; break;
+        case SSH_CHANNEL_REQUEST_EXEC: name = "exec"; break;
+        case SSH_CHANNEL_REQUEST_SHELL: name = "shell"; break;
+        case SSH_CHANNEL_REQUEST_SUBSYSTEM: name = "subsystem"; break;
+        case SSH_CHANNEL_REQUEST_WINDOW_CHANGE: name = "window-change"; break;
+        case SSH_CHANNEL_REQUEST_X11: name = "x11-req"; break;
+        default: break;
+    }
+    const std::string channel_label = std::to_string(id_);
+    c.log(codes::SSH_CHANNEL_REQUEST, "", {{"channelId", channel_label}, {"requestType", name}});
+
+    if (backend_ == nullptr || finished_) {
+        ssh_message_reply_default(message);
+        ssh_message_free(message);
+        return;
+    }
+
+    // The reply is sent when the backend answers; until then the connection
+    // takes no further message, which keeps requests in order.
+    const uint64_t channel_id = id_;
+    const std::string request_name = name;
+    const bool starts_program = type == SSH_CHANNEL_REQUEST_EXEC || type == SSH_CHANNEL_REQUEST_SHELL ||
+                                type == SSH_CHANNEL_REQUEST_SUBSYSTEM;
+    auto done = status_completion(c, [message, request_id, channel_id, request_name, starts_program](
+                                         Connection& conn, StatusAnswer answer) {
+        auto* channel = conn.find_channel(channel_id);
+        if (conn.closing() || channel == nullptr) {
+            ssh_message_free(message);
+            conn.end_busy();
+            return;
+        }
+        const std::string label = std::to_string(channel_id);
+        if (answer.status == CSH_OK) {
+            ssh_message_channel_request_reply_success(message);
+            conn.log(codes::SSH_CHANNEL_REQUEST_SUCCESSFUL, "", {{"channelId", label}, {"requestType", request_name}});
+            // A started program may take stdin that arrived before it.
+            if (starts_program) channel->stdin_paused_ = false;
+        } else {
+            ssh_message_reply_default(message);
+            conn.log(codes::SSH_CHANNEL_REQUEST_FAILED, answer.reason,
+                     {{"channelId", label}, {"requestType", request_name}, {"reason", answer.reason}});
+            if (auto* a = conn.audit()) {
+                a->emit(CSH_AUDIT_REQUEST_FAILED, static_cast<int64_t>(channel_id),
+                        {audit_field::uint("requestId", request_id), audit_field::text("reason", answer.reason)});
+            }
+        }
+        ssh_message_free(message);
+        conn.end_busy();
+    });
+
+    const auto& backend = c.context().plugins.backend.api;
+    const auto channel = static_cast<int64_t>(id_);
+    switch (type) {
+        case SSH_CHANNEL_REQUEST_PTY: {
+            const auto f = msg::pty(message);
+            if (audit) {
+                audit->emit(CSH_AUDIT_PTY, channel,
+                            {rid, audit_field::text("term", f.term), audit_field::uint("columns", f.columns),
+                             audit_field::uint("rows", f.rows), audit_field::uint("width", f.width_px),
+                             audit_field::uint("height", f.height_px)});
+            }
+            csh_pty_request pty{};
+            pty.struct_size = sizeof pty;
+            pty.columns = static_cast<uint32_t>(f.columns);
+            pty.rows = static_cast<uint32_t>(f.rows);
+            pty.width_px = static_cast<uint32_t>(f.width_px);
+            pty.height_px = static_cast<uint32_t>(f.height_px);
+            pty.term = view(f.term);
+            c.begin_busy();
+            backend->session_pty(backend_, &pty, done);
+            return;
+        }
+        case SSH_CHANNEL_REQUEST_ENV: {
+            const auto key = msg::str_or_empty(ssh_message_channel_request_env_name(message));
+            const auto value = msg::str_or_empty(ssh_message_channel_request_env_value(message));
+            if (audit) {
+                audit->emit(CSH_AUDIT_SETENV, channel,
+                            {rid, audit_field::text("name", key), audit_field::text("value", value)});
+            }
+            c.begin_busy();
+            backend->session_env(backend_, view(key), view(value), done);
+            return;
+        }
+        case SSH_CHANNEL_REQUEST_EXEC: {
+            const auto command = msg::str_or_empty(ssh_message_channel_request_command(message));
+            if (audit) audit->emit(CSH_AUDIT_EXEC, channel, {rid, audit_field::text("program", command)});
+            c.begin_busy();
+            backend->session_exec(backend_, view(command), done);
+            return;
+        }
+        case SSH_CHANNEL_REQUEST_SHELL:
+            if (audit) audit->emit(CSH_AUDIT_SHELL, channel, {rid});
+            c.begin_busy();
+            backend->session_shell(backend_, done);
+            return;
+        case SSH_CHANNEL_REQUEST_SUBSYSTEM: {
+            const auto subsystem = msg::str_or_empty(ssh_message_channel_request_subsystem(message));
+            if (audit) audit->emit(CSH_AUDIT_SUBSYSTEM, channel, {rid, audit_field::text("subsystem", subsystem)});
+            c.begin_busy();
+            backend->session_subsystem(backend_, view(subsystem), done);
+            return;
+        }
+        case SSH_CHANNEL_REQUEST_WINDOW_CHANGE: {
+            const auto f = msg::pty(message);
+            if (audit) {
+                audit->emit(CSH_AUDIT_WINDOW, channel,
+                            {rid, audit_field::uint("columns", f.columns), audit_field::uint("rows", f.rows),
+                             audit_field::uint("width", f.width_px), audit_field::uint("height", f.height_px)});
+            }
+            csh_window_size size{sizeof(csh_window_size), static_cast<uint32_t>(f.columns),
+                                 static_cast<uint32_t>(f.rows), static_cast<uint32_t>(f.width_px),
+                                 static_cast<uint32_t>(f.height_px)};
+            c.begin_busy();
+            backend->session_window_change(backend_, &size, done);
+            return;
+        }
+        default:
+            if (audit) {
+                audit->emit(CSH_AUDIT_CHANNEL_REQUEST_UNKNOWN, channel,
+                            {rid, audit_field::text("requestType", request_name)});
+            }
+            // Answer through the same path so the failure is logged and audited.
+            done.complete(done.context, CSH_FAILED, {"unsupported request type", 24});
+            c.begin_busy();
+            return;
+    }
+}
+
+// ---- stdin: client -> program ------------------------------------------------
+
+int SessionChannel::on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* self_ptr) {
+    auto* self = static_cast<SessionChannel*>(self_ptr);
+    // Clients have no stderr to send; data for a program that is gone is dropped.
+    if (is_stderr != 0 || self->backend_ == nullptr || self->finished_) return static_cast<int>(len);
+    // Leaving data in libssh's buffer closes the client's window: back-pressure.
+    if (self->stdin_paused_ || self->draining_ || !self->stdin_pending_.empty()) return 0;
+    return static_cast<int>(self->offer_stdin(static_cast<const char*>(data), len));
+}
+
+size_t SessionChannel::offer_stdin(const char* data, size_t size) {
+    auto& backend = *connection_.context().plugins.backend.api;
+    size_t taken = backend.session_stdin(backend_, {reinterpret_cast<const uint8_t*>(data), size});
+    taken = std::min(taken, size);
+    if (taken > 0) audit_io(0, data, taken);
+    if (taken < size) stdin_paused_ = true;
+    return taken;
+}
+
+void SessionChannel::drain_stdin() {
+    if (stdin_paused_ || backend_ == nullptr || channel_ == nullptr) return;
+    draining_ = true;
+    char buffer[kReadChunk];
+    while (!stdin_paused_ && backend_ != nullptr) {
+        if (!stdin_pending_.empty()) {
+            const size_t taken = offer_stdin(stdin_pending_.data(), stdin_pending_.size());
+            stdin_pending_.erase(0, taken);
+            if (!stdin_pending_.empty()) break;
+            continue;
+        }
+        const int n = ssh_channel_read_nonblocking(channel_, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        const size_t taken = offer_stdin(buffer, static_cast<size_t>(n));
+        if (taken < static_cast<size_t>(n)) stdin_pending_.assign(buffer + taken, static_cast<size_t>(n) - taken);
+    }
+    draining_ = false;
+}
+
+void SessionChannel::deliver_eof_when_drained() {
+    if (!remote_eof_ || eof_delivered_ || backend_ == nullptr || stdin_paused_ || !stdin_pending_.empty()) return;
+    if (channel_ != nullptr && ssh_channel_poll(channel_, 0) > 0) return;  // data still buffered
+    eof_delivered_ = true;
+    connection_.context().plugins.backend.api->session_stdin_eof(backend_);
+}
+
+void SessionChannel::on_eof(ssh_session, ssh_channel, void* self_ptr) {
+    auto* self = static_cast<SessionChannel*>(self_ptr);
+    self->remote_eof_ = true;
+}
+
+void SessionChannel::on_close(ssh_session, ssh_channel, void* self_ptr) {
+    auto* self = static_cast<SessionChannel*>(self_ptr);
+    self->remote_closed_ = true;
+}
+
+void SessionChannel::on_signal(ssh_session, ssh_channel, const char* signal, void* self_ptr) {
+    auto* self = static_cast<SessionChannel*>(self_ptr);
+    if (signal != nullptr) self->pending_signals_.emplace_back(signal);
+}
+
+// ---- output: program -> client ------------------------------------------------
+
+size_t SessionChannel::api_write_output(csh_session_host* host, csh_stream stream, csh_bytes data) {
+    auto* self = static_cast<SessionChannel*>(host);
+    if (self->finished_ || self->remote_closed_ || self->channel_ == nullptr || self->connection_.closing()) {
+        return data.size;  // nobody left to read it
+    }
+    ssh_session session = self->connection_.session();
+    // Take nothing while libssh still holds unsent bytes or the client's
+    // window is shut: the backend then stops reading from the program.
+    const uint32_t window = ssh_channel_window_size(self->channel_);
+    if ((ssh_get_poll_flags(session) & SSH_WRITE_PENDING) != 0 || window == 0) {
+        self->output_blocked_ = true;
+        self->connection_.wake();
+        return 0;
+    }
+    const auto n = static_cast<uint32_t>(std::min<size_t>(data.size, window));
+    const int written = stream == CSH_STREAM_STDERR ? ssh_channel_write_stderr(self->channel_, data.data, n)
+                                                    : ssh_channel_write(self->channel_, data.data, n);
+    if (written < 0) return data.size;  // the connection is failing; pump will notice
+    if (static_cast<uint32_t>(written) < data.size) self->output_blocked_ = true;
+    self->audit_io(stream == CSH_STREAM_STDERR ? 2 : 1, reinterpret_cast<const char*>(data.data),
+                   static_cast<size_t>(written));
+    self->connection_.wake();  // flush, and arm the write wait if the socket is full
+    return static_cast<size_t>(written);
+}
+
+void SessionChannel::api_stdin_ready(csh_session_host* host) {
+    auto* self = static_cast<SessionChannel*>(host);
+    self->stdin_paused_ = false;
+    self->connection_.wake();
+}
+
+void SessionChannel::api_exit_status(csh_session_host* host, uint32_t status) {
+    static_cast<SessionChannel*>(host)->exit_status_ = status;
+}
+
+void SessionChannel::api_exit_signal(csh_session_host* host, csh_str signal, int core_dumped, csh_str message) {
+    static_cast<SessionChannel*>(host)->exit_signal_ =
+        ExitSignal{std::string(signal.data, signal.size), core_dumped != 0, std::string(message.data, message.size)};
+}
+
+void SessionChannel::api_finished(csh_session_host* host) {
+    auto* self = static_cast<SessionChannel*>(host);
+    if (self->finished_) return;
+    self->finished_ = true;
+    self->send_exit_and_close();
+    self->connection_.wake();  // service() then tells the backend and frees the channel
+}
+
+void SessionChannel::send_exit_and_close() {
+    if (channel_ == nullptr || remote_closed_ || connection_.closing()) return;
+    auto& c = connection_;
+    auto* audit = c.audit();
+    const auto channel = static_cast<int64_t>(id_);
+    const std::string label = std::to_string(id_);
+    if (exit_signal_) {
+        c.log(codes::SSH_EXIT_SIGNAL, "", {{"channelId", label}, {"signal", exit_signal_->signal}});
+        if (ssh_channel_request_send_exit_signal(channel_, exit_signal_->signal.c_str(), exit_signal_->core_dumped,
+                                                 exit_signal_->message.c_str(), "") != SSH_OK) {
+            c.log(codes::SSH_EXIT_CODE_FAILED, "", {{"channelId", label}});
+        }
+        if (audit) {
+            audit->emit(CSH_AUDIT_EXIT_SIGNAL, channel,
+                        {audit_field::text("signal", exit_signal_->signal),
+                         audit_field::boolean("coreDumped", exit_signal_->core_dumped),
+                         audit_field::text("errorMessage", exit_signal_->message),
+                         audit_field::text("languageTag", "")});
+        }
+    } else if (exit_status_) {
+        const std::string status = std::to_string(*exit_status_);
+        c.log(codes::SSH_EXIT, "", {{"channelId", label}, {"exitStatus", status}});
+        if (ssh_channel_request_send_exit_status(channel_, static_cast<int>(*exit_status_)) != SSH_OK) {
+            c.log(codes::SSH_EXIT_CODE_FAILED, "", {{"channelId", label}});
+        }
+        if (audit) audit->emit(CSH_AUDIT_EXIT, channel, {audit_field::uint("exitStatus", *exit_status_)});
+    }
+    ssh_channel_send_eof(channel_);
+    if (audit) audit->emit(CSH_AUDIT_CLOSE_WRITE, channel, {});
+    ssh_channel_close(channel_);
+    if (audit) audit->emit(CSH_AUDIT_CLOSE, channel, {});
+}
+
+// ---- housekeeping ---------------------------------------------------------------
+
+bool SessionChannel::service() {
+    auto& backend = *connection_.context().plugins.backend.api;
+    if (backend_ != nullptr && !finished_) {
+        for (auto& signal : std::exchange(pending_signals_, {})) {
+            const std::string label = std::to_string(id_);
+            connection_.log(codes::SSH_CHANNEL_REQUEST, "", {{"channelId", label}, {"requestType", "signal"}});
+            if (auto* audit = connection_.audit()) {
+                audit->emit(CSH_AUDIT_SIGNAL, static_cast<int64_t>(id_),
+                            {audit_field::uint("requestId", connection_.next_request_id()),
+                             audit_field::text("signal", signal)});
+            }
+            backend.session_signal(backend_, view(signal),
+                                   status_completion(connection_, [label, signal](Connection& c, StatusAnswer a) {
+                                       if (a.status != CSH_OK) {
+                                           c.log(codes::SSH_CHANNEL_REQUEST_FAILED, a.reason,
+                                                 {{"channelId", label}, {"requestType", "signal"},
+                                                  {"signal", signal}, {"reason", a.reason}});
+                                       }
+                                   }));
+        }
+        drain_stdin();
+        deliver_eof_when_drained();
+        if (output_blocked_ && channel_ != nullptr &&
+            (ssh_get_poll_flags(connection_.session()) & SSH_WRITE_PENDING) == 0 &&
+            ssh_channel_window_size(channel_) > 0) {
+            output_blocked_ = false;
+            backend.session_output_ready(backend_);
+        }
+    }
+    if (remote_closed_ && !finished_ && channel_ != nullptr) {
+        // The client closed first: answer with our close.
+        ssh_channel_close(channel_);
+        if (auto* audit = connection_.audit()) audit->emit(CSH_AUDIT_CLOSE, static_cast<int64_t>(id_), {});
+        finished_ = true;
+    }
+    if (!finished_) return false;
+    release_channel();
+    return true;
+}
+
+void SessionChannel::connection_closing() { release_channel(); }
+
+void SessionChannel::release_channel() {
+    if (backend_ != nullptr) {
+        auto* session = std::exchange(backend_, nullptr);
+        connection_.context().plugins.backend.api->session_close(session);
+    }
+    if (channel_ != nullptr) {
+        ssh_remove_channel_callbacks(channel_, &callbacks_);
+        // libssh keeps the channel until the client's close arrives, then frees it.
+        ssh_channel_free(std::exchange(channel_, nullptr));
+    }
+}
+
+void SessionChannel::audit_io(uint64_t stream, const char* data, size_t size) {
+    auto* audit = connection_.audit();
+    if (audit == nullptr || size == 0) return;
+    const auto& intercept = connection_.context().intercept;
+    const bool wanted = stream == 0 ? intercept.stdin_data : stream == 1 ? intercept.stdout_data : intercept.stderr_data;
+    if (!wanted) return;
+    audit->emit(CSH_AUDIT_IO, static_cast<int64_t>(id_),
+                {audit_field::uint("stream", stream), audit_field::bytes("data", std::string_view(data, size))});
+}
+
+}  // namespace csh::ssh

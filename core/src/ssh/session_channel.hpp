@@ -1,0 +1,90 @@
+// One "session" channel: forwards requests to the backend plugin, moves
+// stdin and output with back-pressure both ways, and ends the channel with
+// exit-status (or exit-signal), EOF and close, in that order.
+//
+// libssh callbacks only record what happened (or hand data over); anything
+// that may end the channel runs later in service(), outside libssh's own
+// call stack.
+#pragma once
+
+#include <containerssh/plugin.h>
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+// The ABI's opaque host-side session handle.
+struct csh_session_host {};
+
+namespace csh::ssh {
+
+class Connection;
+
+class SessionChannel : public csh_session_host {
+public:
+    SessionChannel(Connection& connection, uint64_t id);
+    ~SessionChannel();
+    SessionChannel(const SessionChannel&) = delete;
+    SessionChannel& operator=(const SessionChannel&) = delete;
+
+    uint64_t id() const { return id_; }
+    ssh_channel channel() const { return channel_; }
+    const csh_session_params& params() const { return params_; }
+    // Binds the accepted libssh channel and the backend's session.
+    void attach(ssh_channel channel, csh_backend_session* backend);
+
+    // A channel request taken from libssh's queue; answered when the backend completes.
+    void handle_request(ssh_message message);
+    // Housekeeping after each pump; returns true when the channel is over.
+    bool service();
+    // The connection is going away: tell the backend and drop the channel.
+    void connection_closing();
+
+private:
+    static int on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* self);
+    static void on_eof(ssh_session, ssh_channel, void* self);
+    static void on_close(ssh_session, ssh_channel, void* self);
+    static void on_signal(ssh_session, ssh_channel, const char* signal, void* self);
+
+    static size_t api_write_output(csh_session_host* host, csh_stream stream, csh_bytes data);
+    static void api_stdin_ready(csh_session_host* host);
+    static void api_exit_status(csh_session_host* host, uint32_t status);
+    static void api_exit_signal(csh_session_host* host, csh_str signal, int core_dumped, csh_str message);
+    static void api_finished(csh_session_host* host);
+
+    size_t offer_stdin(const char* data, size_t size);
+    void drain_stdin();
+    void deliver_eof_when_drained();
+    void send_exit_and_close();
+    void release_channel();
+    void audit_io(uint64_t stream, const char* data, size_t size);
+
+    Connection& connection_;
+    uint64_t id_;
+    ssh_channel channel_ = nullptr;
+    csh_backend_session* backend_ = nullptr;
+    ssh_channel_callbacks_struct callbacks_{};
+    csh_session_params params_{};
+
+    std::string stdin_pending_;  // at most one read chunk the backend did not take
+    bool stdin_paused_ = false;
+    bool draining_ = false;
+    bool remote_eof_ = false;
+    bool eof_delivered_ = false;
+    bool output_blocked_ = false;
+    bool remote_closed_ = false;
+    bool finished_ = false;
+    std::optional<uint32_t> exit_status_;
+    struct ExitSignal {
+        std::string signal;
+        bool core_dumped;
+        std::string message;
+    };
+    std::optional<ExitSignal> exit_signal_;
+    std::vector<std::string> pending_signals_;
+};
+
+}  // namespace csh::ssh

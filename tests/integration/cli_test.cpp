@@ -1,0 +1,141 @@
+// The command line and start-up: codes listed, configuration errors named,
+// host keys generated and persisted.
+#define BOOST_TEST_MODULE integration_cli
+#include <boost/test/unit_test.hpp>
+
+#include "harness/configs.hpp"
+#include "harness/gateway.hpp"
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+
+using namespace csh::test;
+
+namespace {
+
+// Writes `yaml` as config.yaml in `dir` and starts the gateway on it.
+RunResult start_with(const TempDir& dir, const std::string& yaml, std::vector<std::string> extra = {}) {
+    std::ofstream(dir.path() / "config.yaml") << yaml;
+    std::vector<std::string> args{"--config", (dir.path() / "config.yaml").string(), "--plugin-dir", test_plugin_dir()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_gateway(args, std::chrono::seconds(20));
+}
+
+std::set<std::string> seed_codes(const std::regex& prefix) {
+    std::set<std::string> codes;
+    for (const auto& entry : std::filesystem::directory_iterator(CSH_SEEDS_DIR)) {
+        std::ifstream in(entry.path());
+        std::string line;
+        const std::regex row("^\\| `([A-Z0-9_]+)`");
+        while (std::getline(in, line)) {
+            std::smatch m;
+            if (std::regex_search(line, m, row) && std::regex_search(m[1].str(), prefix)) codes.insert(m[1]);
+        }
+    }
+    return codes;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(list_codes_has_every_core_code_of_the_seeds) {
+    const auto r = run_gateway({"--list-codes", "--plugin-dir", test_plugin_dir()});
+    BOOST_TEST(r.exit_code == 0);
+    const auto expected = seed_codes(std::regex("^(CORE_|SSH_|SERVICE_|LOG_|TEST$|UNKNOWN_ERROR$)"));
+    BOOST_TEST(expected.size() >= 40u);
+    for (const auto& code : expected) {
+        BOOST_TEST_INFO("code " << code);
+        BOOST_TEST(r.out.find("| `" + code + "` |") != std::string::npos);
+    }
+    BOOST_TEST(r.out.rfind("| Code | Level | Module | Explanation |", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(list_plugins_shows_the_test_plugins) {
+    const auto r = run_gateway({"--list-plugins", "--plugin-dir", test_plugin_dir()});
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.out.find("backend/local") != std::string::npos);
+    BOOST_TEST(r.out.find("auth/static") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(version_and_help) {
+    BOOST_TEST(run_gateway({"--version"}).out.rfind("containerssh ", 0) == 0);
+    const auto help = run_gateway({"--help"});
+    BOOST_TEST(help.exit_code == 0);
+    for (const char* flag : {"--config", "--dump-config", "--list-codes", "--list-plugins", "--plugin-dir"}) {
+        BOOST_TEST(help.out.find(flag) != std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(unknown_key_stops_the_start_naming_key_and_line) {
+    TempDir dir;
+    const auto r = start_with(dir, "ssh:\n  listen: 127.0.0.1:0\n  lsiten: 127.0.0.1:0\n");
+    BOOST_TEST(r.exit_code != 0);
+    BOOST_TEST(r.out.find("CORE_CONFIG_ERROR") != std::string::npos);
+    BOOST_TEST(r.out.find("ssh.lsiten") != std::string::npos);
+    BOOST_TEST(r.out.find(":3") != std::string::npos);  // the line of the bad key
+}
+
+BOOST_AUTO_TEST_CASE(bad_listen_address_stops_the_start) {
+    TempDir dir;
+    const auto r = start_with(dir, "ssh:\n  listen: 127.0.0.1:99999\n");
+    BOOST_TEST(r.exit_code != 0);
+    BOOST_TEST(r.out.find("CORE_CONFIG_ERROR") != std::string::npos);
+    BOOST_TEST(r.out.find("ssh.listen") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(unreadable_host_key_stops_the_start) {
+    TempDir dir;
+    const auto r = start_with(dir, "ssh:\n  listen: 127.0.0.1:0\n  hostkeys:\n    - " +
+                                       (dir.path() / "missing_key").string() + "\n" +
+                                       static_auth_local_backend({"a", "b", ""}));
+    BOOST_TEST(r.exit_code != 0);
+    BOOST_TEST(r.out.find("CORE_CONFIG_ERROR") != std::string::npos);
+    BOOST_TEST(r.out.find("ssh.hostkeys[0]") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(missing_backend_plugin_is_named) {
+    TempDir dir;
+    const auto r = start_with(dir, "ssh:\n  listen: 127.0.0.1:0\nbackend: kubernetes\n" +
+                                       std::string("auth:\n  password:\n    method: static\n    static:\n      users: {}\n"));
+    BOOST_TEST(r.exit_code != 0);
+    BOOST_TEST(r.out.find("CORE_PLUGIN_NOT_FOUND") != std::string::npos);
+    BOOST_TEST(r.out.find("backend/kubernetes") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(dump_config_fills_defaults_and_redacts_secrets) {
+    TempDir dir;
+    std::ofstream(dir.path() / "config.yaml") << static_auth_local_backend({"alice", "s3cret-pass", ""});
+    const auto r = run_gateway({"--config", (dir.path() / "config.yaml").string(), "--dump-config"});
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.out.find("serverVersion: SSH-2.0-ContainerSSH") != std::string::npos);
+    BOOST_TEST(r.out.find("s3cret-pass") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(host_key_is_generated_saved_and_reused) {
+    Gateway first(static_auth_local_backend({"alice", "pw", ""}), /*generate_host_key=*/false);
+    BOOST_TEST(!first.wait_for("CORE_NO_HOST_KEYS").empty());
+    const auto key = first.dir() / "ssh_host_ed25519_key";
+    BOOST_TEST(std::filesystem::exists(key));
+    const auto config = read_file(first.dir() / "config.yaml");
+    BOOST_TEST(config.find(key.string()) != std::string::npos);
+    // The rewritten file still loads, and the key is what the server presents.
+    const auto scan = run({"ssh-keyscan", "-t", "ed25519", "-p", std::to_string(first.port()), "127.0.0.1"});
+    const auto pub = read_file(key.string() + ".pub");
+    const auto generated = run({"ssh-keygen", "-y", "-f", key.string()});
+    BOOST_TEST(generated.exit_code == 0);
+    const auto blob = generated.out.substr(generated.out.find(' ') + 1, 68);
+    BOOST_TEST(scan.out.find(blob) != std::string::npos);
+    (void)pub;
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_stops_gracefully_with_service_codes) {
+    Gateway gateway(static_auth_local_backend({"alice", "pw", ""}));
+    BOOST_TEST(!gateway.wait_for("SERVICE_POOL_RUNNING").empty());
+    BOOST_TEST(gateway.stop(SIGTERM) == 0);
+    for (const char* code : {"SERVICE_POOL_STOPPING", "SERVICE_STOPPING", "SERVICE_STOPPED", "SERVICE_POOL_STOPPED"}) {
+        BOOST_TEST_INFO(code);
+        BOOST_TEST(gateway.count(code) >= 1u);
+    }
+}

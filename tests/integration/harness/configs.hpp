@@ -1,0 +1,49 @@
+// Configuration fragments for the test plugins (tests/plugins/*/README.md).
+#pragma once
+
+#include <string>
+
+namespace csh::test {
+
+struct User {
+    std::string name;
+    std::string password;
+    std::string authorized_key;  // "ssh-ed25519 AAAA..." or empty
+};
+
+// auth-static serving passwords and public keys for one user, and the
+// local-process backend.
+inline std::string static_auth_local_backend(const User& user) {
+    std::string users = "        users:\n          " + user.name + ":\n";
+    if (!user.password.empty()) users += "            password: \"" + user.password + "\"\n";
+    if (!user.authorized_key.empty()) {
+        users += "            authorizedKeys:\n              - \"" + user.authorized_key + "\"\n";
+    }
+    return "auth:\n"
+           "  password:\n"
+           "    method: static\n"
+           "    static:\n" +
+           users +
+           "  publicKey:\n"
+           "    method: static\n"
+           "    static:\n" +
+           users +
+           "backend: local\n"
+           "local:\n"
+           "  shell: [/bin/sh]\n";
+}
+
+inline std::string audit_recorder(const std::string& file) {
+    return "audit:\n"
+           "  enable: true\n"
+           "  storage: recorder\n"
+           "  intercept:\n"
+           "    stdin: true\n"
+           "    stdout: true\n"
+           "    stderr: true\n"
+           "  recorder:\n"
+           "    file: " +
+           file + "\n";
+}
+
+}  // namespace csh::test

@@ -1,0 +1,173 @@
+#include "harness/gateway.hpp"
+
+#include <simdjson.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace csh::test {
+
+TempDir::TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "csh-test-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+}
+
+std::string gateway_binary() { return CSH_GATEWAY_BINARY; }
+std::string test_plugin_dir() { return CSH_TEST_PLUGIN_DIR; }
+
+std::string read_file(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::filesystem::path make_key(const std::filesystem::path& dir, const std::string& name) {
+    const auto key = dir / name;
+    const auto r = run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", key.string()});
+    if (r.exit_code != 0) throw std::runtime_error("ssh-keygen failed: " + r.err);
+    return key;
+}
+
+std::string json_field(const std::string& line, const std::string& key) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(line).get(doc) != simdjson::SUCCESS) return {};
+    std::string_view value;
+    if (doc[key].get(value) == simdjson::SUCCESS) return std::string(value);
+    if (doc["details"][key].get(value) == simdjson::SUCCESS) return std::string(value);
+    return {};
+}
+
+Gateway::Gateway(const std::string& config_body, bool generate_host_key,
+                 const std::vector<std::string>& ssh_settings) {
+    std::ostringstream config;
+    config << "ssh:\n  listen: 127.0.0.1:0\n";
+    for (const auto& setting : ssh_settings) config << "  " << setting << "\n";
+    if (generate_host_key) config << "  hostkeys:\n    - " << make_key(dir(), "host_key").string() << "\n";
+    config << "log:\n  level: debug\n";
+    config << "plugins:\n  path:\n    - " << test_plugin_dir() << "\n";
+    config << config_body;
+    std::ofstream(dir() / "config.yaml") << config.str();
+    child_ = std::make_unique<Child>(std::vector<std::string>{gateway_binary(), "--config", (dir() / "config.yaml").string()});
+    reader_ = std::thread([this] { read_log(); });
+    const auto available = wait_for("SSH_AVAILABLE", std::chrono::seconds(20));
+    if (available.empty()) {
+        stop(SIGKILL);  // joins the reader before the exception leaves the constructor
+        std::string log;
+        for (const auto& l : lines()) log += l + "\n";
+        throw std::runtime_error("the gateway did not start:\n" + log);
+    }
+    const auto listen = json_field(available, "listen");
+    port_ = std::stoi(listen.substr(listen.rfind(':') + 1));
+}
+
+Gateway::~Gateway() {
+    stop(SIGKILL);
+}
+
+int Gateway::stop(int signal) {
+    const int code = child_->stop(signal, std::chrono::seconds(30));
+    if (reader_.joinable()) reader_.join();
+    return code;
+}
+
+void Gateway::read_log() {
+    std::string line;
+    while (child_->read_line(line, std::chrono::hours(1))) {
+        std::lock_guard lock(mutex_);
+        lines_.push_back(line);
+        changed_.notify_all();
+    }
+    std::lock_guard lock(mutex_);
+    ended_ = true;
+    changed_.notify_all();
+}
+
+std::string Gateway::wait_for(const std::string& code, std::chrono::milliseconds timeout) {
+    const std::string needle = "\"code\":\"" + code + "\"";
+    std::unique_lock lock(mutex_);
+    std::string found;
+    changed_.wait_for(lock, timeout, [&] {
+        for (const auto& l : lines_) {
+            if (l.find(needle) != std::string::npos) {
+                found = l;
+                return true;
+            }
+        }
+        return ended_;
+    });
+    return found;
+}
+
+size_t Gateway::count(const std::string& code) const {
+    const std::string needle = "\"code\":\"" + code + "\"";
+    std::lock_guard lock(mutex_);
+    size_t n = 0;
+    for (const auto& l : lines_) n += l.find(needle) != std::string::npos ? 1 : 0;
+    return n;
+}
+
+std::vector<std::string> Gateway::lines() const {
+    std::lock_guard lock(mutex_);
+    return lines_;
+}
+
+RunResult run_gateway(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+    std::vector<std::string> argv{gateway_binary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv, "", {}, timeout);
+}
+
+std::vector<std::string> ssh_command(const Gateway& gateway, const SshLogin& login,
+                                     const std::vector<std::string>& options,
+                                     const std::vector<std::string>& command) {
+    std::vector<std::string> cmd{"ssh", "-p", std::to_string(gateway.port()),
+                                 "-o", "StrictHostKeyChecking=no",
+                                 "-o", "UserKnownHostsFile=/dev/null",
+                                 "-o", "LogLevel=ERROR",
+                                 "-o", "ConnectTimeout=20",
+                                 "-F", "/dev/null"};
+    // ssh keeps the first value of an option: the test's options win.
+    cmd.insert(cmd.begin() + 1, options.begin(), options.end());
+    if (!login.password.empty()) {
+        for (const char* o : {"PreferredAuthentications=password", "PubkeyAuthentication=no",
+                              "NumberOfPasswordPrompts=1"}) {
+            cmd.insert(cmd.end(), {"-o", o});
+        }
+    } else {
+        cmd.insert(cmd.end(), {"-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o",
+                               "PreferredAuthentications=publickey", "-i", login.identity.string()});
+    }
+    cmd.push_back(login.user + "@127.0.0.1");
+    cmd.insert(cmd.end(), command.begin(), command.end());
+    return cmd;
+}
+
+std::map<std::string, std::string> ssh_env(const Gateway& gateway, const SshLogin& login) {
+    if (login.password.empty()) return {};
+    const auto askpass = gateway.dir() / "askpass.sh";
+    if (!std::filesystem::exists(askpass)) {
+        std::ofstream(askpass) << "#!/bin/sh\nprintf '%s\\n' \"$CSH_TEST_PASSWORD\"\n";
+        std::filesystem::permissions(askpass, std::filesystem::perms::owner_all);
+    }
+    return {{"SSH_ASKPASS", askpass.string()}, {"SSH_ASKPASS_REQUIRE", "force"}, {"DISPLAY", ":0"},
+            {"CSH_TEST_PASSWORD", login.password}};
+}
+
+RunResult ssh(const Gateway& gateway, const SshLogin& login, const std::vector<std::string>& options,
+              const std::vector<std::string>& command, const std::string& input,
+              std::chrono::milliseconds timeout) {
+    return run(ssh_command(gateway, login, options, command), input, ssh_env(gateway, login), timeout);
+}
+
+}  // namespace csh::test

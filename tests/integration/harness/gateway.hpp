@@ -1,0 +1,92 @@
+// A real containerssh process for a test: its own directory, configuration,
+// host key and test plugins, listening on a free loopback port. Its log
+// (ljson on stdout) is collected so tests can assert the codes it wrote.
+#pragma once
+
+#include "harness/process.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace csh::test {
+
+// A private directory removed with everything in it.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+class Gateway {
+public:
+    // `config_body` is YAML added after the harness's ssh/log/plugins
+    // sections; `ssh_settings` are extra "key: value" lines for the ssh section.
+    explicit Gateway(const std::string& config_body, bool generate_host_key = true,
+                     const std::vector<std::string>& ssh_settings = {});
+    ~Gateway();
+
+    int port() const { return port_; }
+    const std::filesystem::path& dir() const { return dir_.path(); }
+    // Waits until a line with `code` was logged; returns it (empty on timeout).
+    std::string wait_for(const std::string& code, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // How many lines with `code` were logged so far.
+    size_t count(const std::string& code) const;
+    std::vector<std::string> lines() const;
+    // Stops the process with `signal`; returns its exit code.
+    int stop(int signal);
+    pid_t pid() const { return child_->pid(); }
+
+private:
+    void read_log();
+
+    TempDir dir_;
+    std::unique_ptr<Child> child_;
+    std::thread reader_;
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<std::string> lines_;
+    bool ended_ = false;
+    int port_ = 0;
+};
+
+// Paths of the build, given by CMake.
+std::string gateway_binary();
+std::string test_plugin_dir();
+
+// Runs the containerssh binary once with arguments (for command-line tests).
+RunResult run_gateway(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// The value of "key" in an ljson line's details (or top level), empty if absent.
+std::string json_field(const std::string& line, const std::string& key);
+
+// OpenSSH client options for talking to a test gateway.
+struct SshLogin {
+    std::string user;
+    std::string password;              // password login when set
+    std::filesystem::path identity;    // key login when set
+};
+// `options` go before the destination, `command` after it.
+std::vector<std::string> ssh_command(const Gateway& gateway, const SshLogin& login,
+                                     const std::vector<std::string>& options,
+                                     const std::vector<std::string>& command);
+std::map<std::string, std::string> ssh_env(const Gateway& gateway, const SshLogin& login);
+RunResult ssh(const Gateway& gateway, const SshLogin& login, const std::vector<std::string>& options,
+              const std::vector<std::string>& command, const std::string& input = "",
+              std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// Generates an Ed25519 key pair with ssh-keygen; returns the private key path.
+std::filesystem::path make_key(const std::filesystem::path& dir, const std::string& name);
+std::string read_file(const std::filesystem::path& file);
+
+}  // namespace csh::test

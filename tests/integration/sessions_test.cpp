@@ -1,0 +1,182 @@
+// Logins and sessions through the real OpenSSH client: what the user sees.
+#define BOOST_TEST_MODULE integration_sessions
+#include <boost/test/unit_test.hpp>
+
+#include "harness/configs.hpp"
+#include "harness/gateway.hpp"
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+using namespace csh::test;
+
+namespace {
+
+const User kAlice{"alice", "correct horse", ""};
+
+struct PasswordGateway {
+    Gateway gateway{static_auth_local_backend(kAlice)};
+    SshLogin login{"alice", "correct horse", {}};
+};
+
+std::string random_bytes(size_t size) {
+    std::mt19937_64 rng(42);
+    std::string data(size, '\0');
+    for (auto& c : data) c = static_cast<char>(rng());
+    return data;
+}
+
+std::string client(const char* name) { return std::string(CSH_TEST_CLIENTS_DIR) + "/" + name; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(login)
+
+BOOST_FIXTURE_TEST_CASE(password_login_runs_the_command, PasswordGateway) {
+    const auto r = ssh(gateway, login, {}, {"echo", "hello"});
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.out == "hello\n");
+    BOOST_TEST(!gateway.wait_for("SSH_AUTH_SUCCESSFUL").empty());
+    BOOST_TEST(!gateway.wait_for("SSH_HANDSHAKE_SUCCESSFUL").empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(wrong_password_is_refused, PasswordGateway) {
+    login.password = "wrong";
+    const auto r = ssh(gateway, login, {}, {"echo", "hello"});
+    BOOST_TEST(r.exit_code == 255);
+    BOOST_TEST(r.out.empty());
+    BOOST_TEST(r.err.find("Permission denied") != std::string::npos);
+    const auto failed = gateway.wait_for("SSH_AUTH_FAILED");
+    BOOST_TEST(json_field(failed, "username") == "alice");
+    BOOST_TEST(failed.find("wrong") == std::string::npos);  // the password never reaches the log
+}
+
+BOOST_AUTO_TEST_CASE(public_key_login_and_refusal) {
+    TempDir keys;
+    const auto good = make_key(keys.path(), "good");
+    const auto bad = make_key(keys.path(), "bad");
+    auto pub = read_file(good.string() + ".pub");
+    pub = pub.substr(0, pub.find_last_not_of(" \n") + 1);
+    Gateway gateway(static_auth_local_backend({"bob", "", pub}));
+
+    const auto ok = ssh(gateway, {"bob", "", good}, {}, {"echo", "key-ok"});
+    BOOST_TEST(ok.exit_code == 0);
+    BOOST_TEST(ok.out == "key-ok\n");
+
+    const auto refused = ssh(gateway, {"bob", "", bad}, {}, {"echo", "key-ok"});
+    BOOST_TEST(refused.exit_code == 255);
+    BOOST_TEST(refused.out.empty());
+    BOOST_TEST(!gateway.wait_for("SSH_AUTH_FAILED").empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(exec)
+
+BOOST_FIXTURE_TEST_CASE(stdout_stderr_and_exit_code_are_kept_apart, PasswordGateway) {
+    const auto r = ssh(gateway, login, {}, {"echo out-text; echo err-text >&2; exit 3"});
+    BOOST_TEST(r.out == "out-text\n");
+    BOOST_TEST(r.err == "err-text\n");
+    BOOST_TEST(r.exit_code == 3);
+}
+
+BOOST_FIXTURE_TEST_CASE(one_mebibyte_of_stdin_round_trips, PasswordGateway) {
+    const auto input = random_bytes(1 << 20);
+    const auto r = ssh(gateway, login, {}, {"cat"}, input, std::chrono::seconds(60));
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.out.size() == input.size());
+    BOOST_TEST((r.out == input));
+}
+
+BOOST_FIXTURE_TEST_CASE(stdin_checksum_is_computed_remotely, PasswordGateway) {
+    const auto input = random_bytes(1 << 20);
+    TempDir dir;
+    std::ofstream(dir.path() / "in.bin", std::ios::binary) << input;
+    const auto local = run({"sha256sum", (dir.path() / "in.bin").string()});
+    const auto remote = ssh(gateway, login, {}, {"sha256sum"}, input, std::chrono::seconds(60));
+    BOOST_TEST(remote.exit_code == 0);
+    BOOST_TEST(remote.out.substr(0, 64) == local.out.substr(0, 64));
+}
+
+BOOST_FIXTURE_TEST_CASE(interactive_shell_under_a_pty, PasswordGateway) {
+    const auto r = ssh(gateway, login, {"-tt"}, {}, "echo typed-$((40+2))\nexit 7\n");
+    BOOST_TEST(r.out.find("typed-42") != std::string::npos);
+    BOOST_TEST(r.exit_code == 7);
+    BOOST_TEST(!gateway.wait_for("SSH_CHANNEL_REQUEST_SUCCESSFUL").empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(window_change_reaches_the_program, PasswordGateway) {
+    auto argv = ssh_command(gateway, login, {"-tt"}, {});
+    argv.insert(argv.begin(), client("window_change.py"));
+    const auto r = run(argv, "", ssh_env(gateway, login), std::chrono::seconds(60));
+    BOOST_TEST_INFO("stderr: " << r.err);
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.out == "24 80\n40 100\n");
+}
+
+BOOST_FIXTURE_TEST_CASE(signal_request_kills_the_program_and_exit_signal_returns, PasswordGateway) {
+    const auto r = run({client("send_signal.py"), std::to_string(gateway.port()), "alice", "correct horse",
+                        "echo ready; exec sleep 30", "TERM"},
+                       "", {}, std::chrono::seconds(60));
+    BOOST_TEST_INFO("stderr: " << r.err);
+    BOOST_TEST(r.out == "exit-signal TERM\n");
+    BOOST_TEST(!gateway.wait_for("SSH_EXIT_SIGNAL").empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(program_killed_by_a_signal_reports_exit_signal, PasswordGateway) {
+    // OpenSSH's client reports a remote death by signal as exit code 255.
+    const auto r = ssh(gateway, login, {}, {"kill -KILL $$"});
+    BOOST_TEST(r.exit_code == 255);
+    const auto line = gateway.wait_for("SSH_EXIT_SIGNAL");
+    BOOST_TEST(json_field(line, "signal") == "KILL");
+}
+
+BOOST_FIXTURE_TEST_CASE(port_forwarding_is_refused_with_its_code, PasswordGateway) {
+    const auto r = ssh(gateway, login, {"-W", "127.0.0.1:9"}, {});
+    BOOST_TEST(r.exit_code == 255);
+    BOOST_TEST(r.err.find("stdio forwarding failed") != std::string::npos);
+    const auto line = gateway.wait_for("SSH_UNSUPPORTED_CHANNEL_TYPE");
+    BOOST_TEST(json_field(line, "channelType") == "direct-tcpip");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(audit)
+
+// Extracts the "type" numbers of the recorder's JSON lines, in order.
+std::vector<int> event_types(const std::string& events) {
+    std::vector<int> types;
+    std::istringstream in(events);
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto at = line.find("\"type\":");
+        if (at != std::string::npos) types.push_back(std::stoi(line.substr(at + 7)));
+    }
+    return types;
+}
+
+BOOST_AUTO_TEST_CASE(recorder_sees_the_whole_connection_in_order) {
+    TempDir dir;
+    const auto file = (dir.path() / "events.jsonl").string();
+    Gateway gateway(static_auth_local_backend(kAlice) + audit_recorder(file));
+    const auto r = ssh(gateway, {"alice", "correct horse", {}}, {}, {"echo audited"});
+    BOOST_TEST(r.out == "audited\n");
+    BOOST_TEST(!gateway.wait_for("SSH_DISCONNECTED").empty());
+    const auto types = event_types(read_file(file));
+    // connect, password, success, handshake, channel open, exec, output, exit,
+    // close-write, close, disconnect: each present, in this order.
+    const std::vector<int> expected{0, 100, 101, 199, 300, 301, 403, 500, 499, 496, 497, 1};
+    size_t at = 0;
+    for (int t : types) {
+        if (at < expected.size() && t == expected[at]) ++at;
+    }
+    BOOST_TEST_INFO("events: " << read_file(file));
+    BOOST_TEST(at == expected.size());
+    BOOST_TEST(types.front() == 0);
+    BOOST_TEST(types.back() == 1);
+    // The password is not recorded unless audit.intercept.passwords is set.
+    BOOST_TEST(read_file(file).find("correct horse") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

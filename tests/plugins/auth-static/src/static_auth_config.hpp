@@ -1,0 +1,44 @@
+// The static users of auth-static, read from the `auth` configuration section:
+//
+//   auth:
+//     password:  {method: static, static: {users: {alice: {password: "..."}}}}
+//     publicKey: {method: static, static: {users: {alice: {authorizedKeys: ["ssh-ed25519 AAAA... alice@x"]}}}}
+//     authz:     {method: static, static: {deny: [mallory]}}
+//
+// A user entry may carry both `password` and `authorizedKeys`, so one users
+// map can be shared by both blocks (e.g. with a YAML anchor); each block only
+// uses the field of its own method.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace auth_static {
+
+struct StaticUser {
+    bool has_password = false;
+    std::string password;
+    // Normalised keys: "type base64", without options or comment.
+    std::vector<std::string> authorized_keys;
+};
+
+struct StaticAuthConfig {
+    bool password_enabled = false;
+    std::map<std::string, StaticUser, std::less<>> password_users;
+    bool public_key_enabled = false;
+    std::map<std::string, StaticUser, std::less<>> public_key_users;
+    bool authz_enabled = false;
+    std::set<std::string, std::less<>> denied_users;
+
+    // Throws csh::sdk::Error(AUTH_STATIC_CONFIG_INVALID) naming the key.
+    static StaticAuthConfig parse(std::string_view auth_section_json);
+};
+
+// "type base64 [comment]" -> "type base64"; empty when the line has fewer
+// than two fields.
+std::string normalise_authorized_key(std::string_view line);
+
+}  // namespace auth_static

@@ -1,0 +1,442 @@
+#include "local_session.hpp"
+
+#include "messages.hpp"
+#include "signal_names.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <system_error>
+
+extern char** environ;
+
+namespace backend_local {
+
+using csh::sdk::StatusCompletion;
+
+namespace {
+
+constexpr char kSftpServer[] = "/usr/lib/openssh/sftp-server";
+// How long a closed session's program gets after SIGHUP before SIGKILL.
+constexpr std::chrono::milliseconds kHangupGrace{2000};
+constexpr size_t kReadChunk = 32 * 1024;
+
+}  // namespace
+
+LocalSession::LocalSession(csh::sdk::Host host, const csh::sdk::SessionParams& params,
+                           std::shared_ptr<ConnectionState> connection)
+    : BackendSession(std::move(host), params), connection_(std::move(connection)) {
+    output_.id = CSH_STREAM_STDOUT;
+    error_output_.id = CSH_STREAM_STDERR;
+}
+
+LocalSession::~LocalSession() {
+    // Only reached with a live child when the plugin is torn down abruptly;
+    // normally close() made sure the child was reaped first.
+    if (pid_ > 0 && !reaped_) {
+        ::kill(-pid_, SIGKILL);
+        int status = 0;
+        ::waitpid(pid_, &status, WNOHANG);
+    }
+}
+
+// ------------------------------------------------------------- requests
+
+void LocalSession::env(std::string_view name, std::string_view value, StatusCompletion done) {
+    if (state_ != State::idle) {
+        done.fail("environment variables must be set before the program starts");
+        return;
+    }
+    if (name.empty() || name.find('=') != std::string_view::npos || name.find('\0') != std::string_view::npos ||
+        value.find('\0') != std::string_view::npos) {
+        done.fail("invalid environment variable name or value");
+        return;
+    }
+    env_requests_.emplace_back(name, value);
+    done.ok();
+}
+
+void LocalSession::pty(const csh::sdk::PtyRequest& request, StatusCompletion done) {
+    if (state_ != State::idle) {
+        done.fail("a terminal must be requested before the program starts");
+        return;
+    }
+    pty_ = request;
+    terminal_size_ = TerminalSize{request.rows, request.columns, request.width_px, request.height_px};
+    done.ok();
+}
+
+void LocalSession::exec(std::string_view command, StatusCompletion done) {
+    start({"/bin/sh", "-c", std::string(command)}, "exec", std::move(done));
+}
+
+void LocalSession::shell(StatusCompletion done) { start(connection_->config.shell, "shell", std::move(done)); }
+
+void LocalSession::subsystem(std::string_view name, StatusCompletion done) {
+    if (name != "sftp" || ::access(kSftpServer, X_OK) != 0) {
+        host().log(codes::BACKEND_LOCAL_SUBSYSTEM_UNAVAILABLE, "subsystem not offered", {{"subsystem", name}},
+                   connection_->connection);
+        done.fail("subsystem not offered by the local backend");
+        return;
+    }
+    start({kSftpServer}, "subsystem", std::move(done));
+}
+
+void LocalSession::window_change(const csh::sdk::WindowSize& size, StatusCompletion done) {
+    terminal_size_ = TerminalSize{size.rows, size.columns, size.width_px, size.height_px};
+    // Without a terminal there is nothing to resize; like OpenSSH, not an error.
+    if (pty_ && output_.fd.valid() && !set_terminal_size(output_.fd.get(), terminal_size_)) {
+        done.fail(std::string("cannot resize the terminal: ") + std::strerror(errno));
+        return;
+    }
+    done.ok();
+}
+
+void LocalSession::signal(std::string_view name, StatusCompletion done) {
+    const std::optional<int> number = signal_number(name);
+    if (!number) {
+        host().log(codes::BACKEND_LOCAL_SIGNAL_FAILED, "unknown signal name", {{"signal", name}}, connection_->connection);
+        done.fail("unknown signal");
+        return;
+    }
+    if (pid_ <= 0 || reaped_) {
+        done.fail("no program is running");
+        return;
+    }
+    if (::kill(pid_, *number) != 0) {
+        const std::string cause = std::strerror(errno);
+        host().log(codes::BACKEND_LOCAL_SIGNAL_FAILED, "signal not delivered", {{"signal", name}, {"cause", cause}},
+                   connection_->connection);
+        done.fail("the signal could not be delivered: " + cause);
+        return;
+    }
+    done.ok();
+}
+
+// ---------------------------------------------------------------- start
+
+void LocalSession::start(std::vector<std::string> argv, const char* kind, StatusCompletion done) {
+    if (state_ != State::idle) {
+        done.fail("a program was already started in this session");
+        return;
+    }
+    SpawnSpec spec{std::move(argv), child_environment(), connection_->config.workdir, std::nullopt};
+    if (pty_) spec.terminal = terminal_size_;
+    const std::string program = spec.argv.front();
+
+    SpawnedChild child;
+    try {
+        child = spawn_child(spec);
+    } catch (const std::system_error& e) {
+        host().log(codes::BACKEND_LOCAL_PROGRAM_START_FAILED, "cannot start the program",
+                   {{"program", program}, {"cause", e.what()}}, connection_->connection);
+        state_ = State::failed;
+        done.fail(std::string("cannot start the program: ") + e.what());
+        return;
+    }
+    pid_ = child.pid;
+    kind_ = kind;
+    output_.fd = std::move(child.output);
+    error_output_.fd = std::move(child.error_output);
+    input_.fd = std::move(child.input);
+    exec_report_ = std::move(child.exec_report);
+    state_ = State::starting;
+
+    csh_strand* strand = session_host().strand();
+    try {
+        // The exit watch keeps the session alive until the child is reaped,
+        // even after the host closed it.
+        exit_watch_ = connection_->reaper.watch(
+            strand, pid_, [self = self<LocalSession>()](int wait_status) { self->on_exit(wait_status); });
+        exec_report_watch_ =
+            host().fd_watch_start(strand, exec_report_.get(), CSH_FD_READ, [this](uint32_t) { on_exec_report(); });
+    } catch (const std::exception& e) {
+        // The child cannot be followed: stop it now rather than leak it.
+        ::kill(-pid_, SIGKILL);
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        reaped_ = true;
+        exit_watch_.reset();
+        release_io();
+        state_ = State::failed;
+        host().log(codes::BACKEND_LOCAL_PROGRAM_START_FAILED, "cannot watch the program",
+                   {{"program", program}, {"cause", e.what()}}, connection_->connection);
+        done.fail(std::string("cannot watch the program: ") + e.what());
+        return;
+    }
+    start_done_.emplace(std::move(done));
+}
+
+std::vector<std::string> LocalSession::child_environment() const {
+    // The gateway's environment, then TERM from the pty request, then the
+    // client's env requests, then the connection's metadata (set by the auth
+    // or config server, so it has the last word).
+    std::map<std::string, std::string> vars;
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+        const std::string_view text(*entry);
+        const size_t eq = text.find('=');
+        if (eq != std::string_view::npos) vars[std::string(text.substr(0, eq))] = std::string(text.substr(eq + 1));
+    }
+    if (vars.count("PATH") == 0) vars["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+    if (pty_ && !pty_->term.empty()) vars["TERM"] = pty_->term;
+    for (const auto& [name, value] : env_requests_) vars[name] = value;
+    for (const auto& [name, value] : connection_->metadata_environment) vars[name] = value;
+
+    std::vector<std::string> out;
+    out.reserve(vars.size());
+    for (const auto& [name, value] : vars) out.push_back(name + "=" + value);
+    return out;
+}
+
+void LocalSession::on_exec_report() {
+    int error = 0;
+    const ssize_t n = ::read(exec_report_.get(), &error, sizeof error);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    exec_report_watch_.stop();
+    exec_report_.reset();
+
+    if (n == static_cast<ssize_t>(sizeof error)) {
+        const std::string cause = std::strerror(error);
+        host().log(codes::BACKEND_LOCAL_PROGRAM_START_FAILED, "the program could not be started",
+                   {{"kind", kind_}, {"workdir", connection_->config.workdir}, {"cause", cause}},
+                   connection_->connection);
+        state_ = State::failed;
+        release_io();
+        start_done_->fail("cannot start the program: " + cause);
+        start_done_.reset();
+        return;
+    }
+
+    state_ = State::running;
+    host().log(codes::BACKEND_LOCAL_PROGRAM_STARTED, "program started",
+               {{"kind", kind_}, {"pid", std::to_string(pid_)}, {"terminal", pty_ ? "yes" : "no"}},
+               connection_->connection);
+    start_done_->ok();
+    start_done_.reset();
+
+    csh_strand* strand = session_host().strand();
+    for (Stream* stream : {&output_, &error_output_}) {
+        if (!stream->fd.valid()) continue;
+        stream->reading = true;
+        stream->watch = host().fd_watch_start(strand, stream->fd.get(), CSH_FD_READ,
+                                              [this, stream](uint32_t ready) { on_ready(*stream, ready); });
+    }
+    if (stdin_eof_before_start_) stdin_eof();
+    if (stdin_waiting_for_start_) {
+        stdin_waiting_for_start_ = false;
+        session_host().stdin_ready();
+    }
+    maybe_finish();
+}
+
+// ----------------------------------------------------------------- exit
+
+void LocalSession::on_exit(int wait_status) {
+    reaped_ = true;
+    wait_status_ = wait_status;
+    exit_watch_.reset();
+    if (kill_timer_) {
+        host().timer_cancel(*kill_timer_);
+        kill_timer_.reset();
+    }
+    const bool signalled = WIFSIGNALED(wait_status);
+    host().log(codes::BACKEND_LOCAL_PROGRAM_EXITED, "program ended",
+               {{"pid", std::to_string(pid_)},
+                {signalled ? "signal" : "status",
+                 signalled ? signal_name(WTERMSIG(wait_status)) : std::to_string(WEXITSTATUS(wait_status))}},
+               connection_->connection);
+    if (state_ != State::running) return;
+    // Nobody reads stdin any more.
+    if (!pty_) close_stdin();
+    maybe_finish();
+}
+
+// Reports the end once the program was reaped and all its output delivered.
+void LocalSession::maybe_finish() {
+    if (state_ != State::running || !reaped_ || output_.reading || error_output_.reading || output_blocked_) return;
+    state_ = State::finished;
+    release_io();
+    if (WIFSIGNALED(wait_status_)) {
+        session_host().exit_signal(signal_name(WTERMSIG(wait_status_)), WCOREDUMP(wait_status_) != 0, "");
+    } else {
+        session_host().exit_status(static_cast<uint32_t>(WEXITSTATUS(wait_status_)));
+    }
+    session_host().finished();
+}
+
+// --------------------------------------------------------------- output
+
+void LocalSession::on_ready(Stream& stream, uint32_t ready) {
+    if ((ready & (CSH_FD_WRITE | CSH_FD_ERROR)) != 0 && stream.want_write) on_stdin_writable(stream);
+    if ((ready & (CSH_FD_READ | CSH_FD_ERROR)) != 0 && stream.reading && !output_blocked_) read_output(stream);
+}
+
+void LocalSession::read_output(Stream& stream) {
+    char buffer[kReadChunk];
+    const ssize_t n = ::read(stream.fd.get(), buffer, sizeof buffer);
+    if (n > 0) {
+        const std::string_view chunk(buffer, static_cast<size_t>(n));
+        const size_t taken = session_host().write_output(stream.id, chunk);
+        if (taken < chunk.size()) {
+            // The client's window is full: keep the rest, read nothing more
+            // until the host says it can take output again.
+            pending_output_.assign(chunk.substr(taken));
+            pending_stream_ = stream.id;
+            output_blocked_ = true;
+            refresh_outputs();
+        }
+        return;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    // EIO on a pty master means every holder of the terminal closed it.
+    if (n < 0 && errno != EIO) log_io_error("read", errno);
+    end_output(stream);
+}
+
+void LocalSession::end_output(Stream& stream) {
+    const bool stdin_was_waiting = stream.want_write;
+    stream.reading = false;
+    stream.want_write = false;
+    stream.watch.stop();
+    stream.fd.reset();
+    if (stdin_was_waiting) session_host().stdin_ready();  // further input is discarded
+    maybe_finish();
+}
+
+void LocalSession::output_ready() {
+    if (!output_blocked_) return;
+    const size_t taken = session_host().write_output(pending_stream_, pending_output_);
+    pending_output_.erase(0, taken);
+    if (!pending_output_.empty()) return;
+    output_blocked_ = false;
+    refresh_outputs();
+    maybe_finish();
+}
+
+void LocalSession::refresh(Stream& stream) {
+    const uint32_t events = (stream.reading && !output_blocked_ ? CSH_FD_READ : 0u) |
+                            (stream.want_write ? CSH_FD_WRITE : 0u);
+    stream.watch.update(events);
+}
+
+void LocalSession::refresh_outputs() {
+    refresh(output_);
+    refresh(error_output_);
+}
+
+// ---------------------------------------------------------------- stdin
+
+LocalSession::Stream* LocalSession::stdin_stream() {
+    Stream& stream = pty_ ? output_ : input_;
+    return stream.fd.valid() ? &stream : nullptr;
+}
+
+size_t LocalSession::stdin_data(std::string_view data) {
+    if (state_ == State::idle || state_ == State::starting) {
+        // Nothing to write to yet: take nothing, and call stdin_ready once
+        // the program runs.
+        stdin_waiting_for_start_ = true;
+        return 0;
+    }
+    Stream* stream = state_ == State::running ? stdin_stream() : nullptr;
+    if (stream == nullptr) return data.size();  // nobody will ever read it
+    if (stream->want_write) return 0;
+    const ssize_t written = write_without_sigpipe(stream->fd.get(), data.data(), data.size());
+    if (written >= 0) {
+        if (static_cast<size_t>(written) < data.size()) block_stdin(*stream);
+        return static_cast<size_t>(written);
+    }
+    if (errno == EAGAIN || errno == EINTR) {
+        block_stdin(*stream);
+        return 0;
+    }
+    if (errno != EPIPE && errno != EIO) log_io_error("write", errno);
+    if (!pty_) close_stdin();
+    return data.size();
+}
+
+void LocalSession::block_stdin(Stream& stream) {
+    stream.want_write = true;
+    if (!stream.watch.active()) {
+        stream.watch = host().fd_watch_start(session_host().strand(), stream.fd.get(), CSH_FD_WRITE,
+                                             [this, &stream](uint32_t ready) { on_ready(stream, ready); });
+        return;
+    }
+    refresh(stream);
+}
+
+void LocalSession::on_stdin_writable(Stream& stream) {
+    stream.want_write = false;
+    refresh(stream);
+    session_host().stdin_ready();
+}
+
+void LocalSession::close_stdin() {
+    const bool was_waiting = input_.want_write;
+    input_.want_write = false;
+    input_.watch.stop();
+    input_.fd.reset();
+    if (was_waiting && state_ == State::running) session_host().stdin_ready();
+}
+
+void LocalSession::stdin_eof() {
+    if (state_ == State::idle || state_ == State::starting) {
+        stdin_eof_before_start_ = true;
+        return;
+    }
+    // A terminal has no end of input short of closing it, which would end
+    // the output too; like sshd, keep it open.
+    if (!pty_) close_stdin();
+}
+
+// ---------------------------------------------------------------- close
+
+void LocalSession::close() {
+    const State previous = state_;
+    state_ = State::closed;
+    if (start_done_) {
+        start_done_->fail("the session was closed before the program started");
+        start_done_.reset();
+    }
+    release_io();
+    if (pid_ > 0 && !reaped_ && previous != State::failed) hang_up();
+}
+
+// SIGHUP to the program's process group, SIGKILL if it is still there after
+// the grace period. The exit watch reaps it and then lets the session go.
+void LocalSession::hang_up() {
+    if (::kill(-pid_, SIGHUP) != 0) ::kill(pid_, SIGHUP);
+    host().log(codes::BACKEND_LOCAL_PROGRAM_KILLED, "session closed while the program ran; sent SIGHUP",
+               {{"pid", std::to_string(pid_)}}, connection_->connection);
+    kill_timer_ = host().timer_start(session_host().strand(), kHangupGrace, [self = self<LocalSession>()] {
+        self->kill_timer_.reset();
+        if (self->reaped_) return;
+        if (::kill(-self->pid_, SIGKILL) != 0) ::kill(self->pid_, SIGKILL);
+        self->host().log(codes::BACKEND_LOCAL_PROGRAM_KILLED, "program ignored SIGHUP; sent SIGKILL",
+                         {{"pid", std::to_string(self->pid_)}}, self->connection_->connection);
+    });
+}
+
+void LocalSession::release_io() {
+    exec_report_watch_.stop();
+    exec_report_.reset();
+    for (Stream* stream : {&output_, &error_output_, &input_}) {
+        stream->watch.stop();
+        stream->fd.reset();
+        stream->reading = false;
+        stream->want_write = false;
+    }
+}
+
+void LocalSession::log_io_error(const char* what, int error) {
+    host().log(codes::BACKEND_LOCAL_IO_FAILED, "I/O with the program failed",
+               {{"operation", what}, {"cause", std::strerror(error)}}, connection_->connection);
+}
+
+}  // namespace backend_local

@@ -1,0 +1,18 @@
+// The plugin's message codes, generated from ../messages.def.
+#pragma once
+
+#include <containerssh/sdk/messages.hpp>
+
+namespace backend_local::codes {
+#define CSH_MESSAGE CSH_SDK_MESSAGE_CONSTANT
+#include "messages.def"
+#undef CSH_MESSAGE
+}  // namespace backend_local::codes
+
+namespace backend_local {
+inline constexpr csh_message_code kMessageTable[] = {
+#define CSH_MESSAGE CSH_SDK_MESSAGE_ENTRY
+#include "messages.def"
+#undef CSH_MESSAGE
+};
+}  // namespace backend_local
