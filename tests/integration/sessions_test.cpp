@@ -119,7 +119,9 @@ BOOST_FIXTURE_TEST_CASE(signal_request_kills_the_program_and_exit_signal_returns
     const auto r = run({client("send_signal.py"), std::to_string(gateway.port()), "alice", "correct horse",
                         "echo ready; exec sleep 30", "TERM"},
                        "", {}, std::chrono::seconds(60));
-    BOOST_TEST_INFO("stderr: " << r.err);
+    std::string log;
+    for (const auto& line : gateway.lines()) log += line + "\n";
+    BOOST_TEST_INFO("stderr: " << r.err << "\ngateway log:\n" << log);
     BOOST_TEST(r.out == "exit-signal TERM\n");
     BOOST_TEST(!gateway.wait_for("SSH_EXIT_SIGNAL").empty());
 }

@@ -66,7 +66,8 @@ std::string read_file(const std::filesystem::path& file) {
 
 void replace_file_atomically(const std::filesystem::path& file, std::string_view content) {
     std::error_code error;
-    std::filesystem::path target = std::filesystem::is_symlink(file, error) ? std::filesystem::canonical(file, error) : file;
+    std::filesystem::path target =
+        std::filesystem::is_symlink(file, error) ? std::filesystem::canonical(file, error) : file;
     if (error) throw std::system_error(error, "cannot resolve " + file.string());
 
     mode_t mode = 0600;
@@ -91,7 +92,8 @@ void replace_file_atomically(const std::filesystem::path& file, std::string_view
         throw;
     }
     // Make the rename itself durable; a failure here loses nothing already written.
-    Fd directory(::open(target.parent_path().empty() ? "." : target.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    const std::string directory_name = target.parent_path().empty() ? "." : target.parent_path().string();
+    Fd directory(::open(directory_name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (directory.get() >= 0) (void)::fsync(directory.get());
 }
 

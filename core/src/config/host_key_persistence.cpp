@@ -91,7 +91,8 @@ private:
         std::size_t start = line_start(key.line);
         if (start == std::string::npos) return false;
         std::size_t end = text_.find('\n', start);
-        std::string_view line = std::string_view(text_).substr(start, end == std::string::npos ? std::string::npos : end - start);
+        std::string_view line =
+            std::string_view(text_).substr(start, end == std::string::npos ? std::string::npos : end - start);
         std::size_t colon = line.find(':', static_cast<std::size_t>(key.column - 1));
         if (colon == std::string_view::npos) return false;
         std::size_t next = line.find_first_not_of(" \t\r", colon + 1);

@@ -17,8 +17,9 @@ void refuse_removed_keys(const Value& root) {
     }
     for (const char* removed : {"dockerrun", "kuberun"}) {
         const std::string replacement = std::string(removed) == "dockerrun" ? "docker" : "kubernetes";
-        const std::string problem = "the " + std::string(removed) + " backend was removed in ContainerSSH 0.5; use \"backend: " +
-                                    replacement + "\" with a \"" + replacement +
+        const std::string problem = "the " + std::string(removed) +
+                                    " backend was removed in ContainerSSH 0.5; use \"backend: " + replacement +
+                                    "\" with a \"" + replacement +
                                     "\" section (https://containerssh.io/deprecations/" + removed + "/)";
         if (const Entry* section = root.find(removed)) fail_at(section->key_position, removed, problem);
         const Value* backend = root.get("backend");

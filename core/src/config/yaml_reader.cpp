@@ -49,8 +49,8 @@ public:
                     Position key_position = position_of(it->first.Mark());
                     if (key_position.line == 0) key_position = position;
                     if (!it->first.IsScalar()) {
-                        fail_at(key_position, path, "a key must be a text, not " +
-                                                        std::string(it->first.IsSequence() ? "a list" : "a mapping"));
+                        const char* found = it->first.IsSequence() ? "a list" : it->first.IsMap() ? "a mapping" : "empty";
+                        fail_at(key_position, path, std::string("a key must be a text, not ") + found);
                     }
                     std::string key = it->first.Scalar();
                     std::string key_path = child_path(path, key);

@@ -39,7 +39,8 @@ BOOST_AUTO_TEST_CASE(nested_maps_merge_key_by_key) {
         "log: {level: info, format: text}\n",
         false, "config.yaml");
     const Config merged = file.merged_with(
-        R"({"docker": {"execution": {"container": {"Image": "user:2"}, "mode": "session"}}, "log": {"level": "debug"}})",
+        R"({"docker": {"execution": {"container": {"Image": "user:2"}, "mode": "session"}},)"
+        R"( "log": {"level": "debug"}})",
         "config server");
     const Json docker(merged.section_json("docker"));
     BOOST_TEST(docker.text_at("/execution/container/Image") == "user:2");

@@ -12,6 +12,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <functional>
 #include <memory>
@@ -314,6 +315,20 @@ BOOST_AUTO_TEST_CASE(a_second_start_and_unknown_subsystems_are_refused) {
                    backend.api->session_shell(s.handle, done);
                }).status == CSH_FAILED);
     BOOST_TEST_REQUIRE(backend.wait_finished(s));
+}
+
+BOOST_AUTO_TEST_CASE(the_sftp_subsystem_runs_sftp_server_when_installed) {
+    if (::access("/usr/lib/openssh/sftp-server", X_OK) != 0) return;  // nothing to run on this machine
+    LocalBackend backend;
+    BOOST_TEST_REQUIRE(backend.open());
+    Session& s = backend.open_session();
+    BOOST_TEST(backend.request([&](csh_status_completion done) {
+                   backend.api->session_subsystem(s.handle, str("sftp"), done);
+               }).status == CSH_OK);
+    backend.api->session_stdin_eof(s.handle);  // sftp-server ends when its input does
+    BOOST_TEST_REQUIRE(backend.wait_finished(s));
+    BOOST_TEST(s.side.exit_status().has_value());
+    BOOST_TEST(s.side.stdout_data().empty());
 }
 
 BOOST_AUTO_TEST_CASE(shell_runs_the_configured_shell_in_the_configured_workdir) {

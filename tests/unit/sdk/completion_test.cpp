@@ -124,6 +124,67 @@ BOOST_AUTO_TEST_CASE(config_answers_through_its_own_completion) {
     BOOST_TEST(r.answer().config_json == "{\"docker\":{}}");
 }
 
+BOOST_AUTO_TEST_CASE(a_throwing_metrics_start_reports_failure) {
+    FakeHost other;
+    other.set_section("probe", R"({"failStart": true})");
+    PluginInstance failing(other, containerssh_plugin_entry());
+    const auto* metrics = failing.interface<csh_metrics_interface>(CSH_METRICS_INTERFACE_ID);
+    BOOST_TEST_REQUIRE(metrics != nullptr);
+    BOOST_TEST(metrics->start(failing.get()) == CSH_FAILED);
+    const auto lines = other.lines_with_code(probe::codes::PROBE_INTERNAL_ERROR);
+    BOOST_TEST_REQUIRE(lines.size() == 1u);
+    BOOST_TEST(lines[0].field("where") == "metrics.start");
+}
+
+namespace {
+
+// The host's side of keyboard-interactive: records the question, answers later.
+struct FakePrompt {
+    std::string question;
+    bool echo = false;
+    csh_kbdint_answer_fn answered = nullptr;
+    void* user = nullptr;
+
+    csh_kbdint_prompt prompt() { return csh_kbdint_prompt{&ask, this}; }
+    static void ask(void* context, csh_str, csh_str, const csh_kbdint_question* questions, size_t count,
+                    csh_kbdint_answer_fn answered, void* user) {
+        auto* self = static_cast<FakePrompt*>(context);
+        if (count > 0) {
+            self->question.assign(questions[0].text.data, questions[0].text.size);
+            self->echo = questions[0].echo != 0;
+        }
+        self->answered = answered;
+        self->user = user;
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(keyboard_interactive_answers_come_back_through_the_prompt) {
+    for (const char* answer : std::initializer_list<const char*>{"42", "41", nullptr}) {
+        FakeConnection connection(host, "alice");
+        FakePrompt prompt;
+        AuthRecorder r;
+        auth->keyboard_interactive(plugin.get(), &connection.info(), prompt.prompt(), r.completion());
+        BOOST_TEST(r.calls() == 0u);
+        BOOST_TEST(prompt.question == "The answer?");
+        BOOST_TEST(prompt.echo);
+        BOOST_TEST_REQUIRE(prompt.answered != nullptr);
+        if (answer != nullptr) {
+            const csh_str answers[] = {{answer, 2}};
+            prompt.answered(prompt.user, answers, 1);
+        } else {
+            prompt.answered(prompt.user, nullptr, 0);  // the client went away
+        }
+        BOOST_TEST_REQUIRE(r.calls() == 1u);
+        const csh_auth_outcome expected = answer == nullptr ? CSH_AUTH_UNAVAILABLE
+                                          : std::string(answer) == "42" ? CSH_AUTH_SUCCESS
+                                                                        : CSH_AUTH_FAILURE;
+        BOOST_TEST(r.answer().outcome == expected);
+    }
+    BOOST_TEST(host.count_code(probe::codes::PROBE_INTERNAL_ERROR) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(status_completion_rules_hold_outside_plugins_too) {
     csh::sdk::Host sdk_host(host.host(), probe::codes::PROBE_INTERNAL_ERROR);
     StatusRecorder dropped, doubled, moved;

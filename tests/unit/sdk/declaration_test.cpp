@@ -77,7 +77,8 @@ BOOST_AUTO_TEST_CASE(init_builds_the_instance_and_interfaces_are_served) {
         const auto* auth = plugin.interface<csh_auth_interface>(CSH_AUTH_INTERFACE_ID);
         BOOST_TEST_REQUIRE(auth != nullptr);
         BOOST_TEST(auth->struct_size == sizeof(csh_auth_interface));
-        BOOST_TEST(auth->methods == (CSH_AUTH_METHOD_PASSWORD | CSH_AUTH_METHOD_AUTHORIZATION));
+        BOOST_TEST(auth->methods ==
+                   (CSH_AUTH_METHOD_PASSWORD | CSH_AUTH_METHOD_KEYBOARD_INTERACTIVE | CSH_AUTH_METHOD_AUTHORIZATION));
         BOOST_TEST(auth->password != nullptr);
         BOOST_TEST(auth->public_key != nullptr);
         BOOST_TEST(auth->keyboard_interactive != nullptr);
@@ -88,7 +89,13 @@ BOOST_AUTO_TEST_CASE(init_builds_the_instance_and_interfaces_are_served) {
         BOOST_TEST_REQUIRE(config != nullptr);
         BOOST_TEST(config->connection_config != nullptr);
 
+        const auto* metrics = plugin.interface<csh_metrics_interface>(CSH_METRICS_INTERFACE_ID);
+        BOOST_TEST_REQUIRE(metrics != nullptr);
+        BOOST_TEST(metrics->start(plugin.get()) == CSH_OK);
+        metrics->stop(plugin.get());
+
         BOOST_TEST(plugin.interface<csh_backend_interface>(CSH_BACKEND_INTERFACE_ID) == nullptr);
+        BOOST_TEST(plugin.interface<csh_audit_interface>(CSH_AUDIT_INTERFACE_ID) == nullptr);
         BOOST_TEST(containerssh_plugin_entry()->get_interface(plugin.get(), "containerssh.auth/2") == nullptr);
     }
     BOOST_TEST(host.misuse().empty());

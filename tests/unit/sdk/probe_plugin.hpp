@@ -6,6 +6,8 @@
 //   "twice"        password() completes twice
 //   "later"        password() completes from a posted task
 //   anything else  success, with one metadata item
+// keyboard_interactive asks one question ("42" logs in); metrics start()
+// throws when the config section "probe" holds "failStart".
 // Its config section "probe" set to {"failInit": true} makes init throw.
 #pragma once
 
