@@ -9,6 +9,14 @@ bool AlgorithmFamily::knows(std::string_view name) const {
     return false;
 }
 
+bool AlgorithmFamily::implemented(std::string_view name) const {
+    if (!knows(name)) return false;
+    for (const std::string& candidate : legacy) {
+        if (candidate == name) return false;
+    }
+    return true;
+}
+
 std::string AlgorithmFamily::known_list() const {
     std::string out;
     for (const std::string& name : known) {
@@ -28,6 +36,7 @@ const AlgorithmFamily& ciphers() {
         // ContainerSSH's defaults: only AEAD and CTR modes.
         {"chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "aes256-ctr",
          "aes192-ctr", "aes128-ctr"},
+        {"arcfour256", "arcfour128", "arcfour", "tripledescbcID"},
     };
     return family;
 }
@@ -44,6 +53,7 @@ const AlgorithmFamily& key_exchanges() {
         // 4096-bit group for clients without elliptic curves; nothing weaker.
         {"curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp521", "ecdh-sha2-nistp384",
          "ecdh-sha2-nistp256", "diffie-hellman-group16-sha512"},
+        {},
     };
     return family;
 }
@@ -56,6 +66,7 @@ const AlgorithmFamily& macs() {
          "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1", "hmac-sha1-96"},
         // ContainerSSH's defaults plus their SHA-512 variants; no SHA-1.
         {"hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha2-256", "hmac-sha2-512"},
+        {"hmac-sha1-96"},
     };
     return family;
 }

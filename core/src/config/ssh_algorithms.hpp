@@ -13,8 +13,13 @@ struct AlgorithmFamily {
     std::string_view description;  // "cipher", "key exchange", "MAC"
     std::vector<std::string> known;
     std::vector<std::string> defaults;
+    // Names ContainerSSH accepted that libssh does not implement: valid in the
+    // file, left out of the offer by the SSH server.
+    std::vector<std::string> legacy;
 
     bool knows(std::string_view name) const;
+    // Known and implemented by libssh.
+    bool implemented(std::string_view name) const;
     // The known names separated by ", ", for error messages.
     std::string known_list() const;
 };

@@ -1,10 +1,12 @@
-// Which configured ciphers, key exchanges and MACs libssh can negotiate.
+// Which configured ciphers, key exchanges and MACs the SSH server offers.
 // ContainerSSH accepted a few names libssh does not implement (arcfour,
-// tripledescbcID); those are left out of the offer with a warning.
+// tripledescbcID, hmac-sha1-96); those are left out of the offer with a warning.
 #pragma once
 
 #include <string>
 #include <vector>
+
+namespace csh::config::detail { struct AlgorithmFamily; }
 
 namespace csh::ssh {
 
@@ -13,8 +15,7 @@ struct AlgorithmChoice {
     std::vector<std::string> dropped;    // configured but not implemented
 };
 
-enum class AlgorithmKind { cipher, kex, mac };
-
-AlgorithmChoice choose_algorithms(AlgorithmKind kind, const std::vector<std::string>& configured);
+AlgorithmChoice choose_algorithms(const config::detail::AlgorithmFamily& family,
+                                  const std::vector<std::string>& configured);
 
 }  // namespace csh::ssh

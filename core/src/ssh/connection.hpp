@@ -32,6 +32,7 @@
 namespace csh::ssh {
 
 class SessionChannel;
+struct AuthAnswer;
 
 class Connection : public csh_connection, public std::enable_shared_from_this<Connection> {
 public:
@@ -88,8 +89,8 @@ private:
     void auth_password(ssh_message message, const std::string& user);
     void auth_public_key(ssh_message message, const std::string& user);
     void auth_keyboard_interactive(ssh_message message, const std::string& user);
-    void finish_auth_attempt(ssh_message message, const char* method, csh_auth_outcome outcome,
-                             const std::string& reason);
+    // An auth plugin's answer: on success, authorization follows.
+    void auth_answered(ssh_message message, const char* method, const AuthAnswer& answer);
     void authorize(ssh_message message, const char* method, size_t plugin_index);
     void auth_refused(ssh_message message, const char* method, bool unavailable, const std::string& reason);
     void send_banner_once();

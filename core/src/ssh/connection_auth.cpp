@@ -96,15 +96,18 @@ void Connection::auth_password(ssh_message message, const std::string& user) {
     plugin->api->password(plugin->instance, &info(),
                           {reinterpret_cast<const uint8_t*>(password.data()), password.size()},
                           auth_completion(*this, [message](Connection& c, AuthAnswer answer) {
-                              if (answer.outcome == CSH_AUTH_SUCCESS) {
-                                  c.authenticated_username_ = answer.authenticated_username;
-                                  c.metadata_.merge(answer.metadata);
-                                  c.authorize(message, "password", 0);
-                              } else {
-                                  c.auth_refused(message, "password", answer.outcome == CSH_AUTH_UNAVAILABLE,
-                                                 answer.reason);
-                              }
+                              c.auth_answered(message, "password", answer);
                           }));
+}
+
+void Connection::auth_answered(ssh_message message, const char* method, const AuthAnswer& answer) {
+    if (answer.outcome != CSH_AUTH_SUCCESS) {
+        auth_refused(message, method, answer.outcome == CSH_AUTH_UNAVAILABLE, answer.reason);
+        return;
+    }
+    authenticated_username_ = answer.authenticated_username;
+    metadata_.merge(answer.metadata);
+    authorize(message, method, 0);
 }
 
 void Connection::auth_public_key(ssh_message message, const std::string& user) {
@@ -139,20 +142,14 @@ void Connection::auth_public_key(ssh_message message, const std::string& user) {
     plugin->api->public_key(
         plugin->instance, &info(), {key.data(), key.size()},
         auth_completion(*this, [message, key, state](Connection& c, AuthAnswer answer) {
-            if (answer.outcome != CSH_AUTH_SUCCESS) {
-                c.auth_refused(message, "publickey", answer.outcome == CSH_AUTH_UNAVAILABLE, answer.reason);
-                return;
-            }
-            if (state == SSH_PUBLICKEY_STATE_NONE) {
+            if (answer.outcome == CSH_AUTH_SUCCESS && state == SSH_PUBLICKEY_STATE_NONE) {
                 c.approved_keys_[key] = {answer.authenticated_username, answer.metadata};
                 ssh_message_auth_reply_pk_ok_simple(message);
                 ssh_message_free(message);
                 c.end_busy();
                 return;
             }
-            c.authenticated_username_ = answer.authenticated_username;
-            c.metadata_.merge(answer.metadata);
-            c.authorize(message, "publickey", 0);
+            c.auth_answered(message, "publickey", answer);
         }));
 }
 
@@ -241,14 +238,7 @@ void Connection::auth_keyboard_interactive(ssh_message message, const std::strin
             c.kbdint_answer_ = nullptr;
             ssh_message message = std::exchange(exchange->pending, nullptr);
             if (message == nullptr) return;  // the plugin answered out of turn
-            if (answer.outcome == CSH_AUTH_SUCCESS) {
-                c.authenticated_username_ = answer.authenticated_username;
-                c.metadata_.merge(answer.metadata);
-                c.authorize(message, "keyboard-interactive", 0);
-            } else {
-                c.auth_refused(message, "keyboard-interactive", answer.outcome == CSH_AUTH_UNAVAILABLE,
-                               answer.reason);
-            }
+            c.auth_answered(message, "keyboard-interactive", answer);
         }));
 }
 

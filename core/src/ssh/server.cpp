@@ -4,6 +4,7 @@
 #include "host/event_loop.hpp"
 #include "log/codes.hpp"
 #include "log/logger.hpp"
+#include "config/ssh_algorithms.hpp"
 #include "ssh/algorithms.hpp"
 #include "ssh/connection.hpp"
 
@@ -51,10 +52,10 @@ std::string format_address(const sockaddr_storage& addr) {
     return std::string(text) + ":" + std::to_string(ntohs(a->sin_port));
 }
 
-void set_bind_algorithms(ssh_bind bind, log::Logger& logger, AlgorithmKind kind,
+void set_bind_algorithms(ssh_bind bind, log::Logger& logger, const config::detail::AlgorithmFamily& family,
                          const std::vector<std::string>& configured, const char* key,
                          std::initializer_list<ssh_bind_options_e> options) {
-    const auto choice = choose_algorithms(kind, configured);
+    const auto choice = choose_algorithms(family, configured);
     for (const auto& name : choice.dropped) {
         logger.log(codes::SSH_ALGORITHM_UNSUPPORTED, "", {{"key", key}, {"algorithm", name}});
     }
@@ -88,11 +89,11 @@ Server::Server(ServerContext context, HostKeys host_keys)
     std::string version = ssh.server_version;
     if (version.rfind("SSH-2.0-", 0) == 0) version = version.substr(8);
     ssh_bind_options_set(bind_, SSH_BIND_OPTIONS_BANNER, version.c_str());
-    set_bind_algorithms(bind_, context_.logger, AlgorithmKind::cipher, ssh.ciphers, "ssh.ciphers",
+    set_bind_algorithms(bind_, context_.logger, config::detail::ciphers(), ssh.ciphers, "ssh.ciphers",
                         {SSH_BIND_OPTIONS_CIPHERS_C_S, SSH_BIND_OPTIONS_CIPHERS_S_C});
-    set_bind_algorithms(bind_, context_.logger, AlgorithmKind::kex, ssh.kex, "ssh.kex",
+    set_bind_algorithms(bind_, context_.logger, config::detail::key_exchanges(), ssh.kex, "ssh.kex",
                         {SSH_BIND_OPTIONS_KEY_EXCHANGE});
-    set_bind_algorithms(bind_, context_.logger, AlgorithmKind::mac, ssh.macs, "ssh.macs",
+    set_bind_algorithms(bind_, context_.logger, config::detail::macs(), ssh.macs, "ssh.macs",
                         {SSH_BIND_OPTIONS_HMAC_C_S, SSH_BIND_OPTIONS_HMAC_S_C});
 }
 

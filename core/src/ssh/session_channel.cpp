@@ -239,19 +239,25 @@ void SessionChannel::deliver_eof_when_drained() {
     connection_.context().plugins.backend.api->session_stdin_eof(backend_);
 }
 
+// These callbacks can also run inside service() (libssh reads packets while
+// we drain stdin), after service() looked at their flags: each schedules
+// another pump so that what they recorded is never left waiting.
 void SessionChannel::on_eof(ssh_session, ssh_channel, void* self_ptr) {
     auto* self = static_cast<SessionChannel*>(self_ptr);
     self->remote_eof_ = true;
+    self->connection_.wake();
 }
 
 void SessionChannel::on_close(ssh_session, ssh_channel, void* self_ptr) {
     auto* self = static_cast<SessionChannel*>(self_ptr);
     self->remote_closed_ = true;
+    self->connection_.wake();
 }
 
 void SessionChannel::on_signal(ssh_session, ssh_channel, const char* signal, void* self_ptr) {
     auto* self = static_cast<SessionChannel*>(self_ptr);
     if (signal != nullptr) self->pending_signals_.emplace_back(signal);
+    self->connection_.wake();
 }
 
 // ---- output: program -> client ------------------------------------------------
