@@ -160,6 +160,9 @@ void Connection::pump() {
     if (closing()) return;
     service_channels();
     if (closing()) return;
+    // Draining stdin may have made libssh read requests; take them now.
+    if (state_ != State::handshake) process_messages();
+    if (closing()) return;
     const int status = ssh_get_status(session_);
     if ((status & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0 || !ssh_is_connected(session_)) {
         const std::string error = msg::str_or_empty(ssh_get_error(session_));

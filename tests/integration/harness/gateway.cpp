@@ -10,26 +10,8 @@
 
 namespace csh::test {
 
-TempDir::TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "csh-test-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-}
-
 std::string gateway_binary() { return CSH_GATEWAY_BINARY; }
 std::string test_plugin_dir() { return CSH_TEST_PLUGIN_DIR; }
-
-std::string read_file(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::filesystem::path make_key(const std::filesystem::path& dir, const std::string& name) {
     const auto key = dir / name;

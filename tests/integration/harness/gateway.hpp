@@ -3,7 +3,9 @@
 // (ljson on stdout) is collected so tests can assert the codes it wrote.
 #pragma once
 
+#include "file_contents.hpp"  // read_file, write_file for the suites
 #include "harness/process.hpp"
+#include "temp_dir.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -16,17 +18,6 @@
 #include <vector>
 
 namespace csh::test {
-
-// A private directory removed with everything in it.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
 
 class Gateway {
 public:
@@ -87,6 +78,5 @@ RunResult ssh(const Gateway& gateway, const SshLogin& login, const std::vector<s
 
 // Generates an Ed25519 key pair with ssh-keygen; returns the private key path.
 std::filesystem::path make_key(const std::filesystem::path& dir, const std::string& name);
-std::string read_file(const std::filesystem::path& file);
 
 }  // namespace csh::test

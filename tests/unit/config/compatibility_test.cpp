@@ -4,15 +4,17 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "file_contents.hpp"
+#include "temp_dir.hpp"
 #include "test_support.hpp"
 
 using csh::config::Config;
 using csh::config::test::data_file;
 using csh::config::test::Json;
 using csh::config::test::parse_error;
-using csh::config::test::read_file;
-using csh::config::test::ScratchDir;
-using csh::config::test::write_file;
+using csh::test::read_file;
+using csh::test::TempDir;
+using csh::test::write_file;
 
 namespace {
 
@@ -155,7 +157,7 @@ BOOST_AUTO_TEST_CASE(a_third_party_auth_method_block_only_when_selected) {
 }
 
 BOOST_AUTO_TEST_CASE(a_json_file_works) {
-    ScratchDir dir;
+    TempDir dir;
     write_file(dir.file("config.json"),
                "{\n"
                "  \"ssh\": {\"listen\": \"127.0.0.1:2200\", \"clientAliveInterval\": \"30s\"},\n"

@@ -1,12 +1,14 @@
 // Every mistake names the key path and, for a file, the line.
 #include <boost/test/unit_test.hpp>
 
+#include "file_contents.hpp"
+#include "temp_dir.hpp"
 #include "test_support.hpp"
 
 using csh::config::Config;
 using csh::config::ConfigError;
 using csh::config::test::parse_error;
-using csh::config::test::ScratchDir;
+using csh::test::TempDir;
 
 namespace {
 
@@ -145,7 +147,7 @@ BOOST_AUTO_TEST_CASE(syntax_errors_duplicates_and_shape) {
 }
 
 BOOST_AUTO_TEST_CASE(unreadable_file_has_an_empty_key_path_and_the_os_error) {
-    ScratchDir dir;
+    TempDir dir;
     try {
         Config::load(dir.file("missing.yaml"));
         BOOST_FAIL("no error");
@@ -158,8 +160,8 @@ BOOST_AUTO_TEST_CASE(unreadable_file_has_an_empty_key_path_and_the_os_error) {
 }
 
 BOOST_AUTO_TEST_CASE(errors_in_a_loaded_file_name_the_file) {
-    ScratchDir dir;
-    csh::config::test::write_file(dir.file("config.yaml"), "ssh:\n  listen: 0.0.0.0:2222\n  banner: [x]\n");
+    TempDir dir;
+    csh::test::write_file(dir.file("config.yaml"), "ssh:\n  listen: 0.0.0.0:2222\n  banner: [x]\n");
     try {
         Config::load(dir.file("config.yaml"));
         BOOST_FAIL("no error");

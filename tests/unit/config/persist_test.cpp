@@ -4,12 +4,14 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "file_contents.hpp"
+#include "temp_dir.hpp"
 #include "test_support.hpp"
 
 using csh::config::Config;
-using csh::config::test::read_file;
-using csh::config::test::ScratchDir;
-using csh::config::test::write_file;
+using csh::test::read_file;
+using csh::test::TempDir;
+using csh::test::write_file;
 
 namespace {
 
@@ -19,7 +21,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 // Writes `original`, persists the key, and returns the new text after
 // checking that it loads with the key as the last host key.
-std::string persist(const ScratchDir& dir, const std::string& name, const std::string& original) {
+std::string persist(const TempDir& dir, const std::string& name, const std::string& original) {
     const std::string file = dir.file(name);
     write_file(file, original);
     Config config = Config::load(file);
@@ -40,7 +42,7 @@ std::string persist(const ScratchDir& dir, const std::string& name, const std::s
 BOOST_AUTO_TEST_SUITE(persist_host_key)
 
 BOOST_AUTO_TEST_CASE(no_ssh_section_appends_one) {
-    ScratchDir dir;
+    TempDir dir;
     const std::string original = "# Lab server\nbackend: docker  # the default\nlog:\n  level: info\n";
     const std::string text = persist(dir, "config.yaml", original);
     BOOST_TEST(text.rfind(original, 0) == 0);  // everything before is unchanged
@@ -48,7 +50,7 @@ BOOST_AUTO_TEST_CASE(no_ssh_section_appends_one) {
 }
 
 BOOST_AUTO_TEST_CASE(ssh_section_without_hostkeys_gets_them_inserted) {
-    ScratchDir dir;
+    TempDir dir;
     const std::string original =
         "ssh:\n"
         "    # where clients connect\n"
@@ -66,14 +68,14 @@ BOOST_AUTO_TEST_CASE(ssh_section_without_hostkeys_gets_them_inserted) {
 }
 
 BOOST_AUTO_TEST_CASE(empty_flow_list_is_filled_in) {
-    ScratchDir dir;
+    TempDir dir;
     const std::string original = "ssh:\n  listen: 0.0.0.0:2222\n  hostkeys: []  # generated on first start\n";
     const std::string text = persist(dir, "config.yaml", original);
     BOOST_TEST(text == "ssh:\n  listen: 0.0.0.0:2222\n  hostkeys: [\"" + kKey + "\"]  # generated on first start\n");
 }
 
 BOOST_AUTO_TEST_CASE(empty_ssh_section_and_empty_hostkeys_key) {
-    ScratchDir dir;
+    TempDir dir;
     BOOST_TEST(persist(dir, "a.yaml", "ssh:   # to do\nbackend: docker\n") ==
                "ssh:   # to do\n  hostkeys:\n    - \"" + kKey + "\"\nbackend: docker\n");
     BOOST_TEST(persist(dir, "b.yaml", "ssh:\n  hostkeys:\n  banner: hi\n") ==
@@ -82,7 +84,7 @@ BOOST_AUTO_TEST_CASE(empty_ssh_section_and_empty_hostkeys_key) {
 }
 
 BOOST_AUTO_TEST_CASE(other_shapes_are_written_anew) {
-    ScratchDir dir;
+    TempDir dir;
     const std::string text =
         persist(dir, "config.yaml", "# comment\nssh: {listen: \"0.0.0.0:2222\", hostkeys: [/etc/old.key]}\n");
     BOOST_TEST(!contains(text, "# comment"));
@@ -91,7 +93,7 @@ BOOST_AUTO_TEST_CASE(other_shapes_are_written_anew) {
 }
 
 BOOST_AUTO_TEST_CASE(json_is_written_anew_as_json) {
-    ScratchDir dir;
+    TempDir dir;
     const std::string text =
         persist(dir, "config.json", "{\"ssh\": {\"listen\": \"0.0.0.0:2222\"}, \"metrics\": {\"enable\": true}}");
     BOOST_TEST(text == "{\n"
@@ -108,7 +110,7 @@ BOOST_AUTO_TEST_CASE(json_is_written_anew_as_json) {
 }
 
 BOOST_AUTO_TEST_CASE(file_permissions_are_kept) {
-    ScratchDir dir;
+    TempDir dir;
     const std::string file = dir.file("config.yaml");
     write_file(file, "backend: docker\n");
     BOOST_REQUIRE(::chmod(file.c_str(), 0640) == 0);
@@ -120,7 +122,7 @@ BOOST_AUTO_TEST_CASE(file_permissions_are_kept) {
 
 BOOST_AUTO_TEST_CASE(failures_are_system_errors) {
     BOOST_CHECK_THROW(Config::parse("", false, "t").persist_host_key(kKey), std::system_error);
-    ScratchDir dir;
+    TempDir dir;
     const std::string file = dir.file("config.yaml");
     write_file(file, "backend: docker\n");
     const Config config = Config::load(file);

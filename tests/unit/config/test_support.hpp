@@ -1,5 +1,6 @@
-// Helpers the configuration tests share: scratch files, the error a text
+// Helpers the configuration tests share: data files, the error a text
 // produces, and reading the JSON the module writes back with simdjson.
+// Scratch directories and file contents come from tests/support.
 #pragma once
 
 #include <cstdint>
@@ -11,23 +12,6 @@
 #include "config/config.hpp"
 
 namespace csh::config::test {
-
-// A fresh directory under $TMPDIR, removed with its content at scope end.
-class ScratchDir {
-public:
-    ScratchDir();
-    ~ScratchDir();
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-
-    std::string file(const std::string& name) const { return path_ + "/" + name; }
-
-private:
-    std::string path_;
-};
-
-void write_file(const std::string& path, std::string_view content);
-std::string read_file(const std::string& path);
 
 // tests/unit/config/data/<name>
 std::string data_file(const std::string& name);

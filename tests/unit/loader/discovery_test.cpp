@@ -2,24 +2,28 @@
 // are not plugins at all.
 #include <filesystem>
 
+#include "file_contents.hpp"
 #include "loader_fixtures.hpp"
+#include "temp_dir.hpp"
 
 using namespace csh::plugins;
 using namespace csh::plugins::test;
+using csh::test::TempDir;
+using csh::test::write_file;
 
 BOOST_FIXTURE_TEST_SUITE(discovery, LoaderSetup)
 
 BOOST_AUTO_TEST_CASE(missing_directory_is_skipped) {
-    ScratchDir scratch;
+    TempDir scratch;
     const auto refusals = registry.discover({scratch.path() / "does-not-exist"});
     BOOST_TEST(refusals.empty());
     BOOST_TEST(registry.plugins().empty());
 }
 
 BOOST_AUTO_TEST_CASE(plugin_directory_that_cannot_be_read_is_reported) {
-    ScratchDir scratch;
+    TempDir scratch;
     const auto not_a_directory = scratch.path() / "plugins";
-    write_text(not_a_directory, "a file where a directory was expected");
+    write_file(not_a_directory, "a file where a directory was expected");
     const Refusal refusal = only_refusal(registry, not_a_directory);
     BOOST_TEST(refusal.code == "CORE_PLUGIN_OPEN_FAILED");
     BOOST_TEST(refusal.file == not_a_directory);
@@ -27,9 +31,9 @@ BOOST_AUTO_TEST_CASE(plugin_directory_that_cannot_be_read_is_reported) {
 }
 
 BOOST_AUTO_TEST_CASE(only_regular_files_ending_in_so_are_tried_and_subdirectories_are_not_searched) {
-    ScratchDir scratch;
-    write_text(scratch.path() / "README.txt", "not a plugin");
-    write_text(scratch.path() / "plugin.so.disabled", "not a plugin");
+    TempDir scratch;
+    write_file(scratch.path() / "README.txt", "not a plugin");
+    write_file(scratch.path() / "plugin.so.disabled", "not a plugin");
     std::filesystem::create_directory(scratch.path() / "nested.so");
     std::filesystem::copy_file(CSH_FIXTURE_FILE(GOOD), scratch.path() / "nested.so" / "good.so");
     const auto refusals = registry.discover({scratch.path()});
@@ -38,9 +42,9 @@ BOOST_AUTO_TEST_CASE(only_regular_files_ending_in_so_are_tried_and_subdirectorie
 }
 
 BOOST_AUTO_TEST_CASE(file_that_is_not_a_shared_object_is_refused_with_the_loader_error) {
-    ScratchDir scratch;
+    TempDir scratch;
     const auto junk = scratch.path() / "junk.so";
-    write_text(junk, "this is text, not ELF");
+    write_file(junk, "this is text, not ELF");
     const Refusal refusal = only_refusal(registry, scratch.path());
     BOOST_TEST(refusal.code == "CORE_PLUGIN_OPEN_FAILED");
     BOOST_TEST(refusal.file == junk);
@@ -70,7 +74,7 @@ BOOST_AUTO_TEST_CASE(directories_are_searched_in_the_given_order_and_refusals_co
 BOOST_AUTO_TEST_CASE(files_of_a_directory_are_loaded_in_file_name_order) {
     // Copies of two different fixtures, named so that name order differs from
     // creation order.
-    ScratchDir scratch;
+    TempDir scratch;
     std::filesystem::copy_file(CSH_FIXTURE_FILE(INIT_FAILS), scratch.path() / "b-init-fails.so");
     std::filesystem::copy_file(CSH_FIXTURE_FILE(GOOD), scratch.path() / "a-good.so");
     BOOST_TEST(registry.discover({scratch.path()}).empty());

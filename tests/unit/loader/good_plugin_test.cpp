@@ -4,10 +4,14 @@
 #include <cstring>
 #include <memory>
 
+#include "file_contents.hpp"
 #include "loader_fixtures.hpp"
+#include "temp_dir.hpp"
 
 using namespace csh::plugins;
 using namespace csh::plugins::test;
+using csh::test::read_file;
+using csh::test::TempDir;
 
 namespace {
 
@@ -17,10 +21,10 @@ class EventLog {
 public:
     EventLog() : file_(scratch_.path() / "events.log") { setenv("CSH_FIXTURE_EVENT_LOG", file_.c_str(), 1); }
     ~EventLog() { unsetenv("CSH_FIXTURE_EVENT_LOG"); }
-    std::string text() const { return read_text(file_); }
+    std::string text() const { return read_file(file_); }
 
 private:
-    ScratchDir scratch_;
+    TempDir scratch_;
     std::filesystem::path file_;
 };
 

@@ -1,11 +1,5 @@
 #include "loader_fixtures.hpp"
 
-#include <stdlib.h>
-
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
-
 namespace csh::plugins::test {
 
 LoaderSetup::LoaderSetup() {
@@ -34,29 +28,6 @@ const void* no_service(const csh_host*, const char*) { return nullptr; }
 const csh_host* host_without_services() {
     static const csh_host host{sizeof(csh_host), CSH_ABI_MAJOR, CSH_ABI_MINOR, nullptr, no_service};
     return &host;
-}
-
-ScratchDir::ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "csh-loader-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
-    path_ = pattern;
-}
-
-ScratchDir::~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-}
-
-std::string read_text(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-void write_text(const std::filesystem::path& file, std::string_view text) {
-    std::ofstream out(file, std::ios::binary);
-    out << text;
 }
 
 }  // namespace csh::plugins::test

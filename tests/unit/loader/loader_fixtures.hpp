@@ -1,5 +1,6 @@
 // Shared helpers of the loader tests: fixture locations, a registry with the
-// core's codes, a scratch directory and a host that offers no service.
+// core's codes and a host that offers no service. Scratch directories and
+// file contents come from tests/support.
 #pragma once
 
 #include <containerssh/plugin.h>
@@ -9,7 +10,6 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "log/code_registry.hpp"
 #include "plugins/registry.hpp"
@@ -37,21 +37,5 @@ boost::test_tools::predicate_result contains(std::string_view text, std::string_
 
 /// A minimal host (ABI 1.0) whose get_service returns NULL for every id.
 const csh_host* host_without_services();
-
-/// A fresh directory under the temporary directory, removed with its content.
-class ScratchDir {
-public:
-    ScratchDir();
-    ~ScratchDir();
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
-
-std::string read_text(const std::filesystem::path& file);
-void write_text(const std::filesystem::path& file, std::string_view text);
 
 }  // namespace csh::plugins::test

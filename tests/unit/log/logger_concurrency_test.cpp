@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fd_capture.hpp"
+#include "file_lines.hpp"
 #include "json_line.hpp"
 #include "log/codes.hpp"
 #include "log/logger.hpp"
@@ -51,7 +52,7 @@ void check_complete_lines(const std::string& path) {
 
 struct ConcurrencyFixture {
     ConcurrencyFixture() { BOOST_REQUIRE(!registry.add_core_codes().has_value()); }
-    csh::log::test::TempDir dir;
+    csh::test::TempDir dir;
     csh::log::CodeRegistry registry;
     LogSettings settings;
 };

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "fd_capture.hpp"
+#include "file_contents.hpp"
+#include "file_lines.hpp"
 #include "json_line.hpp"
 #include "log/codes.hpp"
 #include "log/logger.hpp"
@@ -18,8 +20,8 @@ using csh::log::LogError;
 using csh::log::Logger;
 using csh::log::LogSettings;
 using csh::log::test::parse_json_line;
-using csh::log::test::read_file;
 using csh::log::test::read_lines;
+using csh::test::read_file;
 
 namespace {
 
@@ -31,7 +33,7 @@ struct FileLogFixture {
     }
     std::string explanation(const char* code) const { return registry.find(code)->explanation; }
 
-    csh::log::test::TempDir dir;
+    csh::test::TempDir dir;
     csh::log::CodeRegistry registry;
     LogSettings settings;
 };

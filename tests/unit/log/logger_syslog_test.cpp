@@ -74,7 +74,7 @@ struct SyslogFixture {
         settings.destination = LogSettings::Destination::syslog;
         settings.syslog.destination = dir.file("log.sock");
     }
-    csh::log::test::TempDir dir;
+    csh::test::TempDir dir;
     csh::log::CodeRegistry registry;
     LogSettings settings;
 };

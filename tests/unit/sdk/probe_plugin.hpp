@@ -11,20 +11,11 @@
 // Its config section "probe" set to {"failInit": true} makes init throw.
 #pragma once
 
-#include <containerssh/sdk/messages.hpp>
+#include <containerssh/plugin.h>
 
-namespace probe::codes {
-#define CSH_MESSAGE CSH_SDK_MESSAGE_CONSTANT
-#include "probe_messages.def"
-#undef CSH_MESSAGE
-}  // namespace probe::codes
-
-namespace probe {
-inline constexpr csh_message_code kMessageTable[] = {
-#define CSH_MESSAGE CSH_SDK_MESSAGE_ENTRY
-#include "probe_messages.def"
-#undef CSH_MESSAGE
-};
-}  // namespace probe
+// probe::codes and probe::kMessageTable, from probe_messages.def.
+#define CSH_MESSAGES_FILE "probe_messages.def"
+#define CSH_MESSAGES_NAMESPACE probe
+#include <containerssh/sdk/declare_messages.inc>
 
 extern "C" const csh_plugin_descriptor* containerssh_plugin_entry(void);

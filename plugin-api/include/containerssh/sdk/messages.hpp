@@ -4,22 +4,12 @@
 //     CSH_MESSAGE(MYPLUGIN_SOMETHING_FAILED, ERROR, "What happened and what to do.")
 //
 // LEVEL is the suffix of a CSH_LOG_* constant (DEBUG, INFO, NOTICE, WARNING,
-// ERROR, CRITICAL, ALERT, EMERGENCY). The file is expanded twice:
-//
-//     namespace myplugin::codes {
-//     #define CSH_MESSAGE CSH_SDK_MESSAGE_CONSTANT
-//     #include "messages.def"
-//     #undef CSH_MESSAGE
-//     }
-//     inline constexpr csh_message_code kMessageTable[] = {
-//     #define CSH_MESSAGE CSH_SDK_MESSAGE_ENTRY
-//     #include "messages.def"
-//     #undef CSH_MESSAGE
-//     };
-//
-// The first expansion makes one `inline constexpr char NAME[] = "NAME";` per
-// code, so code that logs with `codes::NAME` does not compile when the name is
-// misspelt; the second makes the table the descriptor hands to the host.
+// ERROR, CRITICAL, ALERT, EMERGENCY). A plugin expands it with
+// <containerssh/sdk/declare_messages.inc>, which uses the two macros below:
+// CSH_SDK_MESSAGE_CONSTANT makes one `inline constexpr char NAME[] = "NAME";`
+// per code, so code that logs with `codes::NAME` does not compile when the
+// name is misspelt; CSH_SDK_MESSAGE_ENTRY makes one entry of the table the
+// descriptor hands to the host.
 #pragma once
 
 #include <containerssh/plugin.h>

@@ -1,18 +1,7 @@
-// The plugin's message codes, generated from ../messages.def.
+// The plugin's message codes (namespace audit_recorder::codes) and code table
+// (audit_recorder::kMessageTable), expanded from ../messages.def by the SDK.
 #pragma once
 
-#include <containerssh/sdk/messages.hpp>
-
-namespace audit_recorder::codes {
-#define CSH_MESSAGE CSH_SDK_MESSAGE_CONSTANT
-#include "messages.def"
-#undef CSH_MESSAGE
-}  // namespace audit_recorder::codes
-
-namespace audit_recorder {
-inline constexpr csh_message_code kMessageTable[] = {
-#define CSH_MESSAGE CSH_SDK_MESSAGE_ENTRY
-#include "messages.def"
-#undef CSH_MESSAGE
-};
-}  // namespace audit_recorder
+#define CSH_MESSAGES_FILE "messages.def"
+#define CSH_MESSAGES_NAMESPACE audit_recorder
+#include <containerssh/sdk/declare_messages.inc>

@@ -1,18 +1,7 @@
-// The plugin's message codes, generated from ../messages.def.
+// The plugin's message codes (namespace auth_static::codes) and code table
+// (auth_static::kMessageTable), expanded from ../messages.def by the SDK.
 #pragma once
 
-#include <containerssh/sdk/messages.hpp>
-
-namespace auth_static::codes {
-#define CSH_MESSAGE CSH_SDK_MESSAGE_CONSTANT
-#include "messages.def"
-#undef CSH_MESSAGE
-}  // namespace auth_static::codes
-
-namespace auth_static {
-inline constexpr csh_message_code kMessageTable[] = {
-#define CSH_MESSAGE CSH_SDK_MESSAGE_ENTRY
-#include "messages.def"
-#undef CSH_MESSAGE
-};
-}  // namespace auth_static
+#define CSH_MESSAGES_FILE "messages.def"
+#define CSH_MESSAGES_NAMESPACE auth_static
+#include <containerssh/sdk/declare_messages.inc>

@@ -1,18 +1,7 @@
-// The plugin's message codes, generated from ../messages.def.
+// The plugin's message codes (namespace backend_local::codes) and code table
+// (backend_local::kMessageTable), expanded from ../messages.def by the SDK.
 #pragma once
 
-#include <containerssh/sdk/messages.hpp>
-
-namespace backend_local::codes {
-#define CSH_MESSAGE CSH_SDK_MESSAGE_CONSTANT
-#include "messages.def"
-#undef CSH_MESSAGE
-}  // namespace backend_local::codes
-
-namespace backend_local {
-inline constexpr csh_message_code kMessageTable[] = {
-#define CSH_MESSAGE CSH_SDK_MESSAGE_ENTRY
-#include "messages.def"
-#undef CSH_MESSAGE
-};
-}  // namespace backend_local
+#define CSH_MESSAGES_FILE "messages.def"
+#define CSH_MESSAGES_NAMESPACE backend_local
+#include <containerssh/sdk/declare_messages.inc>
