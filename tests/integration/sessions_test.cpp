@@ -181,4 +181,18 @@ BOOST_AUTO_TEST_CASE(recorder_sees_the_whole_connection_in_order) {
     BOOST_TEST(read_file(file).find("correct horse") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(recorder_sees_a_failed_handshake) {
+    TempDir dir;
+    const auto file = (dir.path() / "events.jsonl").string();
+    Gateway gateway(static_auth_local_backend(kAlice) + audit_recorder(file));
+    const auto r = ssh(gateway, {"alice", "wrong", {}}, {}, {"true"});
+    BOOST_TEST(r.exit_code == 255);
+    BOOST_TEST(!gateway.wait_for("SSH_DISCONNECTED").empty());
+    const auto types = event_types(read_file(file));
+    // connect, the refused password, handshake failed, disconnect.
+    const std::vector<int> expected{0, 100, 102, 198, 1};
+    BOOST_TEST_INFO("events: " << read_file(file));
+    BOOST_TEST(types == expected, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -289,8 +289,12 @@ void Connection::on_keepalive() {
 
 void Connection::close(const char* code, std::string reason) {
     if (closing()) return;
+    const bool before_authentication = state_ == State::handshake || state_ == State::authenticating;
     state_ = State::closing;
     close_reason_ = std::move(reason);
+    if (before_authentication && audit_) {
+        audit_->emit(CSH_AUDIT_HANDSHAKE_FAILED, CSH_AUDIT_NO_CHANNEL, {audit_field::text("reason", close_reason_)});
+    }
     grace_timer_.cancel();
     keepalive_timer_.cancel();
     if (code != nullptr) log(code, close_reason_, {{"reason", close_reason_}});
