@@ -128,6 +128,31 @@ BOOST_AUTO_TEST_CASE(host_key_is_generated_saved_and_reused) {
     BOOST_TEST(scan.out.find(blob) != std::string::npos);
 }
 
+// ContainerSSH refuses ECDSA host keys; here every common type is served.
+BOOST_AUTO_TEST_CASE(rsa_ecdsa_and_ed25519_host_keys_are_served) {
+    TempDir keys;
+    struct Key {
+        const char* type;      // ssh-keygen -t
+        const char* scan;      // ssh-keyscan -t
+    };
+    const std::vector<Key> types{{"rsa", "rsa"}, {"ecdsa", "ecdsa"}, {"ed25519", "ed25519"}};
+    std::vector<std::string> settings{"hostkeys:"};
+    for (const auto& k : types) {
+        const auto file = keys.path() / k.type;
+        BOOST_REQUIRE(run({"ssh-keygen", "-q", "-t", k.type, "-N", "", "-f", file.string()}).exit_code == 0);
+        settings.push_back("  - " + file.string());
+    }
+    Gateway gateway(static_auth_local_backend({"alice", "pw", ""}), false, settings);
+    for (const auto& k : types) {
+        const auto scan = run({"ssh-keyscan", "-t", k.scan, "-p", std::to_string(gateway.port()), "127.0.0.1"});
+        const auto pub = run({"ssh-keygen", "-y", "-f", (keys.path() / k.type).string()}).out;
+        const auto blob = pub.substr(pub.find(' ') + 1, pub.find_first_of(" \n", pub.find(' ') + 1) - pub.find(' ') - 1);
+        BOOST_TEST_INFO(k.type << ": " << scan.out);
+        BOOST_TEST(scan.out.find(blob) != std::string::npos);
+    }
+    BOOST_TEST(gateway.count("CORE_NO_HOST_KEYS") == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_stops_gracefully_with_service_codes) {
     Gateway gateway(static_auth_local_backend({"alice", "pw", ""}));
     BOOST_TEST(!gateway.wait_for("SERVICE_POOL_RUNNING").empty());

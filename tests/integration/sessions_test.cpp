@@ -52,6 +52,13 @@ BOOST_FIXTURE_TEST_CASE(wrong_password_is_refused, PasswordGateway) {
     BOOST_TEST(failed.find("wrong") == std::string::npos);  // the password never reaches the log
 }
 
+BOOST_AUTO_TEST_CASE(banner_is_shown_before_authentication) {
+    Gateway gateway(static_auth_local_backend(kAlice), true, {"banner: \"Authorised users only.\""});
+    const auto r = ssh(gateway, {"alice", "correct horse", {}}, {"-o", "LogLevel=INFO"}, {"true"});
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.err.find("Authorised users only.") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(public_key_login_and_refusal) {
     TempDir keys;
     const auto good = make_key(keys.path(), "good");
