@@ -29,7 +29,7 @@ Connection::Connection(ServerContext& context, ssh_session session, int fd, std:
     : context_(context),
       strand_(context.loop.context()),
       session_(session),
-      socket_(context.loop.context(), fd),
+      socket_(context.loop.context(), fd),  // a duplicate of libssh's fd, see connection.hpp
       grace_timer_(context.loop.context()),
       keepalive_timer_(context.loop.context()),
       id_(new_connection_id()),
@@ -43,7 +43,6 @@ Connection::~Connection() {
         ssh_event_remove_session(event_, session_);
         ssh_event_free(event_);
     }
-    if (socket_.is_open()) socket_.release();
     if (session_ != nullptr) ssh_free(session_);
 }
 
@@ -165,7 +164,10 @@ void Connection::pump() {
     if (closing()) return;
     const int status = ssh_get_status(session_);
     if ((status & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0 || !ssh_is_connected(session_)) {
-        const std::string error = msg::str_or_empty(ssh_get_error(session_));
+        // A client that said goodbye is not an error, whatever libssh noticed afterwards.
+        const bool failed = (status & SSH_CLOSED_ERROR) != 0;
+        std::string error = failed ? msg::str_or_empty(ssh_get_error(session_))
+                                   : msg::str_or_empty(ssh_get_disconnect_message(session_));
         if (state_ == State::authenticating || state_ == State::handshake) {
             close(codes::SSH_HANDSHAKE_FAILED, error.empty() ? "client disconnected before authenticating" : error);
         } else {
@@ -330,8 +332,7 @@ void Connection::finish_close() {
     }
     if (ssh_is_connected(session_)) ssh_disconnect(session_);
     boost::system::error_code ignored;
-    socket_.cancel(ignored);
-    socket_.release();  // libssh owns the fd and closes it in ssh_free
+    socket_.close(ignored);  // our duplicate; libssh closes its own fd in ssh_free
     if (event_ != nullptr) {
         ssh_event_remove_session(event_, session_);
         ssh_event_free(event_);

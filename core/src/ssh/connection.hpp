@@ -36,8 +36,12 @@ struct AuthAnswer;
 
 class Connection : public csh_connection, public std::enable_shared_from_this<Connection> {
 public:
-    // Takes ownership of `session` (already bound to the accepted socket `fd`).
-    Connection(ServerContext& context, ssh_session session, int fd, std::string remote_address);
+    // Takes ownership of `session` (bound to the accepted socket) and of
+    // `watch_fd`, a duplicate of the socket's fd that Asio waits on. libssh
+    // closes its own fd as soon as the peer goes away; watching a separate
+    // duplicate means the fd number Asio knows can never be reused by another
+    // connection before this one is finished with it.
+    Connection(ServerContext& context, ssh_session session, int watch_fd, std::string remote_address);
     ~Connection() override;
 
     // Starts the key exchange on the connection's strand.

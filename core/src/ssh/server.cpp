@@ -12,7 +12,9 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -148,15 +150,20 @@ void Server::accept_ready() {
                 continue;
             }
         }
-        ssh_session session = ssh_new();
+        // Interactive traffic: small packets must not wait for delayed ACKs.
+        const int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        const int watch_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        ssh_session session = watch_fd >= 0 ? ssh_new() : nullptr;
         if (session == nullptr || ssh_bind_accept_fd(bind_, session, fd) != SSH_OK) {
             context_.logger.log(codes::SSH_HANDSHAKE_FAILED, "the SSH library could not take the connection",
                                 {{"remoteAddress", format_address(addr)}});
-            if (session != nullptr) ssh_free(session);
-            ::close(fd);
+            if (session != nullptr) ssh_free(session);  // closes fd once libssh took it
+            else ::close(fd);
+            if (watch_fd >= 0) ::close(watch_fd);
             continue;
         }
-        auto connection = std::make_shared<Connection>(context_, session, fd, format_address(addr));
+        auto connection = std::make_shared<Connection>(context_, session, watch_fd, format_address(addr));
         {
             std::lock_guard lock(mutex_);
             connections_.insert(connection);
