@@ -40,7 +40,10 @@ Gateway::Gateway(const std::string& config_body, bool generate_host_key,
     config << "plugins:\n  path:\n    - " << test_plugin_dir() << "\n";
     config << config_body;
     std::ofstream(dir() / "config.yaml") << config.str();
-    child_ = std::make_unique<Child>(std::vector<std::string>{gateway_binary(), "--config", (dir() / "config.yaml").string()});
+    // setpriv execs the gateway in place (same pid) with a parent-death
+    // signal, so a test that crashes or times out never leaves a gateway behind.
+    child_ = std::make_unique<Child>(std::vector<std::string>{"setpriv", "--pdeathsig", "KILL", "--", gateway_binary(),
+                                                              "--config", (dir() / "config.yaml").string()});
     reader_ = std::thread([this] { read_log(); });
     const auto available = wait_for("SSH_AVAILABLE", std::chrono::seconds(20));
     if (available.empty()) {
