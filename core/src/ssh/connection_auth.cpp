@@ -142,6 +142,10 @@ void Connection::auth_public_key(ssh_message message, const std::string& user) {
     plugin->api->public_key(
         plugin->instance, &info(), {key.data(), key.size()},
         auth_completion(*this, [message, key, state](Connection& c, AuthAnswer answer) {
+            if (c.closing()) {
+                ssh_message_free(message);  // the session may be gone: no reply
+                return;
+            }
             if (answer.outcome == CSH_AUTH_SUCCESS && state == SSH_PUBLICKEY_STATE_NONE) {
                 c.approved_keys_[key] = {answer.authenticated_username, answer.metadata};
                 ssh_message_auth_reply_pk_ok_simple(message);
