@@ -164,3 +164,20 @@ BOOST_AUTO_TEST_CASE(slow_reader_does_not_make_the_gateway_buffer) {
     BOOST_TEST_INFO("RSS " << settled << " KiB -> " << later << " KiB");
     BOOST_TEST(later - settled < 16 * 1024);
 }
+
+BOOST_AUTO_TEST_CASE(sigterm_with_a_running_session_cleans_up_the_program) {
+    Gateway gateway(static_auth_local_backend(kAlice));
+    const SshLogin login{"alice", "pw-alice", {}};
+    // A marker no other process on the machine carries.
+    const std::string marker = "sleep 4242." + std::to_string(gateway.port());
+    Child client(ssh_command(gateway, login, {}, {"exec " + marker}), ssh_env(gateway, login));
+    BOOST_REQUIRE(!gateway.wait_for("SSH_CHANNEL_REQUEST_SUCCESSFUL", std::chrono::seconds(20)).empty());
+    BOOST_REQUIRE(eventually([&] { return run({"pgrep", "-f", marker}).exit_code == 0; }, std::chrono::seconds(10)));
+
+    BOOST_TEST(gateway.stop(SIGTERM) == 0);
+    BOOST_TEST(gateway.count("SERVICE_POOL_STOPPED") == 1u);
+    BOOST_TEST(gateway.count("SSH_BACKEND_SHUTDOWN_TIMEOUT") == 0u);
+    BOOST_TEST(run({"pgrep", "-f", marker}).exit_code == 1);  // the program did not outlive the gateway
+    // The client saw its connection end (signal 0 only waits for its exit).
+    BOOST_TEST(client.stop(0, std::chrono::seconds(10)) >= 0);
+}
