@@ -33,6 +33,22 @@ inline std::string static_auth_local_backend(const User& user) {
            "  shell: [/bin/sh]\n";
 }
 
+// auth-static serving keyboard-interactive only (two rounds: the user's
+// password, then `code`), and the local-process backend.
+inline std::string static_kbdint_local_backend(const User& user, const std::string& code) {
+    return "auth:\n"
+           "  keyboardInteractive:\n"
+           "    method: static\n"
+           "    static:\n"
+           "      users:\n"
+           "        " + user.name + ":\n"
+           "          password: \"" + user.password + "\"\n"
+           "          code: \"" + code + "\"\n"
+           "backend: local\n"
+           "local:\n"
+           "  shell: [/bin/sh]\n";
+}
+
 inline std::string audit_recorder(const std::string& file) {
     return "audit:\n"
            "  enable: true\n"

@@ -28,11 +28,15 @@ std::string normalise_authorized_key(std::string_view line) {
 namespace {
 
 StaticUser parse_user(const ConfigNode& node) {
-    node.allow_only({"password", "authorizedKeys"});
+    node.allow_only({"password", "code", "authorizedKeys"});
     StaticUser user;
     if (auto password = node.get("password")) {
         user.has_password = true;
         user.password = password->as_string();
+    }
+    if (auto code = node.get("code")) {
+        user.has_code = true;
+        user.code = code->as_string();
     }
     if (auto keys = node.get("authorizedKeys")) {
         const std::vector<std::string> lines = keys->as_string_list();
@@ -81,13 +85,19 @@ StaticAuthConfig StaticAuthConfig::parse(std::string_view auth_section_json) {
         config.public_key_enabled = true;
         config.public_key_users = parse_users(*settings);
     }
+    if (auto settings = static_block(auth, "keyboardInteractive")) {
+        config.keyboard_interactive_enabled = true;
+        config.keyboard_interactive_users = parse_users(*settings);
+    }
     if (auto settings = static_block(auth, "authz")) {
         settings->allow_only({"deny"});
         config.authz_enabled = true;
         for (auto& name : settings->string_list("deny", {})) config.denied_users.insert(std::move(name));
     }
-    if (!config.password_enabled && !config.public_key_enabled && !config.authz_enabled) {
-        auth.fail("none of password.method, publicKey.method and authz.method is \"static\"");
+    if (!config.password_enabled && !config.public_key_enabled && !config.keyboard_interactive_enabled &&
+        !config.authz_enabled) {
+        auth.fail("none of password.method, publicKey.method, keyboardInteractive.method and authz.method "
+                  "is \"static\"");
     }
     return config;
 }

@@ -3,11 +3,12 @@
 //   auth:
 //     password:  {method: static, static: {users: {alice: {password: "..."}}}}
 //     publicKey: {method: static, static: {users: {alice: {authorizedKeys: ["ssh-ed25519 AAAA... alice@x"]}}}}
+//     keyboardInteractive: {method: static, static: {users: {alice: {password: "...", code: "..."}}}}
 //     authz:     {method: static, static: {deny: [mallory]}}
 //
-// A user entry may carry both `password` and `authorizedKeys`, so one users
-// map can be shared by both blocks (e.g. with a YAML anchor); each block only
-// uses the field of its own method.
+// A user entry may carry `password`, `code` and `authorizedKeys`, so one users
+// map can be shared by all blocks (e.g. with a YAML anchor); each block only
+// uses the fields of its own method (keyboard-interactive: password and code).
 #pragma once
 
 #include <map>
@@ -21,6 +22,9 @@ namespace auth_static {
 struct StaticUser {
     bool has_password = false;
     std::string password;
+    // The second keyboard-interactive answer.
+    bool has_code = false;
+    std::string code;
     // Normalised keys: "type base64", without options or comment.
     std::vector<std::string> authorized_keys;
 };
@@ -30,6 +34,8 @@ struct StaticAuthConfig {
     std::map<std::string, StaticUser, std::less<>> password_users;
     bool public_key_enabled = false;
     std::map<std::string, StaticUser, std::less<>> public_key_users;
+    bool keyboard_interactive_enabled = false;
+    std::map<std::string, StaticUser, std::less<>> keyboard_interactive_users;
     bool authz_enabled = false;
     std::set<std::string, std::less<>> denied_users;
 
