@@ -58,7 +58,8 @@ void Connection::send_banner_once() {
 }
 
 void Connection::handle_auth(ssh_message message) {
-    username_ = msg::str_or_empty(ssh_message_auth_user(message));
+    // A keyboard-interactive answer carries no user name: keep the one we have.
+    if (auto user = msg::str_or_empty(ssh_message_auth_user(message)); !user.empty()) username_ = std::move(user);
     send_banner_once();
     switch (ssh_message_subtype(message)) {
         case SSH_AUTH_METHOD_PASSWORD:
