@@ -300,6 +300,10 @@ void Connection::close(const char* code, std::string reason) {
     grace_timer_.cancel();
     keepalive_timer_.cancel();
     if (code != nullptr) log(code, close_reason_, {{"reason", close_reason_}});
+    // A keyboard-interactive plugin waiting for answers learns the client left
+    // (the ABI's empty answer), so it can complete its attempt.
+    kbdint_answer_ = nullptr;
+    if (auto abandon = std::exchange(kbdint_abandon_, nullptr)) abandon();
     for (auto& [channel, session] : channels_) session->connection_closing();
     channels_.clear();
     if (backend_connection_ != nullptr) {

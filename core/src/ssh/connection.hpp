@@ -145,8 +145,10 @@ private:
     std::string close_reason_;
     // Keys the auth plugin accepted in the query phase, with their result.
     std::map<std::string, std::pair<std::string, Metadata>> approved_keys_;
-    // Keyboard-interactive exchange in progress.
+    // Keyboard-interactive exchange in progress: what to do with the client's
+    // answers, and how to tell the plugin the client left without answering.
     std::function<void(ssh_message)> kbdint_answer_;
+    std::function<void()> kbdint_abandon_;
     csh_backend_connection* backend_connection_ = nullptr;
     // Open session channels by channel number.
     std::map<uint64_t, std::unique_ptr<SessionChannel>> channels_;

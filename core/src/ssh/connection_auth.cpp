@@ -215,8 +215,10 @@ void Connection::auth_keyboard_interactive(ssh_message message, const std::strin
                                 {audit_field::text("username", c->username_),
                                  audit_field::text("instruction", ins)});
             }
+            c->kbdint_abandon_ = [answered, user_data] { answered(user_data, nullptr, 0); };
             c->kbdint_answer_ = [exchange, answered, user_data](ssh_message response) {
                 auto conn = exchange->connection.lock();
+                conn->kbdint_abandon_ = nullptr;
                 exchange->pending = response;
                 std::vector<std::string> values;
                 const int n_answers = ssh_userauth_kbdint_getnanswers(conn->session_);
@@ -241,6 +243,7 @@ void Connection::auth_keyboard_interactive(ssh_message message, const std::strin
         auth_completion(*this, [exchange, prompt_context](Connection& c, AuthAnswer answer) {
             delete prompt_context;
             c.kbdint_answer_ = nullptr;
+            c.kbdint_abandon_ = nullptr;
             ssh_message message = std::exchange(exchange->pending, nullptr);
             if (message == nullptr) return;  // the plugin answered out of turn
             c.auth_answered(message, "keyboard-interactive", answer);
