@@ -11,14 +11,25 @@ EventLoop::EventLoop(unsigned threads)
 EventLoop::~EventLoop() { stop_and_join(); }
 
 void EventLoop::start() {
+    running_ = thread_count_;
     for (unsigned i = 0; i < thread_count_; ++i) {
-        threads_.emplace_back([this] { io_.run(); });
+        threads_.emplace_back([this] {
+            io_.run();
+            std::lock_guard lock(mutex_);
+            --running_;
+            idle_.notify_all();
+        });
     }
 }
 
-void EventLoop::stop_and_join() {
+void EventLoop::stop_and_join(std::chrono::milliseconds drain) {
+    // Without the work guard, run() returns once nothing is queued or pending.
     work_.reset();
-    io_.stop();
+    {
+        std::unique_lock lock(mutex_);
+        idle_.wait_for(lock, drain, [this] { return running_ == 0; });
+    }
+    io_.stop();  // whatever is still pending (a long timer) is abandoned
     for (auto& t : threads_) {
         if (t.joinable()) t.join();
     }

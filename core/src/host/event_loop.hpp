@@ -6,6 +6,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -28,8 +31,10 @@ public:
     boost::asio::io_context& context() { return io_; }
     // Starts the pool; returns at once.
     void start();
-    // Lets the pool finish outstanding work and joins it.
-    void stop_and_join();
+    // Lets the pool run what is already queued (cancelled timers, completions)
+    // for up to `drain`, then stops it and joins. Stopping at once would drop
+    // queued handlers, and the objects only they free.
+    void stop_and_join(std::chrono::milliseconds drain = std::chrono::seconds(2));
     unsigned thread_count() const { return thread_count_; }
 
 private:
@@ -37,6 +42,9 @@ private:
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     std::vector<std::thread> threads_;
     unsigned thread_count_;
+    std::mutex mutex_;
+    std::condition_variable idle_;
+    unsigned running_ = 0;
 };
 
 }  // namespace csh::host
