@@ -35,7 +35,6 @@ public:
     // for up to `drain`, then stops it and joins. Stopping at once would drop
     // queued handlers, and the objects only they free.
     void stop_and_join(std::chrono::milliseconds drain = std::chrono::seconds(2));
-    unsigned thread_count() const { return thread_count_; }
 
 private:
     boost::asio::io_context io_;

@@ -61,6 +61,7 @@ const csh_connection_info& Connection::info() {
 
 void Connection::log(const char* code, std::string_view message,
                      std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+    if (!context_.logger.enabled(code)) return;  // most per-request lines are debug
     std::vector<csh_field> all;
     append_log_fields(all);
     for (const auto& [k, v] : fields) all.push_back({{k.data(), k.size()}, {v.data(), v.size()}});

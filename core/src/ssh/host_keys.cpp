@@ -18,26 +18,6 @@ HostKeys::~HostKeys() {
     for (auto* k : keys_) ssh_key_free(k);
 }
 
-std::vector<std::string> HostKeys::fingerprints() const {
-    std::vector<std::string> out;
-    for (auto* key : keys_) {
-        ssh_key pub = nullptr;
-        unsigned char* hash = nullptr;
-        size_t len = 0;
-        std::string line = ssh_key_type_to_char(ssh_key_type(key));
-        if (ssh_pki_export_privkey_to_pubkey(key, &pub) == SSH_OK &&
-            ssh_get_publickey_hash(pub, SSH_PUBLICKEY_HASH_SHA256, &hash, &len) == SSH_OK) {
-            char* fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, len);
-            if (fp != nullptr) line += std::string(" ") + fp;
-            ssh_string_free_char(fp);
-            ssh_clean_pubkey_hash(&hash);
-        }
-        ssh_key_free(pub);
-        out.push_back(line);
-    }
-    return out;
-}
-
 HostKeys load_host_keys(const std::vector<std::string>& entries) {
     HostKeys keys;
     for (size_t i = 0; i < entries.size(); ++i) {

@@ -32,8 +32,6 @@ public:
     void add(ssh_key key) { keys_.push_back(key); }
     const std::vector<ssh_key>& keys() const { return keys_; }
     std::vector<ssh_key> release() { return std::exchange(keys_, {}); }
-    // One line per key: "ssh-ed25519 SHA256:..." for the start-up log.
-    std::vector<std::string> fingerprints() const;
 
 private:
     std::vector<ssh_key> keys_;

@@ -124,8 +124,6 @@ void Server::start() {
     accept_next();
 }
 
-asio::ip::tcp::endpoint Server::local_endpoint() const { return acceptor_.local_endpoint(); }
-
 void Server::accept_next() {
     acceptor_.async_wait(asio::ip::tcp::acceptor::wait_read, [this](const boost::system::error_code& ec) {
         if (ec) return;  // closed on stop()
@@ -184,11 +182,6 @@ void Server::on_connection_closed(Connection& connection) {
         }
     }
     if (connections_.empty()) all_closed_.notify_all();
-}
-
-size_t Server::connection_count() const {
-    std::lock_guard lock(mutex_);
-    return connections_.size();
 }
 
 size_t Server::stop(std::chrono::milliseconds grace) {

@@ -32,8 +32,6 @@ public:
     // Stops accepting, closes every connection (backends clean up) and waits
     // up to `grace`. Returns the number of connections still open then.
     size_t stop(std::chrono::milliseconds grace);
-    size_t connection_count() const;
-    boost::asio::ip::tcp::endpoint local_endpoint() const;
 
 private:
     void accept_next();

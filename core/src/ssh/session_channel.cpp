@@ -11,10 +11,6 @@ namespace csh::ssh {
 
 namespace {
 
-const csh_session_host_api kHostApi = {
-    sizeof(csh_session_host_api), 0, nullptr, nullptr, nullptr, nullptr, nullptr,
-};
-
 constexpr size_t kReadChunk = 32 * 1024;
 
 csh_str view(const std::string& s) { return {s.data(), s.size()}; }
@@ -22,15 +18,9 @@ csh_str view(const std::string& s) { return {s.data(), s.size()}; }
 }  // namespace
 
 SessionChannel::SessionChannel(Connection& connection, uint64_t id) : connection_(connection), id_(id) {
-    static const csh_session_host_api api = [] {
-        csh_session_host_api a = kHostApi;
-        a.write_output = api_write_output;
-        a.stdin_ready = api_stdin_ready;
-        a.exit_status = api_exit_status;
-        a.exit_signal = api_exit_signal;
-        a.finished = api_finished;
-        return a;
-    }();
+    static const csh_session_host_api api = {sizeof(csh_session_host_api), 0,          api_write_output,
+                                             api_stdin_ready,              api_exit_status, api_exit_signal,
+                                             api_finished};
     params_.struct_size = sizeof params_;
     params_.channel_id = id;
     params_.strand = connection.strand();

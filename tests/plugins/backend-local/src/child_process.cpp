@@ -38,7 +38,7 @@ Pipe make_pipe() {
     return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-winsize to_winsize(const TerminalSize& size) {
+winsize to_winsize(const csh::sdk::WindowSize& size) {
     winsize ws{};
     ws.ws_row = static_cast<unsigned short>(size.rows);
     ws.ws_col = static_cast<unsigned short>(size.columns);
@@ -125,7 +125,7 @@ SpawnedChild spawn_child(const SpawnSpec& spec) {
     return child;  // the child's ends close here, in the parent
 }
 
-bool set_terminal_size(int master_fd, const TerminalSize& size) {
+bool set_terminal_size(int master_fd, const csh::sdk::WindowSize& size) {
     winsize ws = to_winsize(size);
     return ::ioctl(master_fd, TIOCSWINSZ, &ws) == 0;
 }

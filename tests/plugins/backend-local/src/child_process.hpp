@@ -4,6 +4,8 @@
 
 #include "unique_fd.hpp"
 
+#include <containerssh/sdk/backend.hpp>
+
 #include <sys/types.h>
 
 #include <optional>
@@ -12,19 +14,12 @@
 
 namespace backend_local {
 
-struct TerminalSize {
-    unsigned rows = 0;
-    unsigned columns = 0;
-    unsigned width_px = 0;
-    unsigned height_px = 0;
-};
-
 struct SpawnSpec {
     std::vector<std::string> argv;  // argv[0] is an absolute path
     std::vector<std::string> env;   // "NAME=value"
     std::string workdir;
     // Set: the child gets a new pty as its controlling terminal.
-    std::optional<TerminalSize> terminal;
+    std::optional<csh::sdk::WindowSize> terminal;
 };
 
 struct SpawnedChild {
@@ -45,7 +40,7 @@ struct SpawnedChild {
 SpawnedChild spawn_child(const SpawnSpec& spec);
 
 // Sets the window size of a pty master.
-bool set_terminal_size(int master_fd, const TerminalSize& size);
+bool set_terminal_size(int master_fd, const csh::sdk::WindowSize& size);
 
 // write(2) that reports a reader-less pipe as EPIPE without raising SIGPIPE
 // in the gateway, whatever its signal setup.

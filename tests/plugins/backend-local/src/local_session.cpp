@@ -67,7 +67,7 @@ void LocalSession::pty(const csh::sdk::PtyRequest& request, StatusCompletion don
         return;
     }
     pty_ = request;
-    terminal_size_ = TerminalSize{request.rows, request.columns, request.width_px, request.height_px};
+    terminal_size_ = csh::sdk::WindowSize{request.columns, request.rows, request.width_px, request.height_px};
     done.ok();
 }
 
@@ -88,7 +88,7 @@ void LocalSession::subsystem(std::string_view name, StatusCompletion done) {
 }
 
 void LocalSession::window_change(const csh::sdk::WindowSize& size, StatusCompletion done) {
-    terminal_size_ = TerminalSize{size.rows, size.columns, size.width_px, size.height_px};
+    terminal_size_ = size;
     // Without a terminal there is nothing to resize; like OpenSSH, not an error.
     if (pty_ && output_.fd.valid() && !set_terminal_size(output_.fd.get(), terminal_size_)) {
         done.fail(std::string("cannot resize the terminal: ") + std::strerror(errno));

@@ -86,7 +86,7 @@ private:
 
     std::vector<std::pair<std::string, std::string>> env_requests_;
     std::optional<csh::sdk::PtyRequest> pty_;
-    TerminalSize terminal_size_;
+    csh::sdk::WindowSize terminal_size_;
 
     pid_t pid_ = -1;
     bool reaped_ = false;
