@@ -52,6 +52,27 @@ BOOST_AUTO_TEST_CASE(list_codes_has_every_core_code_of_the_seeds) {
     BOOST_TEST(r.out.rfind("| Code | Level | Module | Explanation |", 0) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(list_codes_has_every_webhook_code_of_the_seeds_registered_by_its_plugin) {
+    const auto r = run_gateway({"--list-codes", "--plugin-dir", shipped_plugin_dir()});
+    BOOST_TEST(r.exit_code == 0);
+    const auto expected = seed_codes(std::regex("^(AUTH$|AUTH_|CONFIG_(BACKEND|INVALID|REQUEST|RESPONSE)|HTTP_CLIENT_)"));
+    BOOST_TEST(expected.size() >= 17u);
+    for (const auto& code : expected) {
+        BOOST_TEST_INFO("code " << code);
+        const std::regex row("\\| `" + code + "` \\| [a-z]+ \\| ([^|]+) \\|");
+        std::smatch m;
+        BOOST_TEST_REQUIRE(std::regex_search(r.out, m, row));
+        const std::string module = m[1];
+        if (code.rfind("HTTP_CLIENT_", 0) == 0) {
+            BOOST_TEST(module == "io.containerssh.auth.http, io.containerssh.config.http");
+        } else if (code.rfind("AUTH", 0) == 0) {
+            BOOST_TEST(module == "io.containerssh.auth.http");
+        } else {
+            BOOST_TEST(module == "io.containerssh.config.http");
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(list_plugins_shows_the_test_plugins) {
     const auto r = run_gateway({"--list-plugins", "--plugin-dir", test_plugin_dir()});
     BOOST_TEST(r.exit_code == 0);

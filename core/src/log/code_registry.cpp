@@ -1,5 +1,6 @@
 #include "log/code_registry.hpp"
 
+#include <algorithm>
 #include <mutex>
 #include <set>
 
@@ -23,6 +24,12 @@ std::string markdown_cell(std::string_view text) {
         }
     }
     return out;
+}
+
+// A repeated code is accepted only as an exact copy: same level, same text.
+bool same_entry(const CodeInfo& known, const csh_message_code& entry) {
+    return known.level == entry.level &&
+           known.explanation == std::string_view(entry.explanation != nullptr ? entry.explanation : "");
 }
 
 }  // namespace
@@ -49,14 +56,24 @@ std::optional<std::string> CodeRegistry::add_entries(
     for (std::size_t i = 0; i < count; ++i) {
         const char* code = codes[i].code;
         if (code == nullptr || *code == '\0') return std::string();
-        if (!in_table.insert(code).second || codes_.count(std::string_view(code)) != 0) {
-            return std::string(code);
-        }
+        if (!in_table.insert(code).second) return std::string(code);
+        auto existing = codes_.find(std::string_view(code));
+        if (existing != codes_.end() && !same_entry(existing->second, codes[i])) return std::string(code);
     }
 
     for (std::size_t i = 0; i < count; ++i) {
         const csh_message_code& entry = codes[i];
         std::string code(entry.code);
+        if (auto existing = codes_.find(code); existing != codes_.end()) {
+            // The same table of a library linked into several plugins.
+            const std::string_view module = module_of(i);
+            auto& others = shared_with_[code];
+            if (module != existing->second.module &&
+                std::find(others.begin(), others.end(), module) == others.end()) {
+                others.emplace_back(module);
+            }
+            continue;
+        }
         CodeInfo info{code, entry.level, std::string(module_of(i)),
                       entry.explanation != nullptr ? entry.explanation : ""};
         codes_.emplace(std::move(code), std::move(info));
@@ -74,7 +91,12 @@ std::vector<CodeInfo> CodeRegistry::all() const {
     std::shared_lock lock(mutex_);
     std::vector<CodeInfo> out;
     out.reserve(codes_.size());
-    for (const auto& [code, info] : codes_) out.push_back(info);
+    for (const auto& [code, info] : codes_) {
+        out.push_back(info);
+        if (auto shared = shared_with_.find(code); shared != shared_with_.end()) {
+            for (const auto& module : shared->second) out.back().module += ", " + module;
+        }
+    }
     return out;
 }
 

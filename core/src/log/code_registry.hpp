@@ -32,8 +32,11 @@ public:
     CodeRegistry();
 
     // Copies a whole table under `module`, all or nothing. If a code repeats
-    // (inside the table, or one already registered) nothing is added and that
-    // code is returned. An entry whose code is NULL or empty is refused the
+    // inside the table, or repeats one already registered with a different
+    // level or explanation, nothing is added and that code is returned. An
+    // exact copy of a registered entry is accepted and only noted: it is the
+    // table of a library linked into several plugins (the webhook client's
+    // HTTP_* codes), and all() lists every module that registered it. An entry whose code is NULL or empty is refused the
     // same way and "" is returned. A NULL explanation is taken as "".
     std::optional<std::string> add(std::string_view module, const csh_message_code* codes,
                                    std::size_t count);
@@ -62,6 +65,8 @@ private:
     // A node-based map keeps CodeInfo addresses stable across insertions;
     // std::less<> allows lookup by string_view without building a string.
     std::map<std::string, CodeInfo, std::less<>> codes_;
+    // Modules after the first that registered an exact copy of a code.
+    std::map<std::string, std::vector<std::string>, std::less<>> shared_with_;
 };
 
 }  // namespace csh::log

@@ -56,6 +56,7 @@ const csh_connection_info& Connection::info() {
     info_.metadata = metadata_.view();
     info_.strand = &strand_;
     info_.connection = this;
+    info_.country = {country_.data(), country_.size()};
     return info_;
 }
 
@@ -113,7 +114,7 @@ void Connection::start() {
 
         c.audit_ = std::make_unique<AuditStreams>(c.context_.plugins, c.info());
         c.audit_->emit(CSH_AUDIT_CONNECT, CSH_AUDIT_NO_CHANNEL,
-                       {audit_field::text("remoteAddr", c.remote_address_), audit_field::text("country", "XX")});
+                       {audit_field::text("remoteAddr", c.remote_address_), audit_field::text("country", c.country_)});
         c.log(codes::SSH_CONNECTED, "");
 
         c.event_ = ssh_event_new();

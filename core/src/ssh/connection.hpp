@@ -124,6 +124,9 @@ private:
     boost::asio::steady_timer keepalive_timer_;
     std::string id_;
     std::string remote_address_;
+    // GeoIP country of the client; the only provider so far is ContainerSSH's
+    // default "dummy", which answers XX for every address.
+    std::string country_ = "XX";
     std::string remote_ip_;
     std::string client_version_;
     std::string username_;

@@ -12,6 +12,7 @@ namespace csh::test {
 
 std::string gateway_binary() { return CSH_GATEWAY_BINARY; }
 std::string test_plugin_dir() { return CSH_TEST_PLUGIN_DIR; }
+std::string shipped_plugin_dir() { return CSH_PLUGIN_BUILD_DIR; }
 
 std::filesystem::path make_key(const std::filesystem::path& dir, const std::string& name) {
     const auto key = dir / name;
@@ -37,7 +38,7 @@ Gateway::Gateway(const std::string& config_body, bool generate_host_key,
     for (const auto& setting : ssh_settings) config << "  " << setting << "\n";
     if (generate_host_key) config << "  hostkeys:\n    - " << make_key(dir(), "host_key").string() << "\n";
     config << "log:\n  level: debug\n";
-    config << "plugins:\n  path:\n    - " << test_plugin_dir() << "\n";
+    config << "plugins:\n  path:\n    - " << test_plugin_dir() << "\n    - " << shipped_plugin_dir() << "\n";
     config << config_body;
     std::ofstream(dir() / "config.yaml") << config.str();
     // setpriv execs the gateway in place (same pid) with a parent-death

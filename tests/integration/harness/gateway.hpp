@@ -54,6 +54,7 @@ private:
 // Paths of the build, given by CMake.
 std::string gateway_binary();
 std::string test_plugin_dir();
+std::string shipped_plugin_dir();
 
 // Runs the containerssh binary once with arguments (for command-line tests).
 RunResult run_gateway(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(30));

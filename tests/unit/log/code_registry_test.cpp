@@ -72,6 +72,31 @@ BOOST_AUTO_TEST_CASE(a_duplicate_across_tables_refuses_the_second_table) {
     BOOST_TEST(registry.find("ZETA_DONE")->level == CSH_LOG_INFO);
 }
 
+BOOST_AUTO_TEST_CASE(a_same_level_different_text_repeat_is_still_refused) {
+    const csh_message_code second[] = {{"ZETA_DONE", CSH_LOG_INFO, "Zeta finished!"}};
+    CodeRegistry registry;
+    BOOST_REQUIRE(!registry.add("zeta", kFirstTable, std::size(kFirstTable)).has_value());
+    const auto refused = registry.add("other", second, std::size(second));
+    BOOST_REQUIRE(refused.has_value());
+    BOOST_TEST(*refused == "ZETA_DONE");
+}
+
+BOOST_AUTO_TEST_CASE(an_exact_copy_of_a_shared_table_is_accepted_and_lists_both_modules) {
+    // What two plugins linking the same library (with its messages.def) do.
+    const csh_message_code shared[] = {{"HTTP_THING", CSH_LOG_DEBUG, "Shared."}};
+    const csh_message_code own[] = {{"B_ONLY", CSH_LOG_INFO, "b"}, {"HTTP_THING", CSH_LOG_DEBUG, "Shared."}};
+    CodeRegistry registry;
+    BOOST_REQUIRE(!registry.add("plugin.a", shared, std::size(shared)).has_value());
+    BOOST_REQUIRE(!registry.add("plugin.b", own, std::size(own)).has_value());
+    BOOST_REQUIRE(!registry.add("plugin.b", shared, std::size(shared)).has_value());
+    BOOST_TEST(registry.find("B_ONLY") != nullptr);
+    BOOST_TEST(registry.find("HTTP_THING")->module == "plugin.a");
+    const auto all = registry.all();
+    BOOST_REQUIRE(all.size() == 2u);
+    BOOST_TEST(all[1].code == "HTTP_THING");
+    BOOST_TEST(all[1].module == "plugin.a, plugin.b");
+}
+
 BOOST_AUTO_TEST_CASE(an_entry_without_a_code_refuses_the_table) {
     const csh_message_code table[] = {{"FINE", CSH_LOG_INFO, "ok"}, {nullptr, CSH_LOG_INFO, "broken"}};
     CodeRegistry registry;

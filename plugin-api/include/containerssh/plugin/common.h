@@ -136,6 +136,12 @@ typedef struct csh_connection_info {
     csh_strand *strand;
     /** The host's handle for this connection; valid until the connection is closed. */
     csh_connection *connection;
+    /**
+     * ISO 3166 country code of the client address from the host's GeoIP
+     * provider (`geoip` section); "XX" when unknown. Used as the `country`
+     * metric label. Read only when struct_size covers it.
+     */
+    csh_str country;
 } csh_connection_info;
 
 /** Completion carrying only a status and a reason (for logs, never for users). */

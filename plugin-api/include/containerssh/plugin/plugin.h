@@ -34,7 +34,9 @@ extern "C" {
 /**
  * One entry of a plugin's message-code table. Codes are unique across the
  * host and every loaded plugin; the host refuses a plugin whose table repeats
- * a code already registered. Frozen layout.
+ * a code already registered with another level or explanation. An exact copy
+ * is accepted: the table of a library that several plugins link in (one
+ * source of truth, registered by each plugin that may log it). Frozen layout.
  */
 typedef struct csh_message_code {
     /** Upper-case identifier, e.g. "DOCKER_CONTAINER_CREATE". NUL-terminated. */

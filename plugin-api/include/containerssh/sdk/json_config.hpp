@@ -12,10 +12,13 @@
 // secret).
 #pragma once
 
+#include <containerssh/sdk/go_duration.hpp>
 #include <containerssh/sdk/types.hpp>
 
 #include <simdjson.h>
 
+#include <chrono>
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -73,6 +76,17 @@ public:
         if (element_.get_bool().get(value) != simdjson::SUCCESS) fail("expected true or false");
         return value;
     }
+    // A Go duration text ("2s", "1m0s", as the host renders durations) or a
+    // plain integer taken as nanoseconds, as ContainerSSH reads them.
+    std::chrono::nanoseconds as_duration() const {
+        std::int64_t nanos = 0;
+        if (element_.get_int64().get(nanos) == simdjson::SUCCESS) return std::chrono::nanoseconds(nanos);
+        std::string_view text;
+        if (element_.get_string().get(text) == simdjson::SUCCESS) {
+            if (auto parsed = parse_go_duration(text)) return std::chrono::nanoseconds(*parsed);
+        }
+        fail("expected a duration such as \"2s\", \"500ms\" or \"1m30s\"");
+    }
     std::vector<std::string> as_string_list() const {
         simdjson::dom::array array;
         if (element_.get_array().get(array) != simdjson::SUCCESS) fail("expected a list of strings");
@@ -95,6 +109,10 @@ public:
     bool boolean(std::string_view key, bool fallback) const {
         auto node = get(key);
         return node ? node->as_bool() : fallback;
+    }
+    std::chrono::nanoseconds duration(std::string_view key, std::chrono::nanoseconds fallback) const {
+        auto node = get(key);
+        return node ? node->as_duration() : fallback;
     }
     std::vector<std::string> string_list(std::string_view key, std::vector<std::string> fallback) const {
         auto node = get(key);

@@ -17,7 +17,8 @@ using csh::sdk::ConfigNode;
 namespace {
 
 LocalConfig apply(const ConfigNode& local, LocalConfig config) {
-    local.allow_only({"shell", "workdir", "childExitNotification"});
+    local.allow_only({"shell", "workdir", "childExitNotification", "inheritEnvironment"});
+    config.inherit_environment = local.boolean("inheritEnvironment", config.inherit_environment);
     if (auto shell = local.get("shell")) {
         config.shell = shell->as_string_list();
         if (config.shell.empty() || config.shell.front().empty() || config.shell.front()[0] != '/') {

@@ -4,9 +4,10 @@
 //     shell: [/bin/sh]              # the program `shell` requests run (absolute path first)
 //     workdir: /some/dir            # where programs start; default: the gateway's cwd
 //     childExitNotification: auto   # auto | pidfd | sigchld (how child exits are noticed)
+//     inheritEnvironment: true      # programs start with the gateway's environment
 //
 // The file's section is read at init; a connection's effective configuration
-// (file merged with the config server's answer) may override shell and workdir.
+// (file merged with the config server's answer) may override every key.
 #pragma once
 
 #include <string>
@@ -21,6 +22,7 @@ struct LocalConfig {
     std::vector<std::string> shell{"/bin/sh"};
     std::string workdir;
     ExitNotification exit_notification = ExitNotification::automatic;
+    bool inherit_environment = true;
 
     // The defaults above with workdir = the current directory.
     static LocalConfig defaults();

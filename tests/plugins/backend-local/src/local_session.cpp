@@ -174,11 +174,13 @@ void LocalSession::start(std::vector<std::string> argv, const char* kind, Status
 }
 
 std::vector<std::string> LocalSession::child_environment() const {
-    // The gateway's environment, then TERM from the pty request, then the
-    // client's env requests, then the connection's metadata (set by the auth
-    // or config server, so it has the last word).
+    // The gateway's environment (unless inheritEnvironment is false), then
+    // TERM from the pty request, then the client's env requests, then the
+    // connection's metadata (set by the auth or config server, so it has the
+    // last word).
     std::map<std::string, std::string> vars;
-    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    char** inherited = connection_->config.inherit_environment ? environ : nullptr;
+    for (char** entry = inherited; entry != nullptr && *entry != nullptr; ++entry) {
         const std::string_view text(*entry);
         const size_t eq = text.find('=');
         if (eq != std::string_view::npos) vars[std::string(text.substr(0, eq))] = std::string(text.substr(eq + 1));

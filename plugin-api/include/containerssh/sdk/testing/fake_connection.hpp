@@ -21,6 +21,7 @@ public:
     std::string client_version = "SSH-2.0-OpenSSH_9.2p1";
     std::string username;
     std::string authenticated_username;
+    std::string country = "XX";
     Metadata metadata;
     csh_strand* strand;
 
@@ -40,6 +41,7 @@ public:
         info_.metadata = csh_metadata{entries_.data(), entries_.size()};
         info_.strand = strand;
         info_.connection = handle();
+        info_.country = to_str(country);
         return info_;
     }
 

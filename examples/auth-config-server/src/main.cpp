@@ -1,0 +1,105 @@
+// containerssh-auth-config-server: answers ContainerSSH's password, pubkey,
+// authz and config webhooks from a YAML users file. An example for operators
+// to copy and adapt; see README.md next to this directory.
+#include "http_frontend.hpp"
+#include "log/code_registry.hpp"
+#include "log/logger.hpp"
+#include "messages.hpp"
+#include "options.hpp"
+#include "users_store.hpp"
+#include "webhook_service.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <csignal>
+#include <iostream>
+#include <optional>
+
+namespace example_server {
+namespace {
+
+sigset_t handled_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    return set;
+}
+
+// The users file, or nullopt after logging why it was refused.
+std::optional<UserDirectory> load_users(const std::string& file, csh::log::Logger& logger) {
+    try {
+        UserDirectory users = UserDirectory::load(file);
+        logger.log(codes::EXAMPLE_SERVER_USERS_LOADED, "",
+                   {{"file", file}, {"users", std::to_string(users.size())}});
+        return users;
+    } catch (const UsersFileError& e) {
+        logger.log(codes::EXAMPLE_SERVER_USERS_INVALID, e.what(), {{"file", e.file()}, {"key", e.key_path()}});
+        return std::nullopt;
+    }
+}
+
+int run(int argc, const char* const* argv) {
+    std::string error;
+    const auto options = parse_options(argc, argv, error);
+    if (!options) {
+        std::cerr << "containerssh-auth-config-server: " << error << "\n(see --help)\n";
+        return 2;
+    }
+    if (options->help) {
+        std::cout << options->help_text;
+        return 0;
+    }
+    csh::log::CodeRegistry codes;
+    if (const auto clash = codes.add(kLogModule, kMessageTable, std::size(kMessageTable))) {
+        std::cerr << "containerssh-auth-config-server: message code " << *clash << " is defined twice\n";
+        return 1;
+    }
+    if (options->list_codes) {
+        std::cout << codes.markdown_table();
+        return 0;
+    }
+    // A client closing its connection must not kill the server.
+    std::signal(SIGPIPE, SIG_IGN);
+    csh::log::LogSettings settings;
+    settings.level = options->log_level;
+    csh::log::Logger logger(codes, settings);
+
+    auto initial = load_users(options->users_file, logger);
+    if (!initial) return 1;
+    UsersStore users(std::move(*initial));
+    WebhookService service(logger, users);
+
+    // Blocked before Poco starts its threads, so only sigwait() below sees them.
+    const sigset_t signals = handled_signals();
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    std::optional<HttpFrontend> frontend;
+    try {
+        frontend.emplace(options->listen, service, logger);
+    } catch (const std::exception& e) {
+        logger.log(codes::EXAMPLE_SERVER_LISTEN_FAILED, e.what(), {{"address", options->listen}});
+        return 1;
+    }
+    logger.log(codes::CONFIG_SERVER_AVAILABLE, "", {{"address", frontend->address()}});
+
+    for (;;) {
+        int signal = 0;
+        if (sigwait(&signals, &signal) != 0) continue;
+        if (signal != SIGHUP) {
+            logger.log(codes::EXAMPLE_SERVER_STOPPING, "", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
+            break;
+        }
+        logger.log(codes::EXAMPLE_SERVER_USERS_RELOADING, "", {{"file", options->users_file}});
+        if (auto reloaded = load_users(options->users_file, logger)) users.replace(std::move(*reloaded));
+    }
+    frontend.reset();
+    return 0;
+}
+
+}  // namespace
+}  // namespace example_server
+
+int main(int argc, char** argv) { return example_server::run(argc, argv); }
