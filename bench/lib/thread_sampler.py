@@ -17,7 +17,7 @@ When standard input reaches end of file it prints one JSON object:
 connections on this machine whose remote end is 127.0.0.1:PORT (the
 gateway's connections to the auth server), and reports the largest count.
 
-  bench/lib/thread_sampler.py --pid PID [--interval 0.01] [--count-port PORT]
+  /usr/bin/python3 bench/lib/thread_sampler.py --pid PID [--interval 0.01] [--count-port PORT]
 """
 
 import argparse

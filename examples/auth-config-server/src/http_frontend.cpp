@@ -22,7 +22,7 @@ namespace {
 // ContainerSSH's requests are a few hundred bytes; anything far larger is
 // not one of them and is refused before it is buffered.
 constexpr std::size_t kMaxBodyBytes = 1 << 20;
-constexpr int kMaxThreads = 64;
+constexpr int kMaxThreads = 128;
 
 // Reads at most kMaxBodyBytes + 1 bytes, so an oversized body is detected
 // without reading all of it.
@@ -113,6 +113,9 @@ HttpFrontend::HttpFrontend(const std::string& listen, WebhookService& service, c
     : pool_(std::make_unique<Poco::ThreadPool>(2, kMaxThreads)) {
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(kMaxThreads);
+    // Poco serves a connection on one thread for as long as it is kept
+    // alive; connections beyond the threads wait in this queue.
+    params->setMaxQueued(1024);
     params->setKeepAlive(true);
     server_ = std::make_unique<Poco::Net::HTTPServer>(new WebhookHandlerFactory(service, logger), *pool_,
                                                       listen_on(listen), params);

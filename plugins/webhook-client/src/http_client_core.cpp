@@ -14,6 +14,10 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// Connections kept open to one webhook server (one client per configured
+// block). Enough for hundreds of logins per second at a few ms each.
+constexpr long kMaxConnectionsPerHost = 32;
+
 HttpResult cancelled_result(unsigned attempts) {
     HttpResult result;
     result.cancelled = true;
@@ -57,6 +61,11 @@ HttpClient::Core::Core(csh::sdk::Host host, HttpClientSettings settings)
     curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
     curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Core::timer_callback);
     curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+    // A burst of logins must not open a connection each: an auth server
+    // that serves one connection per thread (as many do) stalls when it runs
+    // out of threads. Beyond this many, requests wait for a free connection.
+    curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, kMaxConnectionsPerHost);
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, kMaxConnectionsPerHost);
 }
 
 HttpClient::Core::~Core() {
