@@ -13,8 +13,8 @@ PROSE = """{heading}
 The gateway asking an HTTP server about every password (`auth.password.method: webhook`, the
 `auth-http` plugin) against the same gateway deciding it from its configuration file
 (`auth-static` test plugin), side by side in one run (`bench/webhook_logins`). Both gateways run
-the `local` backend (`backend-local` test plugin), load plugins from `build/test-plugins` and
-`build/plugins` (`plugins.path`), log at `notice`, and use the host key, key exchange
+the `local` backend (`backend-local` test plugin), load the test plugins from `build/test-plugins`
+(`plugins.path`) and the shipped ones from beside the binary (`build/lib/containerssh/plugins`), log at `notice`, and use the host key, key exchange
 (`{kex}`) and cipher (`{cipher}`) of the benchmarks above. The user `bench` logs in with
 a password made for the run. The webhook gateway asks the
 [example auth server](../examples/auth-config-server/README.md)

@@ -53,7 +53,8 @@ BOOST_AUTO_TEST_CASE(list_codes_has_every_core_code_of_the_seeds) {
 }
 
 BOOST_AUTO_TEST_CASE(list_codes_has_every_webhook_code_of_the_seeds_registered_by_its_plugin) {
-    const auto r = run_gateway({"--list-codes", "--plugin-dir", shipped_plugin_dir()});
+    // No --plugin-dir: the binary finds the plugins shipped beside it.
+    const auto r = run_gateway({"--list-codes"});
     BOOST_TEST(r.exit_code == 0);
     const auto expected = seed_codes(std::regex("^(AUTH$|AUTH_|CONFIG_(BACKEND|INVALID|REQUEST|RESPONSE)|HTTP_CLIENT_)"));
     BOOST_TEST(expected.size() >= 17u);
@@ -71,6 +72,14 @@ BOOST_AUTO_TEST_CASE(list_codes_has_every_webhook_code_of_the_seeds_registered_b
             BOOST_TEST(module == "io.containerssh.config.http");
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_plugin_directory_named_twice_is_searched_once) {
+    const auto r = run_gateway({"--list-plugins", "--plugin-dir", shipped_plugin_dir(), "--plugin-dir",
+                                shipped_plugin_dir() + "/."});
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.out.find("auth/webhook") != std::string::npos);
+    BOOST_TEST(r.err.find("CORE_PLUGIN_DUPLICATE_ID") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(list_plugins_shows_the_test_plugins) {

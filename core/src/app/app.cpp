@@ -19,6 +19,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 
 #ifndef CSH_VERSION
 #define CSH_VERSION "dev"
@@ -32,14 +33,34 @@ namespace {
 
 constexpr auto kShutdownGrace = std::chrono::seconds(20);
 
-// Plugin directories, in search order: the install location, the file's
-// plugins.path, then --plugin-dir.
+// lib/containerssh/plugins beside the executable's bin directory: a tree
+// copied elsewhere (or the build tree, which has the same layout) finds the
+// plugins shipped with it without configuration.
+std::filesystem::path plugins_beside_executable() {
+    std::error_code ec;
+    const auto executable = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) return {};
+    return executable.parent_path().parent_path() / "lib" / "containerssh" / "plugins";
+}
+
+// Plugin directories, in search order: the install location, the plugins
+// shipped beside the executable, the file's plugins.path, then --plugin-dir.
+// A directory named twice is searched once.
 std::vector<std::filesystem::path> plugin_dirs(const Options& options, const config::Config* config) {
-    std::vector<std::filesystem::path> dirs{CSH_PLUGIN_INSTALL_DIR};
+    std::vector<std::filesystem::path> named{CSH_PLUGIN_INSTALL_DIR, plugins_beside_executable()};
     if (config != nullptr) {
-        for (const auto& d : config->plugins().path) dirs.emplace_back(d);
+        for (const auto& d : config->plugins().path) named.emplace_back(d);
     }
-    for (const auto& d : options.plugin_dirs) dirs.emplace_back(d);
+    for (const auto& d : options.plugin_dirs) named.emplace_back(d);
+    std::vector<std::filesystem::path> dirs;
+    std::set<std::filesystem::path> seen;
+    for (const auto& dir : named) {
+        if (dir.empty()) continue;
+        std::error_code ec;
+        auto canonical = std::filesystem::weakly_canonical(dir, ec);
+        if (ec) canonical = dir;
+        if (seen.insert(canonical).second) dirs.push_back(dir);
+    }
     return dirs;
 }
 
