@@ -1,7 +1,8 @@
 #include "curl_attempt.hpp"
 
-#include "pem_source.hpp"
 #include "retry_policy.hpp"
+
+#include <containerssh/sdk/pem_source.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -83,9 +84,9 @@ void set_blob(CURL* easy, CURLoption option, const std::string& pem) {
 }  // namespace
 
 CurlProfile::CurlProfile(const HttpClientSettings& settings)
-    : cacert_pem(load_pem("cacert", settings.cacert)),
-      cert_pem(load_pem("cert", settings.cert)),
-      key_pem(load_pem("key", settings.key)),
+    : cacert_pem(csh::sdk::load_pem("cacert", settings.cacert)),
+      cert_pem(csh::sdk::load_pem("cert", settings.cert)),
+      key_pem(csh::sdk::load_pem("key", settings.key)),
       lists(tls::openssl_lists(settings.curves, settings.ciphers)),
       allow_redirects(settings.allow_redirects),
       attempt_timeout(settings.timeout) {

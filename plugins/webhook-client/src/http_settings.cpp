@@ -1,7 +1,8 @@
 #include <csh/webhook/http_settings.hpp>
 
-#include "pem_source.hpp"
 #include "tls_names.hpp"
+
+#include <containerssh/sdk/pem_source.hpp>
 
 #include <optional>
 
@@ -39,14 +40,14 @@ void read_pem_setting(const ConfigNode& block, std::string_view key, std::string
     auto node = block.get(key);
     if (!node) return;
     const std::string value = node->as_string();
-    if (value.empty() || is_inline_pem(value)) {
+    if (value.empty() || csh::sdk::is_inline_pem(value)) {
         out = value;
         return;
     }
     std::string problem;
-    auto contents = read_pem_file(value, problem);
+    auto contents = csh::sdk::read_pem_file(value, problem);
     if (!contents) node->fail("cannot read the file " + value + ": " + problem);
-    if (!is_inline_pem(*contents)) node->fail("the file " + value + " does not hold PEM data");
+    if (!csh::sdk::is_inline_pem(*contents)) node->fail("the file " + value + " does not hold PEM data");
     out = std::move(*contents);
 }
 

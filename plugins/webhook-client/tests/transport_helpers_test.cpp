@@ -1,10 +1,11 @@
 // The small pieces of the transport: backoff and Retry-After, which statuses
 // are retried, URL redaction for logs, Go TLS names to OpenSSL's, PEM
 // detection.
-#include "pem_source.hpp"
 #include "retry_policy.hpp"
 #include "tls_names.hpp"
 #include "url_redaction.hpp"
+
+#include <containerssh/sdk/pem_source.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -88,10 +89,10 @@ BOOST_AUTO_TEST_CASE(the_default_lists_become_curl_option_texts) {
 }
 
 BOOST_AUTO_TEST_CASE(pem_text_is_told_from_a_file_name) {
-    BOOST_TEST(is_inline_pem("-----BEGIN CERTIFICATE-----\n..."));
-    BOOST_TEST(is_inline_pem("\n  -----BEGIN PRIVATE KEY-----"));
-    BOOST_TEST(!is_inline_pem("/etc/containerssh/ca.pem"));
-    BOOST_TEST(!is_inline_pem(""));
+    BOOST_TEST(csh::sdk::is_inline_pem("-----BEGIN CERTIFICATE-----\n..."));
+    BOOST_TEST(csh::sdk::is_inline_pem("\n  -----BEGIN PRIVATE KEY-----"));
+    BOOST_TEST(!csh::sdk::is_inline_pem("/etc/containerssh/ca.pem"));
+    BOOST_TEST(!csh::sdk::is_inline_pem(""));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

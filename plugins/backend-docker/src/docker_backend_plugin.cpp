@@ -1,0 +1,138 @@
+// backend-docker: ContainerSSH's Docker backend. Every SSH connection (or
+// session, in session mode) runs in a fresh container of the configured
+// Docker engine; the plugin talks to the Engine API itself, on the host's
+// event loop.
+#include "docker_config.hpp"
+#include "docker_connection.hpp"
+#include "engine/engine_client.hpp"
+#include "live_connections.hpp"
+#include "messages.hpp"
+#include "orphan_collector.hpp"
+
+#include <containerssh/sdk/backend.hpp>
+#include <containerssh/sdk/json_config.hpp>
+#include <containerssh/sdk/plugin.hpp>
+
+#include <unistd.h>
+
+#include <climits>
+#include <memory>
+
+namespace backend_docker {
+
+namespace {
+
+using csh::sdk::BackendOpenCompletion;
+using csh::sdk::ConnectionInfo;
+
+std::string listen_address(const csh::sdk::Host& host) {
+    try {
+        csh::sdk::JsonConfig ssh(host.config_section("ssh"), codes::DOCKER_CONFIG_ERROR, "ssh");
+        const csh::sdk::ConfigNode root = ssh.root();
+        return root.is_object() ? root.string("listen", "") : "";
+    } catch (const csh::sdk::Error&) {
+        return "";
+    }
+}
+
+std::string host_name() {
+    char name[HOST_NAME_MAX + 1] = {};
+    return ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("localhost");
+}
+
+// "1.2.3.4:5678" or "[::1]:5678" without the port.
+std::string ip_of(std::string_view address) {
+    if (!address.empty() && address.front() == '[') {
+        const size_t end = address.find(']');
+        return std::string(address.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1));
+    }
+    const size_t colon = address.rfind(':');
+    return std::string(colon == std::string_view::npos ? address : address.substr(0, colon));
+}
+
+}  // namespace
+
+class DockerBackendPlugin final : public csh::sdk::BackendPlugin {
+public:
+    explicit DockerBackendPlugin(csh::sdk::Host host)
+        : Plugin(host),
+          config_(std::make_shared<const DockerConfig>(
+              DockerConfig::from_section(this->host().config_section("docker"), codes::DOCKER_CONFIG_ERROR))),
+          engine_(std::make_shared<EngineClient>(this->host(), EngineConnector::create(this->host(), config_->connection),
+                                                 config_->timeouts.http)),
+          live_(std::make_shared<LiveConnections>()),
+          instance_id_(instance_id_for(host_name(), listen_address(this->host()))),
+          collector_(std::make_shared<OrphanCollector>(this->host(), engine_, live_, instance_id_,
+                                                       config_->timeouts.container_stop)) {
+        this->host().log(codes::DOCKER_BACKEND_READY, "Docker backend ready",
+                         {{"engine", config_->connection.display()},
+                          {"mode", mode_name(config_->mode)},
+                          {"image", config_->image},
+                          {"instance", instance_id_}});
+        if (config_->disable_agent) {
+            this->host().log(codes::DOCKER_GUEST_AGENT_DISABLED, "the guest agent is disabled (disableAgent)");
+        }
+        collector_->start();
+    }
+
+protected:
+    void open_connection(const ConnectionInfo& connection, std::string_view config_json,
+                         BackendOpenCompletion done) override {
+        auto context = std::make_shared<ConnectionContext>();
+        try {
+            auto config = std::make_shared<const DockerConfig>(
+                DockerConfig::from_effective_config(config_json, *config_, codes::DOCKER_CONFIG_ERROR));
+            context->engine = config->connection == config_->connection
+                                  ? engine_
+                                  : std::make_shared<EngineClient>(
+                                        host(), EngineConnector::create(host(), config->connection),
+                                        config->timeouts.http);
+            context->config = std::move(config);
+        } catch (const csh::sdk::Error& e) {
+            host().log_current_exception("backend.connection_open", connection.connection());
+            done.fail(e.what());
+            return;
+        }
+        context->host = host();
+        context->live = live_;
+        context->strand = connection.strand();
+        context->work = std::make_shared<PendingWork>(host(), context->strand);
+        context->connection = connection.connection();
+        context->connection_id = std::string(connection.connection_id());
+        context->username = std::string(connection.effective_username());
+        context->remote_ip = ip_of(connection.remote_address());
+        context->instance_id = instance_id_;
+        const csh::sdk::Metadata metadata = connection.metadata_copy();
+        for (const auto& item : metadata.items()) {
+            if (item.kind == CSH_METADATA_ENVIRONMENT ||
+                (item.kind == CSH_METADATA_GENERIC && context->config->expose_auth_metadata_as_env)) {
+                context->environment.push_back(item.key + "=" + item.value);
+            } else if (item.kind == CSH_METADATA_FILE) {
+                context->files[item.key] = item.value;
+            }
+        }
+        auto completion = std::make_shared<BackendOpenCompletion>(std::move(done));
+        DockerConnection::open(std::move(context), [completion](std::shared_ptr<DockerConnection> opened,
+                                                                const std::string& user_error) {
+            if (opened) {
+                completion->success(std::move(opened));
+            } else {
+                completion->fail(user_error, CSH_FAILED);
+            }
+        });
+    }
+
+private:
+    std::shared_ptr<const DockerConfig> config_;
+    std::shared_ptr<EngineClient> engine_;
+    std::shared_ptr<LiveConnections> live_;
+    std::string instance_id_;
+    std::shared_ptr<OrphanCollector> collector_;
+};
+
+}  // namespace backend_docker
+
+CSH_DECLARE_PLUGIN(backend_docker::DockerBackendPlugin, "io.containerssh.backend.docker", "Docker backend", "0.1.0",
+                   "Runs every SSH connection or session in a fresh container of a Docker engine (Engine API over a "
+                   "unix socket or TCP with TLS).",
+                   CSH_PROVIDES("backend/docker"), backend_docker::kMessageTable)

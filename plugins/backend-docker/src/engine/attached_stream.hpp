@@ -1,0 +1,84 @@
+// The program's standard streams once the engine upgraded an exec start or a
+// container attach: output flows to the SSH channel, input from it, both with
+// back-pressure. Output is read only when the channel took everything read
+// before, so a slow client slows the program instead of filling memory; input
+// is buffered up to a bound, beyond which the channel's window stays closed.
+#pragma once
+
+#include "engine/engine_stream.hpp"
+#include "engine/http_call.hpp"
+#include "engine/stream_demuxer.hpp"
+
+#include <containerssh/sdk/host.hpp>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace backend_docker {
+
+class AttachedStream : public std::enable_shared_from_this<AttachedStream> {
+public:
+    struct Callbacks {
+        // Offers output; returns how much was taken. After a short take the
+        // stream waits for resume_output().
+        std::function<size_t(csh_stream, std::string_view)> output;
+        // Input was refused earlier and there is room again.
+        std::function<void()> input_ready;
+        // The engine ended the stream (error empty) or it failed; all output
+        // read before was delivered. Called once.
+        std::function<void(const std::string& error)> ended;
+    };
+
+    static constexpr size_t kInputLimit = 256 * 1024;
+
+    // [strand] Takes over an upgraded response. `demultiplex` is true for
+    // non-TTY streams (stdout/stderr frames).
+    static std::shared_ptr<AttachedStream> start(const csh::sdk::Host& host, csh_strand* strand,
+                                                 EngineResponse upgraded, bool demultiplex, Callbacks callbacks);
+
+    // [strand] Input for the program; returns how many bytes were taken.
+    size_t write_input(std::string_view data);
+    // [strand] No more input: the write side is closed once the buffer is out.
+    void close_input();
+    // [strand] The channel can take output again.
+    void resume_output();
+    // [strand] Drops the connection to the engine; no callback runs after.
+    void close();
+
+    bool input_closed() const { return input_closed_; }
+
+private:
+    AttachedStream(const csh::sdk::Host& host, csh_strand* strand, EngineResponse upgraded, bool demultiplex,
+                   Callbacks callbacks);
+    void on_io();
+    void read_output();
+    bool deliver();
+    // Writes buffered input; false once the input side failed. `notify`
+    // announces room to a refused writer.
+    bool flush_input(bool notify);
+    void update_interest();
+    void end(const std::string& error);
+    void accept_raw(std::string_view data);
+
+    csh::sdk::Host host_;
+    csh_strand* strand_;
+    std::unique_ptr<EngineStream> stream_;
+    csh::sdk::FdWatch watch_;
+    bool demultiplex_;
+    StreamDemuxer demuxer_;
+    Callbacks callbacks_;
+
+    std::deque<std::pair<csh_stream, std::string>> pending_output_;
+    std::string input_;
+    bool input_refused_ = false;
+    bool input_closed_ = false;
+    bool write_shut_ = false;
+    bool engine_eof_ = false;
+    bool ended_ = false;
+    std::string failure_;
+};
+
+}  // namespace backend_docker

@@ -1,0 +1,128 @@
+// The Engine API operations the backend uses, asynchronous on a strand. The
+// API version is negotiated once (GET /version: the lower of the engine's and
+// kNewestApiVersion) and asked again after the engine was unreachable, in
+// case it was replaced by another version.
+//
+// Every operation completes on the caller's strand with an EngineResult: ok,
+// or an error text that names the operation and the engine's reason. HTTP
+// statuses that mean "already so" (a container already gone or stopped) are
+// success where the caller cannot tell the difference.
+#pragma once
+
+#include "engine/engine_connector.hpp"
+#include "engine/http_call.hpp"
+
+#include <containerssh/sdk/host.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace backend_docker {
+
+// Where an operation runs: the strand its callbacks run on, and a token that
+// keeps the owner's "work in flight" count up until the call is over.
+struct CallSite {
+    csh_strand* strand = nullptr;
+    std::shared_ptr<void> pending;
+};
+
+struct EngineResult {
+    std::string error;   // empty on success
+    int status = 0;      // the HTTP status when the engine answered
+    bool unreachable = false;  // the engine did not answer at all
+    bool ok() const { return error.empty(); }
+};
+
+struct ContainerSummary {
+    std::string id;
+    std::map<std::string, std::string> labels;
+};
+
+struct ExecState {
+    bool running = false;
+    int64_t exit_code = 0;
+};
+
+struct ContainerState {
+    bool running = false;
+    bool restarting = false;
+    int64_t exit_code = 0;
+};
+
+class EngineClient : public std::enable_shared_from_this<EngineClient> {
+public:
+    static constexpr const char* kNewestApiVersion = "1.41";
+    static constexpr const char* kOldestApiVersion = "1.25";
+
+    EngineClient(csh::sdk::Host host, std::shared_ptr<const EngineConnector> connector,
+                 std::chrono::milliseconds http_timeout);
+
+    const EngineConnector& connector() const { return *connector_; }
+    std::string engine() const { return connector_->endpoint().display(); }
+
+    template <class T>
+    using Done = std::function<void(EngineResult, T)>;
+    using Finished = std::function<void(EngineResult)>;
+
+    // True when the image is present locally (GET /images/{name}/json).
+    void image_present(const CallSite& at, const std::string& image, Done<bool> done);
+    // Pulls `image` (a tag "latest" is added when it names none). `auth` is
+    // the X-Registry-Auth value or empty; `progress` receives each status
+    // line. An error the engine reports inside the stream fails the pull.
+    void pull_image(const CallSite& at, const std::string& image, const std::string& auth,
+                    std::chrono::milliseconds timeout, std::function<void(const std::string&)> progress,
+                    Finished done);
+    // POST /containers/create; yields the container id.
+    void create_container(const CallSite& at, const std::string& name, const std::string& platform,
+                          std::string body, std::chrono::milliseconds timeout, Done<std::string> done);
+    void start_container(const CallSite& at, const std::string& id, std::chrono::milliseconds timeout,
+                         Finished done);
+    // Attaches to stdin/stdout/stderr (before start, so no output is lost).
+    void attach_container(const CallSite& at, const std::string& id, std::chrono::milliseconds timeout,
+                          Done<EngineResponse> done);
+    void inspect_container(const CallSite& at, const std::string& id, Done<ContainerState> done);
+    void resize_container(const CallSite& at, const std::string& id, uint32_t rows, uint32_t columns,
+                          std::chrono::milliseconds timeout, Finished done);
+    void kill_container(const CallSite& at, const std::string& id, const std::string& signal,
+                        std::chrono::milliseconds timeout, Finished done);
+    void stop_container(const CallSite& at, const std::string& id, std::chrono::seconds grace,
+                        std::chrono::milliseconds timeout, Finished done);
+    // DELETE with force (and anonymous volumes); a container already gone is success.
+    void remove_container(const CallSite& at, const std::string& id, std::chrono::milliseconds timeout,
+                          Finished done);
+    // Containers (running or not) matching a label filter "key=value".
+    void list_containers(const CallSite& at, const std::string& label, Done<std::vector<ContainerSummary>> done);
+
+    // POST /containers/{id}/exec; yields the exec id.
+    void create_exec(const CallSite& at, const std::string& container, std::string body,
+                     std::chrono::milliseconds timeout, Done<std::string> done);
+    // Starts the exec attached; yields the upgraded stream.
+    void start_exec(const CallSite& at, const std::string& exec, bool tty, std::chrono::milliseconds timeout,
+                    Done<EngineResponse> done);
+    void inspect_exec(const CallSite& at, const std::string& exec, Done<ExecState> done);
+    void resize_exec(const CallSite& at, const std::string& exec, uint32_t rows, uint32_t columns,
+                     std::chrono::milliseconds timeout, Finished done);
+
+private:
+    // Sends `request` with "/v<version>" in front of its target once the
+    // version is known.
+    void send(const CallSite& at, EngineRequest request, HttpCall::Done done);
+    void negotiate(const CallSite& at, std::function<void(std::string prefix, std::string error)> then);
+
+    csh::sdk::Host host_;
+    std::shared_ptr<const EngineConnector> connector_;
+    std::chrono::milliseconds http_timeout_;
+    std::mutex mutex_;
+    std::string version_prefix_;  // "/v1.41" once negotiated
+};
+
+// Percent-encodes a query parameter value.
+std::string query_escape(std::string_view value);
+
+}  // namespace backend_docker

@@ -1,0 +1,233 @@
+#include "engine/http_call.hpp"
+
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <simdjson.h>
+
+#include <optional>
+
+namespace backend_docker {
+
+namespace http = boost::beast::http;
+
+struct HttpCall::State {
+    csh::sdk::Host host;
+    csh_strand* strand = nullptr;
+    std::shared_ptr<const EngineConnector> connector;
+    EngineRequest request;
+    Done done;
+
+    std::unique_ptr<EngineStream> stream;
+    csh::sdk::FdWatch watch;
+    csh::sdk::Timer deadline;
+    std::string outgoing;
+    size_t sent = 0;
+    std::string incoming;
+    std::optional<http::response_parser<http::string_body>> parser;
+    size_t body_reported = 0;
+    bool finished = false;
+};
+
+namespace {
+
+std::string serialize(const EngineRequest& request, const std::string& host_header) {
+    std::string out = request.method + " " + request.target + " HTTP/1.1\r\nHost: " + host_header +
+                      "\r\nUser-Agent: ContainerSSH\r\n";
+    if (request.upgrade) {
+        out += "Connection: Upgrade\r\nUpgrade: tcp\r\n";
+    } else {
+        out += "Connection: close\r\n";
+    }
+    for (const auto& [name, value] : request.headers) out += name + ": " + value + "\r\n";
+    if (!request.body.empty()) out += "Content-Type: application/json\r\n";
+    if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+        out += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
+    }
+    out += "\r\n";
+    out += request.body;
+    return out;
+}
+
+}  // namespace
+
+std::shared_ptr<HttpCall> HttpCall::start(const csh::sdk::Host& host, csh_strand* strand,
+                                          std::shared_ptr<const EngineConnector> connector, EngineRequest request,
+                                          Done done) {
+    auto state = std::make_unique<State>();
+    state->host = host;
+    state->strand = strand;
+    state->connector = std::move(connector);
+    state->request = std::move(request);
+    state->done = std::move(done);
+    std::shared_ptr<HttpCall> call(new HttpCall(std::move(state)));
+    State& s = *call->state_;
+    s.outgoing = serialize(s.request, s.connector->host_header());
+    s.parser.emplace();
+    s.parser->body_limit(s.request.body_limit);
+    s.parser->eager(true);
+
+    std::weak_ptr<HttpCall> weak = call;
+    auto keep = call;  // the call lives until it finishes or is cancelled
+    s.deadline = host.timer_start(strand, s.request.timeout, [keep] {
+        keep->state_->deadline = csh::sdk::Timer();
+        if (keep->state_->finished) return;
+        keep->state_->finished = true;
+        keep->state_->watch.stop();
+        auto callback = std::move(keep->state_->done);
+        if (callback) {
+            callback({}, "no answer from the engine within " + std::to_string(keep->state_->request.timeout.count()) +
+                             " ms (" + keep->state_->request.method + " " + keep->state_->request.target + ")");
+        }
+    });
+    s.connector->connect(strand, [weak](std::unique_ptr<EngineStream> stream, std::string error) {
+        auto self = weak.lock();
+        if (!self || self->state_->finished) return;
+        if (!stream) {
+            self->state_->finished = true;
+            self->state_->host.timer_cancel(self->state_->deadline);
+            auto callback = std::move(self->state_->done);
+            if (callback) callback({}, error);
+            return;
+        }
+        State& st = *self->state_;
+        st.stream = std::move(stream);
+        st.watch = st.host.fd_watch_start(st.strand, st.stream->fd(), st.stream->write_waits_for(),
+                                          [self](uint32_t) { self->pump(); });
+    });
+    return call;
+}
+
+HttpCall::HttpCall(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+HttpCall::~HttpCall() = default;
+
+void HttpCall::cancel() {
+    State& s = *state_;
+    if (s.finished) return;
+    s.finished = true;
+    s.watch.stop();
+    s.host.timer_cancel(s.deadline);
+    s.done = nullptr;
+    s.stream.reset();
+    s.request.pending.reset();
+}
+
+void HttpCall::pump() {
+    if (state_->finished) return;
+    if (!send_request()) return;
+    receive_response();
+}
+
+// Writes what is left of the request; false while it is not all out (the
+// watch then waits for the socket) or after a failure.
+bool HttpCall::send_request() {
+    State& s = *state_;
+    while (s.sent < s.outgoing.size()) {
+        const IoResult r = s.stream->write(s.outgoing.data() + s.sent, s.outgoing.size() - s.sent);
+        if (r.status == IoResult::Status::ok) {
+            s.sent += r.bytes;
+            continue;
+        }
+        if (r.status == IoResult::Status::would_block) {
+            s.watch.update(s.stream->write_waits_for());
+            return false;
+        }
+        finish({}, "sending " + s.request.method + " " + s.request.target + " to the engine failed: " +
+                       (r.error.empty() ? std::string("connection closed") : r.error));
+        return false;
+    }
+    return true;
+}
+
+void HttpCall::receive_response() {
+    State& s = *state_;
+    char buffer[65536];
+    for (;;) {
+        const IoResult r = s.stream->read(buffer, sizeof buffer);
+        if (r.status == IoResult::Status::would_block) {
+            s.watch.update(s.stream->read_waits_for());
+            return;
+        }
+        boost::beast::error_code ec;
+        if (r.status == IoResult::Status::error) {
+            return finish({}, "reading the engine's answer to " + s.request.method + " " + s.request.target +
+                                  " failed: " + r.error);
+        }
+        if (r.status == IoResult::Status::eof) {
+            if (!s.parser->is_header_done()) {
+                return finish({}, "the engine closed the connection without answering " + s.request.method + " " +
+                                      s.request.target);
+            }
+            s.parser->put_eof(ec);
+        } else {
+            s.incoming.append(buffer, r.bytes);
+            while (!s.incoming.empty() && !s.parser->is_done()) {
+                const size_t used = s.parser->put(boost::asio::buffer(s.incoming), ec);
+                s.incoming.erase(0, used);
+                if (ec == http::error::need_more) {
+                    ec = {};
+                    break;
+                }
+                if (ec) break;
+                if (s.request.upgrade && s.parser->is_header_done()) break;
+            }
+        }
+        if (ec) {
+            return finish({}, "the engine's answer to " + s.request.method + " " + s.request.target +
+                                  " is not valid HTTP: " + ec.message());
+        }
+        if (s.request.on_body && s.parser->is_header_done()) {
+            const std::string& body = s.parser->get().body();
+            if (body.size() > s.body_reported) {
+                s.request.on_body(std::string_view(body).substr(s.body_reported));
+                s.body_reported = body.size();
+                if (s.finished) return;
+            }
+        }
+        if (s.request.upgrade && s.parser->is_header_done() && s.parser->get().result_int() == 101) {
+            EngineResponse response;
+            response.status = 101;
+            response.multiplexed =
+                s.parser->get()[http::field::content_type] == "application/vnd.docker.multiplexed-stream";
+            s.watch.stop();
+            response.stream = std::move(s.stream);
+            response.leftover = std::move(s.incoming);
+            return finish(std::move(response), {});
+        }
+        if (s.parser->is_done() || r.status == IoResult::Status::eof) {
+            EngineResponse response;
+            response.status = static_cast<int>(s.parser->get().result_int());
+            response.body = std::move(s.parser->get().body());
+            return finish(std::move(response), {});
+        }
+    }
+}
+
+void HttpCall::finish(EngineResponse response, std::string error) {
+    State& s = *state_;
+    if (s.finished) return;
+    s.finished = true;
+    s.watch.stop();
+    s.host.timer_cancel(s.deadline);
+    s.stream.reset();
+    auto callback = std::move(s.done);
+    auto pending = std::move(s.request.pending);  // released after the callback
+    if (callback) callback(std::move(response), std::move(error));
+}
+
+std::string engine_error_message(std::string_view body) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    std::string_view message;
+    if (parser.parse(body.data(), body.size()).get(root) == simdjson::SUCCESS &&
+        root["message"].get_string().get(message) == simdjson::SUCCESS) {
+        return std::string(message);
+    }
+    std::string text(body.substr(0, 200));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    return text.empty() ? std::string("(no message)") : text;
+}
+
+}  // namespace backend_docker

@@ -1,0 +1,47 @@
+// Removes containers of this gateway that no live connection owns: left
+// behind when the gateway was killed, or when the engine was away while a
+// connection ended. Runs at start-up and then every few minutes on its own
+// strand. Containers are matched by the instance label, so gateways sharing
+// an engine never touch each other's containers.
+#pragma once
+
+#include "engine/engine_client.hpp"
+#include "live_connections.hpp"
+
+#include <containerssh/sdk/host.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace backend_docker {
+
+class OrphanCollector : public std::enable_shared_from_this<OrphanCollector> {
+public:
+    static constexpr std::chrono::minutes kInterval{5};
+
+    OrphanCollector(csh::sdk::Host host, std::shared_ptr<EngineClient> engine, std::shared_ptr<LiveConnections> live,
+                    std::string instance_id, std::chrono::milliseconds remove_timeout);
+    ~OrphanCollector();
+
+    // [any-thread] Starts the first round now, the next ones every kInterval.
+    void start();
+
+private:
+    void round();
+    void schedule();
+
+    csh::sdk::Host host_;
+    csh_strand* strand_;
+    std::shared_ptr<EngineClient> engine_;
+    std::shared_ptr<LiveConnections> live_;
+    std::string instance_id_;
+    std::chrono::milliseconds remove_timeout_;
+};
+
+// The id this gateway's containers are labelled with: a hash of the host
+// name and the SSH listen address, so a restarted gateway recognises the
+// containers its previous run left behind.
+std::string instance_id_for(const std::string& hostname, const std::string& listen);
+
+}  // namespace backend_docker
