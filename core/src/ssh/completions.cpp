@@ -80,6 +80,9 @@ csh_backend_open_completion open_completion(Connection& connection, Then<OpenAns
                     answer.status = result->status;
                     answer.connection = result->connection;
                     answer.reason = copy(result->reason);
+                    if (has(result, &csh_backend_open_result::user_message)) {
+                        answer.user_message = copy(result->user_message);
+                    }
                 } else {
                     answer.reason = "the backend plugin returned an invalid result";
                 }

@@ -37,6 +37,7 @@ struct OpenAnswer {
     csh_status status = CSH_FAILED;
     csh_backend_connection* connection = nullptr;
     std::string reason;
+    std::string user_message;  // empty when the plugin gave none
 };
 
 template <typename Answer>

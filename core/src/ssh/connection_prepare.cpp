@@ -51,7 +51,10 @@ void Connection::open_backend(std::string config_json) {
                 return;
             }
             if (a.status != CSH_OK || a.connection == nullptr) {
-                ssh_session_set_disconnect_message(c.session_, "Authentication currently unavailable, please try again later.");
+                const std::string message = a.user_message.empty()
+                                                ? std::string("Authentication currently unavailable, please try again later.")
+                                                : a.user_message;
+                ssh_session_set_disconnect_message(c.session_, message.c_str());
                 c.close(codes::SSH_BACKEND_REJECTED_HANDSHAKE, "backend failed: " + a.reason);
                 return;
             }

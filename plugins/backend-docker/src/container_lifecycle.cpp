@@ -86,6 +86,10 @@ void ensure_image(const Context& context, StepDone done) {
                                    [context, done = std::move(done)](EngineResult r, bool present) {
                                        const DockerConfig& config = *context->config;
                                        if (!r.ok()) {
+                                           if (r.unreachable) {
+                                               context->log(codes::DOCKER_ENGINE_UNREACHABLE, r.error,
+                                                            {{"engine", context->engine->engine()}});
+                                           }
                                            context->log(codes::DOCKER_IMAGE_LISTING_FAILED, r.error,
                                                         {{"image", config.image},
                                                          {"engine", context->engine->engine()}});

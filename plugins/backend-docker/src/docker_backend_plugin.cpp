@@ -90,7 +90,7 @@ protected:
             context->config = std::move(config);
         } catch (const csh::sdk::Error& e) {
             host().log_current_exception("backend.connection_open", connection.connection());
-            done.fail(e.what());
+            done.fail(e.what(), CSH_FAILED, "Your container configuration is invalid; please contact the administrator.");
             return;
         }
         context->host = host();
@@ -117,7 +117,7 @@ protected:
             if (opened) {
                 completion->success(std::move(opened));
             } else {
-                completion->fail(user_error, CSH_FAILED);
+                completion->fail(user_error, CSH_FAILED, user_error);
             }
         });
     }

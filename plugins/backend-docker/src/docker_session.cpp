@@ -142,10 +142,18 @@ void DockerSession::start_session_container(std::vector<std::string> program, St
     // the request and remove what was made.
     auto failed = [weak, reply](const std::string& user_error) {
         auto self = weak;
-        if (!self) return reply->fail("session closed");
-        if (self->phase_ == Phase::starting) self->session_host().write_output(CSH_STREAM_STDERR, user_error + "\r\n");
-        self->phase_ = Phase::collecting;
-        reply->fail(user_error);
+        if (self->phase_ != Phase::starting) {
+            reply->fail(user_error);
+        } else {
+            // A refused request shows the client nothing but "request
+            // failed"; accepting it lets the user read why, and the session
+            // ends with status 127 (the program did not run).
+            reply->ok();
+            self->phase_ = Phase::ending;
+            self->session_host().write_output(CSH_STREAM_STDERR, user_error + "\r\n");
+            self->session_host().exit_status(127);
+            self->session_host().finished();
+        }
         self->remove_own_container();
     };
     ContainerSpec spec;
@@ -213,6 +221,11 @@ void DockerSession::attach(EngineResponse response) {
     callbacks.ended = [weak](const std::string& error) {
         if (auto self = weak.lock()) self->program_ended(error);
     };
+    callbacks.input_failed = [weak](bool closing, const std::string& error) {
+        if (auto self = weak.lock()) {
+            self->log(closing ? codes::DOCKER_CLOSE_INPUT_FAILED : codes::DOCKER_STREAM_INPUT_FAILED, error);
+        }
+    };
     // Without a TTY the engine multiplexes stdout and stderr.
     stream_ = AttachedStream::start(context_->host, context_->strand, std::move(response), !pty_.has_value(),
                                     std::move(callbacks));
@@ -241,15 +254,20 @@ size_t DockerSession::take_output(csh_stream stream, std::string_view data) {
             expect_pid_ = false;
             const auto* b = reinterpret_cast<const unsigned char*>(pid_bytes_.data());
             pid_ = uint32_t{b[0]} | (uint32_t{b[1]} << 8) | (uint32_t{b[2]} << 16) | (uint32_t{b[3]} << 24);
-            if (pid_ == 0) {
-                log(codes::DOCKER_AGENT_READ_FAILED, "the guest agent reported process id 0",
+            // Linux PIDs stay below 2^22: anything else is not the agent
+            // talking (e.g. the runtime's "OCI runtime exec failed" when the
+            // image has no agent). Those bytes are output for the user.
+            if (pid_ == 0 || pid_ > (1u << 22)) {
+                pid_ = 0;
+                log(codes::DOCKER_AGENT_READ_FAILED,
+                    "the program's first output is not a process id from the guest agent; is the agent at agentPath?",
                     {{"agentPath", context_->config->agent_path}});
+                // Best effort: four bytes the channel cannot take right now
+                // are dropped rather than stalling the stream.
+                session_host().write_output(stream, pid_bytes_);
             }
         }
         if (data.empty()) return consumed;
-    } else if (expect_pid_ && stream == CSH_STREAM_STDERR && pid_bytes_.empty()) {
-        // Output on stderr before any PID: the agent is not there to run the
-        // program (e.g. "exec: no such file" from the runtime).
     }
     return consumed + session_host().write_output(stream, data);
 }
@@ -381,7 +399,7 @@ void DockerSession::program_ended(const std::string& stream_error) {
     phase_ = Phase::ending;
     stream_.reset();
     if (!stream_error.empty()) log(codes::DOCKER_STREAM_OUTPUT_FAILED, stream_error);
-    if (expect_pid_ && pid_bytes_.size() < 4) {
+    if (expect_pid_ && pid_bytes_.size() < 4 && pid_ == 0) {
         log(codes::DOCKER_EXEC_PID_READ_FAILED, "the program's output ended before the guest agent sent its process id",
             {{"agentPath", context_->config->agent_path}});
     }

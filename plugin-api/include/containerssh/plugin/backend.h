@@ -86,6 +86,12 @@ typedef struct csh_backend_open_result {
     csh_backend_connection *connection;
     /** Why it failed, for the log (never a secret). */
     csh_str reason;
+    /**
+     * Added in ABI 1.x (probe with struct_size): one line for the user when
+     * status is not CSH_OK ("The container image could not be pulled."),
+     * sent as the disconnect message. Empty: the host's generic text.
+     */
+    csh_str user_message;
 } csh_backend_open_result;
 
 typedef struct csh_backend_open_completion {

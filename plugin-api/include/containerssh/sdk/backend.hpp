@@ -200,17 +200,21 @@ public:
         send(CSH_OK, detail::HandleGlue<BackendConnection, csh_backend_connection>::hand_over(std::move(connection)),
              {});
     }
-    void fail(std::string_view reason, csh_status status = CSH_FAILED) {
-        if (guard_.claim()) send(status == CSH_OK ? CSH_FAILED : status, nullptr, reason);
+    // `user_message`, when given, is the line the user sees as the
+    // disconnect message; `reason` goes to the log only.
+    void fail(std::string_view reason, csh_status status = CSH_FAILED, std::string_view user_message = {}) {
+        if (guard_.claim()) send(status == CSH_OK ? CSH_FAILED : status, nullptr, reason, user_message);
     }
 
 private:
-    void send(csh_status status, csh_backend_connection* connection, std::string_view reason) {
+    void send(csh_status status, csh_backend_connection* connection, std::string_view reason,
+              std::string_view user_message = {}) {
         csh_backend_open_result result{};
         result.struct_size = sizeof(result);
         result.status = status;
         result.connection = connection;
         result.reason = to_str(reason);
+        result.user_message = to_str(user_message);
         raw_.complete(raw_.context, &result);
     }
 

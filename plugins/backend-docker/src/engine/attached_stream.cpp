@@ -149,6 +149,7 @@ bool AttachedStream::flush_input(bool notify) {
         input_.clear();
         input_closed_ = true;
         write_shut_ = true;
+        if (callbacks_.input_failed) callbacks_.input_failed(false, r.error);
         return false;
     }
     if (notify && input_refused_) {
@@ -159,6 +160,7 @@ bool AttachedStream::flush_input(bool notify) {
     if (input_closed_ && !write_shut_) {
         const IoResult r = stream_->shutdown_write();
         if (r.status != IoResult::Status::would_block) write_shut_ = true;
+        if (r.status == IoResult::Status::error && callbacks_.input_failed) callbacks_.input_failed(true, r.error);
     }
     return true;
 }

@@ -30,6 +30,9 @@ public:
         // The engine ended the stream (error empty) or it failed; all output
         // read before was delivered. Called once.
         std::function<void(const std::string& error)> ended;
+        // Writing input (closing=false) or ending it (closing=true) failed;
+        // later input is dropped, output goes on.
+        std::function<void(bool closing, const std::string& error)> input_failed;
     };
 
     static constexpr size_t kInputLimit = 256 * 1024;
