@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <random>
 #include <memory>
 
 namespace backend_docker {
@@ -33,6 +34,16 @@ std::string listen_address(const csh::sdk::Host& host) {
     } catch (const csh::sdk::Error&) {
         return "";
     }
+}
+
+// The identity this gateway's containers carry. A fixed listen address makes
+// it stable across restarts, so a restarted gateway collects what its killed
+// predecessor left; with port 0 (any free port) there is no such identity and
+// every run gets its own, so gateways never collect each other's containers.
+std::string instance_identity(const std::string& listen) {
+    if (listen.size() < 2 || listen.compare(listen.size() - 2, 2, ":0") != 0) return listen;
+    std::random_device random;
+    return listen + "#" + std::to_string(::getpid()) + "-" + std::to_string(random()) + std::to_string(random());
 }
 
 std::string host_name() {
@@ -61,7 +72,7 @@ public:
           engine_(std::make_shared<EngineClient>(this->host(), EngineConnector::create(this->host(), config_->connection),
                                                  config_->timeouts.http)),
           live_(std::make_shared<LiveConnections>()),
-          instance_id_(instance_id_for(host_name(), listen_address(this->host()))),
+          instance_id_(instance_id_for(host_name(), instance_identity(listen_address(this->host())))),
           collector_(std::make_shared<OrphanCollector>(this->host(), engine_, live_, instance_id_,
                                                        config_->timeouts.container_stop)) {
         this->host().log(codes::DOCKER_BACKEND_READY, "Docker backend ready",
