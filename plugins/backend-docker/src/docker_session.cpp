@@ -351,6 +351,9 @@ void DockerSession::signal(std::string_view name, StatusCompletion done) {
     const DockerConfig& config = *context_->config;
     if (session_mode_) {
         log(codes::DOCKER_CONTAINER_SIGNAL, "sending the signal to the container", {{"signal", signal}});
+        // Set before the call: the program may end (and its exit code be
+        // read) before the engine answers the kill.
+        delivered_signal_ = signal;
         context_->engine->kill_container(context_->site(), container_, signal, config.timeouts.signal,
                                          [weak, reply, signal](EngineResult r) {
                                              auto self = weak.lock();
@@ -360,7 +363,6 @@ void DockerSession::signal(std::string_view name, StatusCompletion done) {
                                                            {{"signal", signal}});
                                                  return reply->fail("signal failed");
                                              }
-                                             self->delivered_signal_ = signal;
                                              reply->ok();
                                          });
         return;
