@@ -31,14 +31,17 @@ sigset_t handled_signals() {
 // The users file, or nullopt after logging why it was refused.
 std::optional<UserDirectory> load_users(const std::string& file, csh::log::Logger& logger) {
     try {
-        UserDirectory users = UserDirectory::load(file);
-        logger.log(codes::EXAMPLE_SERVER_USERS_LOADED, "",
-                   {{"file", file}, {"users", std::to_string(users.size())}});
-        return users;
+        return UserDirectory::load(file);
     } catch (const UsersFileError& e) {
         logger.log(codes::EXAMPLE_SERVER_USERS_INVALID, e.what(), {{"file", e.file()}, {"key", e.key_path()}});
         return std::nullopt;
     }
+}
+
+// Logged once the users are in use: a line a client sees means requests are
+// answered from the new file.
+void log_loaded(csh::log::Logger& logger, const std::string& file, size_t count) {
+    logger.log(codes::EXAMPLE_SERVER_USERS_LOADED, "", {{"file", file}, {"users", std::to_string(count)}});
 }
 
 int run(int argc, const char* const* argv) {
@@ -69,7 +72,9 @@ int run(int argc, const char* const* argv) {
 
     auto initial = load_users(options->users_file, logger);
     if (!initial) return 1;
+    const size_t initial_count = initial->size();
     UsersStore users(std::move(*initial));
+    log_loaded(logger, options->users_file, initial_count);
     WebhookService service(logger, users);
 
     // Blocked before Poco starts its threads, so only sigwait() below sees them.
@@ -93,7 +98,11 @@ int run(int argc, const char* const* argv) {
             break;
         }
         logger.log(codes::EXAMPLE_SERVER_USERS_RELOADING, "", {{"file", options->users_file}});
-        if (auto reloaded = load_users(options->users_file, logger)) users.replace(std::move(*reloaded));
+        if (auto reloaded = load_users(options->users_file, logger)) {
+            const size_t count = reloaded->size();
+            users.replace(std::move(*reloaded));
+            log_loaded(logger, options->users_file, count);
+        }
     }
     frontend.reset();
     return 0;
