@@ -12,6 +12,8 @@
 
 namespace asio = boost::asio;
 
+#include <sys/socket.h>
+
 namespace csh::ssh {
 
 namespace {
@@ -326,6 +328,17 @@ void Connection::close(const char* code, std::string reason) {
     finish_close();
 }
 
+// Closing a TCP socket with unread input makes the kernel answer with a
+// reset, and a client that gets it may drop the disconnect message we just
+// sent (it had pipelined a channel open behind its authentication, say).
+// Reading what already arrived lets the close end with an orderly FIN.
+void Connection::discard_unread_input() {
+    if (!socket_.is_open()) return;
+    char sink[4096];
+    while (::recv(socket_.native_handle(), sink, sizeof sink, MSG_DONTWAIT) > 0) {
+    }
+}
+
 void Connection::finish_close() {
     if (state_ == State::closed) return;
     state_ = State::closed;
@@ -337,6 +350,7 @@ void Connection::finish_close() {
         if (auth.api->connection_closed != nullptr) auth.api->connection_closed(auth.instance, &info());
     }
     if (ssh_is_connected(session_)) ssh_disconnect(session_);
+    discard_unread_input();
     boost::system::error_code ignored;
     socket_.close(ignored);  // our duplicate; libssh closes its own fd in ssh_free
     if (event_ != nullptr) {

@@ -108,6 +108,7 @@ private:
     void channel_request(ssh_message message);
     void global_request(ssh_message message);
     void service_channels();
+    void discard_unread_input();
     void finish_close();
 
     // Timers.
