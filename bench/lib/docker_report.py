@@ -5,6 +5,8 @@ bench/render_report calls render_section with what bench/docker_sessions wrote
 the prose is fixed here.
 """
 
+from markdown import fmt_ms, ratio, table
+
 HEADING = "## Sessions in Docker containers"
 
 # Architecture §9: what the Docker backend is held against.
@@ -87,20 +89,6 @@ connection until all are done, so that in connection mode {concurrency} containe
 *Last output* is the time from the start of the burst until the last login got its output.
 Then every connection closes. {bursts} bursts per side, the side that goes first alternating.
 """
-
-
-def fmt_ms(value):
-    return f"{value:,.1f} ms" if value is not None else "n/a"
-
-
-def ratio(a, b):
-    return f"{a / b:.3g}" if a is not None and b else "n/a"
-
-
-def table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 FIRST_BYTE_COLUMNS = (("session", "session mode"), ("connection", "connection mode"),

@@ -6,6 +6,8 @@ bench/run wrote; only figures from those files appear, the prose is fixed here.
 
 import statistics
 
+from markdown import fmt_ms, ratio, table
+
 HEADING = "## Logins through the auth webhook"
 
 PROSE = """{heading}
@@ -111,20 +113,6 @@ login's time and is not subtracted.
 
 # Codes the webhook client logs for an attempt that it then retries (docs/webhooks.md).
 RETRIED_CODES = ("HTTP_CLIENT_CONNECTION_FAILED", "HTTP_CLIENT_RESPONSE")
-
-
-def fmt_ms(value):
-    return f"{value:,.1f} ms" if value is not None else "n/a"
-
-
-def ratio(a, b):
-    return f"{a / b:.3g}" if a is not None and b else "n/a"
-
-
-def table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def median_of(bursts, key):
