@@ -21,15 +21,27 @@ namespace csh::agent {
 
 namespace {
 
-// --wait: Kubernetes starts the program before the client is attached, so the
-// gateway sends one start byte once it listens. Anything else on stdin first
+// --wait: the gateway sends one start byte once it is ready for the program:
+// attached (Kubernetes) or with the terminal sized (Docker). Anything else on stdin first
 // means the stream is not what we expect; better stop than garble it.
+// On a terminal the byte is read without echo or line editing: the user
+// must not see it, and a \0 must not wait for a line end.
 int read_start_byte() {
     unsigned char byte = 0;
+    struct termios saved {};
+    const bool terminal = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (terminal) {
+        struct termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO);
+        quiet.c_cc[VMIN] = 1;
+        quiet.c_cc[VTIME] = 0;
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
     ssize_t got;
     do {
         got = ::read(STDIN_FILENO, &byte, 1);
     } while (got < 0 && errno == EINTR);
+    if (terminal) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     if (got < 0) {
         report_error({"--wait: cannot read from stdin: ", std::strerror(errno)});
         return kExitStdinRead;

@@ -13,7 +13,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "output.hpp"
-#include "signal_names.hpp"
+#include <containerssh/sdk/signal_names.hpp>
 #include "usage.hpp"
 
 namespace csh::agent {
@@ -37,7 +37,7 @@ int run_wait_signal(char** args) {
         if (option == "--signal") {
             if (arg[1] == nullptr) return usage_error({"--signal requires an argument"});
             const char* name = *++arg;
-            const int signal = signal_from_name(name);
+            const int signal = csh::sdk::ssh_signal_number(name);
             if (signal == 0) {
                 report_error({"unsupported signal: ", name});
                 return kExitUsage;

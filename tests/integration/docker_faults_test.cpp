@@ -197,18 +197,11 @@ BOOST_AUTO_TEST_CASE(a_container_killed_from_outside_ends_the_session_with_a_sta
 // with port 0 every run gets a new id), and its orphan collector removes, at
 // start-up, the containers with its id that no live connection owns. So a
 // gateway started again on the same address removes what a SIGKILLed one left.
-//
-// TODO(lead): the harness Gateway always listens on 127.0.0.1:0, and a second
-// `listen` in ssh_settings is refused as a duplicate key, so the test cannot
-// give both gateways the same fixed address yet. Give Gateway a listen
-// parameter (default "127.0.0.1:0"), pass it in gateway_listening_on() below,
-// and remove disabled().
 std::unique_ptr<Gateway> gateway_listening_on(const std::string& config, const std::string& listen) {
-    (void)listen;  // TODO(lead): std::make_unique<Gateway>(config, listen)
-    return std::make_unique<Gateway>(config);
+    return std::make_unique<Gateway>(config, true, std::vector<std::string>{"listen: " + listen});
 }
 
-BOOST_AUTO_TEST_CASE(a_restarted_gateway_removes_what_a_killed_one_left, *boost::unit_test::disabled()) {
+BOOST_AUTO_TEST_CASE(a_restarted_gateway_removes_what_a_killed_one_left) {
     const auto config = static_auth() + docker::backend_config("connection", "", engine.host());
     const auto listen = "127.0.0.1:" + std::to_string(free_loopback_port());
     gateway = gateway_listening_on(config, listen);

@@ -15,6 +15,8 @@
 #include "harness/docker.hpp"
 #include "harness/gateway.hpp"
 
+#include <http_test_server.hpp>
+
 #include <simdjson.h>
 
 #include <algorithm>
@@ -596,6 +598,35 @@ BOOST_DATA_TEST_CASE(term_ends_sleep, data::make(kModes), mode) {
         BOOST_TEST(!g.gateway().wait_for(delivery_code(mode)).empty());
     }
     expect_no_containers_left(g);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(metadata)
+
+// The auth webhook's environment and files reach the connection's container:
+// the variable in every program, the file written by the agent's write-file
+// (mode 0600) before the first session.
+BOOST_AUTO_TEST_CASE(webhook_environment_and_files_reach_the_container) {
+    HttpTestServer server;
+    server.respond("/password", {200, R"({"success": true,
+        "environment": {"TEAM": {"value": "ops", "sensitive": false}},
+        "files": {"/tmp/from-auth.txt": {"value": "aGVsbG8gZmlsZQo=", "sensitive": true}}})"});
+    const std::string user = "dmeta" + random_hex(10);
+    Gateway gateway("auth:\n  password:\n    method: webhook\n    webhook:\n      url: " + server.url() + "\n" +
+                    docker::backend_config("connection"));
+    const auto r = ssh(gateway, {user, "any password", {}}, {},
+                       {"echo team=$TEAM; cat /tmp/from-auth.txt; stat -c %a /tmp/from-auth.txt"});
+    BOOST_TEST_CONTEXT(r.err) {
+        BOOST_TEST(r.exit_code == 0);
+        BOOST_TEST(r.out == "team=ops\nhello file\n600\n");
+    }
+    BOOST_TEST(!gateway.wait_for("DOCKER_FILE_WRITE").empty());
+    BOOST_TEST(gateway.count("DOCKER_FILE_WRITE_FAILED") == 0u);
+    for (int i = 0; i < 100 && !docker::containers_labelled("containerssh_username=" + user).empty(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    BOOST_TEST(docker::containers_labelled("containerssh_username=" + user).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -57,4 +57,11 @@ inline constexpr const char* kUsernameLabel = "containerssh_username";
 inline constexpr const char* kIpLabel = "containerssh_ip";
 inline constexpr const char* kInstanceLabel = "containerssh_instance";
 
+inline std::map<std::string, std::string> ConnectionContext::labels() const {
+    return {{kConnectionIdLabel, connection_id},
+            {kUsernameLabel, username},
+            {kIpLabel, remote_ip},
+            {kInstanceLabel, instance_id}};
+}
+
 }  // namespace backend_docker

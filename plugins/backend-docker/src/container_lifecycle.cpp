@@ -69,13 +69,6 @@ void pull(const Context& context, StepDone done) {
 
 }  // namespace
 
-std::map<std::string, std::string> ConnectionContext::labels() const {
-    return {{kConnectionIdLabel, connection_id},
-            {kUsernameLabel, username},
-            {kIpLabel, remote_ip},
-            {kInstanceLabel, instance_id}};
-}
-
 void ensure_image(const Context& context, StepDone done) {
     const DockerConfig& config = *context->config;
     context->log(codes::DOCKER_IMAGE_PULL_NEEDED_CHECKING, "checking whether the image must be pulled",
@@ -218,6 +211,9 @@ namespace {
 // One helper program: exec create, start attached, input, output drained,
 // exit code.
 struct Helper : std::enable_shared_from_this<Helper> {
+    static constexpr size_t kOutputKept = 4096;  // enough for an error message
+    std::chrono::milliseconds timeout{0};
+
     Context context;
     std::shared_ptr<void> pending;
     std::string container;
@@ -234,16 +230,16 @@ struct Helper : std::enable_shared_from_this<Helper> {
         if (callback) callback(-1, error);
     }
 
-    void run(std::vector<std::string> command, std::chrono::milliseconds timeout) {
+    void run(std::vector<std::string> command) {
         context->log(codes::DOCKER_EXEC, "running a helper in the container",
                      {{"containerId", container}, {"program", command.front()}});
         auto self = shared_from_this();
         context->engine->create_exec(
             context->site(), container, exec_create_body(command, {}, false, true), timeout,
-            [self, timeout](EngineResult r, std::string id) {
+            [self](EngineResult r, std::string id) {
                 if (!r.ok()) return self->fail(r.error);
                 self->exec_id = id;
-                self->context->engine->start_exec(self->context->site(), id, false, timeout,
+                self->context->engine->start_exec(self->context->site(), id, false, self->timeout,
                                                   [self](EngineResult r, EngineResponse response) {
                                                       if (!r.ok()) return self->fail(r.error);
                                                       self->attached(std::move(response));
@@ -252,21 +248,25 @@ struct Helper : std::enable_shared_from_this<Helper> {
     }
 
     void attached(EngineResponse response) {
-        std::weak_ptr<Helper> weak = shared_from_this();
+        // The callbacks hold the helper until the stream ends: nothing else
+        // does while the program runs. The stream drops them when it ends,
+        // which breaks the cycle.
+        auto self = shared_from_this();
         AttachedStream::Callbacks callbacks;
-        callbacks.output = [weak](csh_stream, std::string_view data) {
-            if (auto self = weak.lock()) self->output.append(data.substr(0, 4096 - std::min<size_t>(4096, self->output.size())));
+        callbacks.output = [self](csh_stream, std::string_view data) {
+            const size_t room = self->output.size() < kOutputKept ? kOutputKept - self->output.size() : 0;
+            self->output.append(data.substr(0, room));
             return data.size();
         };
-        callbacks.input_ready = [weak] {
-            if (auto self = weak.lock()) self->feed();
-        };
-        callbacks.ended = [weak](const std::string&) {
-            if (auto self = weak.lock()) self->ask_exit_code();
-        };
+        callbacks.input_ready = [self] { self->feed(); };
+        callbacks.ended = [self](const std::string&) { self->ask_exit_code(); };
         // Helpers run without a TTY: stdout and stderr arrive multiplexed.
         stream = AttachedStream::start(context->host, context->strand, std::move(response), true,
                                        std::move(callbacks));
+        // A helper that never ends must not hold the connection open.
+        context->host.timer_start(context->strand, timeout, [weak = std::weak_ptr<Helper>(self)] {
+            if (auto helper = weak.lock()) helper->fail("the helper did not finish in time");
+        });
         feed();
     }
 
@@ -281,7 +281,7 @@ struct Helper : std::enable_shared_from_this<Helper> {
 
     void ask_exit_code() {
         auto self = shared_from_this();
-        context->engine->inspect_exec(context->site(), exec_id, [self](EngineResult r, ExecState state) {
+        context->engine->inspect_exec(context->site(), exec_id, [self](EngineResult r, ProgramState state) {
             if (!r.ok()) return self->fail(r.error);
             if (state.running && ++self->polls < 50) {
                 self->context->host.timer_start(self->context->strand, std::chrono::milliseconds(100),
@@ -308,8 +308,42 @@ void run_helper(const Context& context, const std::string& container, std::vecto
     helper->container = container;
     helper->input = std::move(input);
     helper->done = std::move(done);
-    helper->run(std::move(command), timeout);
+    helper->timeout = timeout;
+    helper->run(std::move(command));
 }
+
+namespace {
+
+// Writes the metadata's files one after the other, in path order.
+struct FileWriter : std::enable_shared_from_this<FileWriter> {
+    Context context;
+    std::string container;
+    std::map<std::string, std::string>::const_iterator next;  // into context->files
+    std::function<void()> done;
+
+    void write_next() {
+        if (next == context->files.end()) return done();
+        const std::string& path = next->first;
+        const std::string& contents = next->second;
+        ++next;
+        context->log(codes::DOCKER_FILE_WRITE, "writing a file into the container",
+                     {{"containerId", container}, {"path", path}});
+        auto self = shared_from_this();
+        run_helper(context, container, {context->config->agent_path, "write-file", path}, contents,
+                   context->config->timeouts.command_start,
+                   [self, path](int64_t exit_code, const std::string& error) {
+                       if (exit_code != 0) {
+                           self->context->log(codes::DOCKER_FILE_WRITE_FAILED,
+                                              "writing the file failed" + (error.empty() ? "" : ": " + error),
+                                              {{"containerId", self->container}, {"path", path},
+                                               {"exitCode", std::to_string(exit_code)}});
+                       }
+                       self->write_next();
+                   });
+    }
+};
+
+}  // namespace
 
 void write_files(const Context& context, const std::string& container, std::function<void()> done) {
     if (context->files.empty()) return done();
@@ -320,34 +354,12 @@ void write_files(const Context& context, const std::string& container, std::func
         }
         return done();
     }
-    // One after the other, in path order.
-    auto remaining = std::make_shared<std::map<std::string, std::string>>(context->files);
-    auto next = std::make_shared<std::function<void()>>();
-    *next = [context, container, remaining, next, done = std::move(done)] {
-        if (remaining->empty()) {
-            auto finish = done;
-            *next = nullptr;  // breaks the self-reference
-            return finish();
-        }
-        auto item = remaining->begin();
-        const std::string path = item->first;
-        std::string contents = std::move(item->second);
-        remaining->erase(item);
-        context->log(codes::DOCKER_FILE_WRITE, "writing a file into the container",
-                     {{"containerId", container}, {"path", path}});
-        run_helper(context, container, {context->config->agent_path, "write-file", path}, std::move(contents),
-                   context->config->timeouts.command_start,
-                   [context, container, path, next](int64_t exit_code, const std::string& error) {
-                       if (exit_code != 0) {
-                           context->log(codes::DOCKER_FILE_WRITE_FAILED,
-                                        "writing the file failed" + (error.empty() ? "" : ": " + error),
-                                        {{"containerId", container}, {"path", path},
-                                         {"exitCode", std::to_string(exit_code)}});
-                       }
-                       if (*next) (*next)();
-                   });
-    };
-    (*next)();
+    auto writer = std::make_shared<FileWriter>();
+    writer->context = context;
+    writer->container = container;
+    writer->next = context->files.begin();
+    writer->done = std::move(done);
+    writer->write_next();
 }
 
 }  // namespace backend_docker

@@ -13,6 +13,8 @@
 #include <containerssh/sdk/json_config.hpp>
 #include <containerssh/sdk/plugin.hpp>
 
+#include <simdjson.h>
+
 #include <unistd.h>
 
 #include <climits>
@@ -46,6 +48,18 @@ std::string instance_identity(const std::string& listen) {
     return listen + "#" + std::to_string(::getpid()) + "-" + std::to_string(random()) + std::to_string(random());
 }
 
+// `json` compacted, or of its "docker" member when `member` is set; "" when
+// it is not JSON or has no such member. Compares the effective docker
+// settings of a connection with the file's without reading them again.
+std::string compact_docker_section(std::string_view json, bool member) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) return {};
+    if (!member) return simdjson::minify(root);
+    simdjson::dom::element docker;
+    return root["docker"].get(docker) == simdjson::SUCCESS ? simdjson::minify(docker) : std::string();
+}
+
 std::string host_name() {
     char name[HOST_NAME_MAX + 1] = {};
     return ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("localhost");
@@ -69,6 +83,7 @@ public:
         : Plugin(host),
           config_(std::make_shared<const DockerConfig>(
               DockerConfig::from_section(this->host().config_section("docker"), codes::DOCKER_CONFIG_ERROR))),
+          section_text_(compact_docker_section(this->host().config_section("docker"), false)),
           engine_(std::make_shared<EngineClient>(this->host(), EngineConnector::create(this->host(), config_->connection),
                                                  config_->timeouts.http)),
           live_(std::make_shared<LiveConnections>()),
@@ -91,8 +106,12 @@ protected:
                          BackendOpenCompletion done) override {
         auto context = std::make_shared<ConnectionContext>();
         try {
-            auto config = std::make_shared<const DockerConfig>(
-                DockerConfig::from_effective_config(config_json, *config_, codes::DOCKER_CONFIG_ERROR));
+            // Most connections run with the file's settings: reuse them
+            // rather than parse them and read the TLS files again.
+            auto config = compact_docker_section(config_json, true) == section_text_
+                              ? config_
+                              : std::make_shared<const DockerConfig>(DockerConfig::from_effective_config(
+                                    config_json, *config_, codes::DOCKER_CONFIG_ERROR));
             context->engine = config->connection == config_->connection
                                   ? engine_
                                   : std::make_shared<EngineClient>(
@@ -135,6 +154,7 @@ protected:
 
 private:
     std::shared_ptr<const DockerConfig> config_;
+    std::string section_text_;  // the file's docker section, compacted
     std::shared_ptr<EngineClient> engine_;
     std::shared_ptr<LiveConnections> live_;
     std::string instance_id_;

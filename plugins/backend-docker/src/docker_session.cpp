@@ -3,7 +3,7 @@
 #include "container_lifecycle.hpp"
 #include "messages.hpp"
 #include "program_line.hpp"
-#include "signal_numbers.hpp"
+#include <containerssh/sdk/signal_names.hpp>
 
 namespace backend_docker {
 
@@ -97,7 +97,12 @@ void DockerSession::start_exec(std::vector<std::string> program, StatusCompletio
     const DockerConfig& config = *context_->config;
     std::vector<std::string> command;
     if (!config.disable_agent) {
-        command = {config.agent_path, "console", "--pid", "--"};
+        command = {config.agent_path, "console"};
+        // With a terminal the agent waits for a start byte: the terminal is
+        // sized first, so the program never starts on a 0x0 terminal.
+        awaiting_start_byte_ = pty_.has_value();
+        if (awaiting_start_byte_) command.emplace_back("--wait");
+        command.insert(command.end(), {"--pid", "--"});
         expect_pid_ = true;
     }
     command.insert(command.end(), program.begin(), program.end());
@@ -216,7 +221,10 @@ void DockerSession::attach(EngineResponse response) {
         return self ? self->take_output(stream, data) : data.size();
     };
     callbacks.input_ready = [weak] {
-        if (auto self = weak.lock()) self->session_host().stdin_ready();
+        auto self = weak.lock();
+        if (!self) return;
+        if (!self->early_input_.empty()) return self->push_early_input();
+        self->session_host().stdin_ready();
     };
     callbacks.ended = [weak](const std::string& error) {
         if (auto self = weak.lock()) self->program_ended(error);
@@ -229,16 +237,39 @@ void DockerSession::attach(EngineResponse response) {
     // Without a TTY the engine multiplexes stdout and stderr.
     stream_ = AttachedStream::start(context_->host, context_->strand, std::move(response), !pty_.has_value(),
                                     std::move(callbacks));
-    if (pty_ && pty_->rows > 0 && pty_->columns > 0) resize(pty_->rows, pty_->columns, [](bool) {});
-    if (!early_input_.empty()) {
-        const size_t taken = stream_->write_input(early_input_);
-        early_input_.erase(0, taken);
+    const bool sized = pty_ && pty_->rows > 0 && pty_->columns > 0;
+    if (!awaiting_start_byte_) {
+        if (sized) resize(pty_->rows, pty_->columns, [](bool) {});
+        push_early_input();
+        return;
     }
-    if (early_input_refused_ && early_input_.empty()) {
+    // The agent waits (console --wait) so that the program finds its
+    // terminal sized: resize, then send the start byte, then the input.
+    auto release = [weak = weak_self<DockerSession>()](bool) {
+        auto self = weak.lock();
+        if (!self || !self->stream_) return;
+        self->awaiting_start_byte_ = false;
+        self->stream_->write_input("\n");
+        self->push_early_input();
+    };
+    if (sized) {
+        resize(pty_->rows, pty_->columns, std::move(release));
+    } else {
+        release(true);
+    }
+}
+
+// Input that came before the program could take it, in order, then the
+// client's EOF; the client may send more once all of it is out.
+void DockerSession::push_early_input() {
+    if (!stream_ || awaiting_start_byte_) return;
+    if (!early_input_.empty()) early_input_.erase(0, stream_->write_input(early_input_));
+    if (!early_input_.empty()) return;  // the stream calls input_ready when it has room
+    if (early_input_refused_) {
         early_input_refused_ = false;
         session_host().stdin_ready();
     }
-    if (stdin_eof_ && early_input_.empty()) stream_->close_input();
+    if (stdin_eof_) stream_->close_input();
 }
 
 size_t DockerSession::take_output(csh_stream stream, std::string_view data) {
@@ -273,7 +304,9 @@ size_t DockerSession::take_output(csh_stream stream, std::string_view data) {
 }
 
 size_t DockerSession::stdin_data(std::string_view data) {
-    if (phase_ == Phase::running && stream_) return stream_->write_input(data);
+    if (phase_ == Phase::running && stream_ && !awaiting_start_byte_ && early_input_.empty()) {
+        return stream_->write_input(data);
+    }
     if (phase_ == Phase::ending || phase_ == Phase::closed) return data.size();
     const size_t room = early_input_.size() >= AttachedStream::kInputLimit
                             ? 0
@@ -289,7 +322,7 @@ void DockerSession::stdin_eof() {
     // open (closing it would hang the program up before its output is read).
     if (pty_) return;
     stdin_eof_ = true;
-    if (phase_ == Phase::running && stream_ && early_input_.empty()) stream_->close_input();
+    push_early_input();
 }
 
 void DockerSession::output_ready() {
@@ -337,7 +370,7 @@ void DockerSession::window_change(const csh::sdk::WindowSize& size, StatusComple
 
 void DockerSession::signal(std::string_view name, StatusCompletion done) {
     const std::string signal(name);
-    if (signal_number(signal) == 0) {
+    if (csh::sdk::ssh_signal_number(signal) == 0) {
         done.fail("unknown signal");
         return;
     }
@@ -412,55 +445,39 @@ void DockerSession::ask_exit_code() {
     if (phase_ == Phase::closed) return;
     log(codes::DOCKER_EXIT_CODE, "fetching the program's exit code");
     auto weak = weak_self<DockerSession>();
-    auto retry_or_fail = [weak](bool still_running) {
+    auto answered = [weak](EngineResult r, ProgramState state) {
         auto self = weak.lock();
         if (!self) return;
-        // Streams end a moment before the engine records the exit; ask again
-        // for a while (commandStart bounds it).
-        const auto interval = std::chrono::milliseconds(50);
-        if (still_running && ++self->exit_code_polls_ * interval < self->context_->config->timeouts.command_start) {
-            self->log(codes::DOCKER_EXIT_CODE_STILL_RUNNING, "the program is still running; asking again");
-            self->context_->host.timer_start(self->context_->strand, interval,
-                                             [weak, pending = self->context_->work->hold()] {
-                if (auto self = weak.lock()) self->ask_exit_code();
-            });
-            return;
+        if (!r.ok()) {
+            self->log(codes::DOCKER_EXIT_CODE_FAILED, r.error);
+            return self->end_with_message("The container engine is not available; the session ends.");
         }
-        self->end_with_message("The container engine did not report how the program ended.");
+        if (state.restarting) {
+            self->log(codes::DOCKER_EXIT_CODE_CONTAINER_RESTARTING, "the container is restarting");
+            return self->end_with_message("The container restarted; the session ends.");
+        }
+        if (state.running) return self->ask_exit_code_again();
+        self->report_exit(state.exit_code);
     };
     if (session_mode_) {
-        context_->engine->inspect_container(context_->site(), container_,
-                                            [weak, retry_or_fail](EngineResult r, ContainerState state) {
-                                                auto self = weak.lock();
-                                                if (!self) return;
-                                                if (!r.ok()) {
-                                                    self->log(codes::DOCKER_EXIT_CODE_FAILED, r.error);
-                                                    return self->end_with_message(
-                                                        "The container engine is not available; the session ends.");
-                                                }
-                                                if (state.restarting) {
-                                                    self->log(codes::DOCKER_EXIT_CODE_CONTAINER_RESTARTING,
-                                                              "the container is restarting");
-                                                    return self->end_with_message(
-                                                        "The container restarted; the session ends.");
-                                                }
-                                                if (state.running) return retry_or_fail(true);
-                                                self->report_exit(state.exit_code);
-                                            });
+        context_->engine->inspect_container(context_->site(), container_, std::move(answered));
     } else {
-        context_->engine->inspect_exec(context_->site(), exec_id_,
-                                       [weak, retry_or_fail](EngineResult r, ExecState state) {
-                                           auto self = weak.lock();
-                                           if (!self) return;
-                                           if (!r.ok()) {
-                                               self->log(codes::DOCKER_EXIT_CODE_FAILED, r.error);
-                                               return self->end_with_message(
-                                                   "The container engine is not available; the session ends.");
-                                           }
-                                           if (state.running) return retry_or_fail(true);
-                                           self->report_exit(state.exit_code);
-                                       });
+        context_->engine->inspect_exec(context_->site(), exec_id_, std::move(answered));
     }
+}
+
+void DockerSession::ask_exit_code_again() {
+    // Streams end a moment before the engine records the exit; ask again for
+    // a while (commandStart bounds it).
+    const auto interval = std::chrono::milliseconds(50);
+    if (++exit_code_polls_ * interval >= context_->config->timeouts.command_start) {
+        return end_with_message("The container engine did not report how the program ended.");
+    }
+    log(codes::DOCKER_EXIT_CODE_STILL_RUNNING, "the program is still running; asking again");
+    context_->host.timer_start(context_->strand, interval,
+                               [weak = weak_self<DockerSession>(), pending = context_->work->hold()] {
+                                   if (auto self = weak.lock()) self->ask_exit_code();
+                               });
 }
 
 void DockerSession::report_exit(int64_t exit_code) {
@@ -471,7 +488,7 @@ void DockerSession::report_exit(int64_t exit_code) {
     }
     // A program killed by a signal we delivered exits with 128+N: report
     // the signal, as OpenSSH would.
-    if (!delivered_signal_.empty() && exit_code == 128 + signal_number(delivered_signal_)) {
+    if (!delivered_signal_.empty() && exit_code == 128 + csh::sdk::ssh_signal_number(delivered_signal_)) {
         session_host().exit_signal(delivered_signal_, false);
     } else {
         session_host().exit_status(static_cast<uint32_t>(exit_code));

@@ -48,10 +48,12 @@ private:
     void start_exec(std::vector<std::string> program, csh::sdk::StatusCompletion done);
     void start_session_container(std::vector<std::string> program, csh::sdk::StatusCompletion done);
     void attach(EngineResponse response);
+    void push_early_input();
     size_t take_output(csh_stream stream, std::string_view data);
     void resize(uint32_t rows, uint32_t columns, std::function<void(bool ok)> done);
     void program_ended(const std::string& stream_error);
     void ask_exit_code();
+    void ask_exit_code_again();
     void report_exit(int64_t exit_code);
     void end_with_message(const std::string& message);
     void finish();
@@ -70,6 +72,7 @@ private:
     std::string early_input_;    // stdin that came before the program started
     bool early_input_refused_ = false;
     bool stdin_eof_ = false;
+    bool awaiting_start_byte_ = false;  // the agent waits for "\n" (console --wait)
     // The agent's 4-byte PID prefix of stdout (connection mode with agent).
     bool expect_pid_ = false;
     std::string pid_bytes_;

@@ -1,6 +1,5 @@
 // The docker section as the core hands it over (key names checked, defaults
 // filled, durations in Go's spelling) and as a config server may change it.
-#define BOOST_TEST_MODULE unit_backend_docker_config
 #include <boost/test/unit_test.hpp>
 
 #include "docker_config.hpp"

@@ -34,7 +34,12 @@ std::string json_field(const std::string& line, const std::string& key) {
 Gateway::Gateway(const std::string& config_body, bool generate_host_key,
                  const std::vector<std::string>& ssh_settings) {
     std::ostringstream config;
-    config << "ssh:\n  listen: 127.0.0.1:0\n";
+    config << "ssh:\n";
+    // Any free port, unless the test names the address (a restart on the
+    // same address, say).
+    bool listen_given = false;
+    for (const auto& setting : ssh_settings) listen_given = listen_given || setting.rfind("listen:", 0) == 0;
+    if (!listen_given) config << "  listen: 127.0.0.1:0\n";
     for (const auto& setting : ssh_settings) config << "  " << setting << "\n";
     if (generate_host_key) config << "  hostkeys:\n    - " << make_key(dir(), "host_key").string() << "\n";
     config << "log:\n  level: debug\n";

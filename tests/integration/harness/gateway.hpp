@@ -22,7 +22,8 @@ namespace csh::test {
 class Gateway {
 public:
     // `config_body` is YAML added after the harness's ssh/log/plugins
-    // sections; `ssh_settings` are extra "key: value" lines for the ssh section.
+    // sections; `ssh_settings` are extra "key: value" lines for the ssh section
+    // (a "listen: ..." line replaces the default 127.0.0.1:0).
     explicit Gateway(const std::string& config_body, bool generate_host_key = true,
                      const std::vector<std::string>& ssh_settings = {});
     ~Gateway();

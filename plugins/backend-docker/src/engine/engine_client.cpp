@@ -7,13 +7,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <initializer_list>
+#include <vector>
 
 namespace backend_docker {
 
 namespace {
 
 EngineResult outcome(const std::string& what, const EngineResponse& response, const std::string& transport_error,
-                     std::initializer_list<int> accepted) {
+                     const std::vector<int>& accepted) {
     EngineResult result;
     if (!transport_error.empty()) {
         result.error = what + ": " + transport_error;
@@ -38,6 +39,25 @@ bool version_less(std::string_view a, std::string_view b) {
 
 bool parse_json(simdjson::dom::parser& parser, const std::string& body, simdjson::dom::element& root) {
     return parser.parse(body.data(), body.size()).get(root) == simdjson::SUCCESS;
+}
+
+EngineRequest request_for(const char* method, std::string target, std::chrono::milliseconds timeout,
+                          std::string body = {}) {
+    EngineRequest request;
+    request.method = method;
+    request.target = std::move(target);
+    request.timeout = timeout;
+    request.body = std::move(body);
+    return request;
+}
+
+// The "Id" of a create answer (containers and execs), or "" when missing.
+std::string id_in(const std::string& body) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    std::string_view id;
+    if (!parse_json(parser, body, root) || root["Id"].get_string().get(id) != simdjson::SUCCESS) return {};
+    return std::string(id);
 }
 
 // "repo:tag" / "repo@digest" split for /images/create, with "latest" for a
@@ -115,6 +135,16 @@ void EngineClient::negotiate(const CallSite& at, std::function<void(std::string,
                     });
 }
 
+void EngineClient::call(const CallSite& at, EngineRequest request, const char* what,
+                        std::initializer_list<int> accepted, Answered done) {
+    std::vector<int> statuses(accepted);
+    send(at, std::move(request),
+         [what, statuses = std::move(statuses), done = std::move(done)](EngineResponse response, std::string error) {
+             EngineResult r = outcome(what, response, error, statuses);
+             done(std::move(r), std::move(response));
+         });
+}
+
 void EngineClient::send(const CallSite& at, EngineRequest request, HttpCall::Done done) {
     auto self = shared_from_this();
     negotiate(at, [self, at, request = std::move(request), done = std::move(done)](
@@ -135,24 +165,20 @@ void EngineClient::send(const CallSite& at, EngineRequest request, HttpCall::Don
 }
 
 void EngineClient::image_present(const CallSite& at, const std::string& image, Done<bool> done) {
-    EngineRequest request;
-    request.target = "/images/" + image + "/json";
-    request.timeout = http_timeout_;
-    send(at, std::move(request), [done = std::move(done)](EngineResponse response, std::string error) {
-        EngineResult r = outcome("inspecting the image", response, error, {200, 404});
-        done(r, r.ok() && response.status == 200);
-    });
+    call(at, request_for("GET", "/images/" + image + "/json", http_timeout_), "inspecting the image", {200, 404},
+         [done = std::move(done)](EngineResult r, EngineResponse response) {
+             done(r, r.ok() && response.status == 200);
+         });
 }
 
 void EngineClient::pull_image(const CallSite& at, const std::string& image, const std::string& auth,
                               std::chrono::milliseconds timeout, std::function<void(const std::string&)> progress,
                               Finished done) {
     const auto [name, tag] = split_reference(image);
-    EngineRequest request;
-    request.method = "POST";
-    request.target = "/images/create?fromImage=" + query_escape(name) + (tag.empty() ? "" : "&tag=" + query_escape(tag));
+    EngineRequest request = request_for(
+        "POST", "/images/create?fromImage=" + query_escape(name) + (tag.empty() ? "" : "&tag=" + query_escape(tag)),
+        timeout);
     if (!auth.empty()) request.headers.emplace_back("X-Registry-Auth", auth);
-    request.timeout = timeout;
     request.body_limit = 64u << 20;
     // The engine answers 200 at once and reports the pull as JSON lines; a
     // failure arrives as a line with "error".
@@ -178,9 +204,8 @@ void EngineClient::pull_image(const CallSite& at, const std::string& image, cons
             if (progress && !report.empty()) progress(report);
         }
     };
-    send(at, std::move(request),
-         [done = std::move(done), stream_error](EngineResponse response, std::string error) {
-             EngineResult r = outcome("pulling the image", response, error, {200});
+    call(at, std::move(request), "pulling the image", {200},
+         [done = std::move(done), stream_error](EngineResult r, EngineResponse) {
              if (r.ok() && !stream_error->empty()) r.error = "pulling the image: " + *stream_error;
              done(r);
          });
@@ -188,233 +213,159 @@ void EngineClient::pull_image(const CallSite& at, const std::string& image, cons
 
 void EngineClient::create_container(const CallSite& at, const std::string& name, const std::string& platform,
                                     std::string body, std::chrono::milliseconds timeout, Done<std::string> done) {
-    EngineRequest request;
-    request.method = "POST";
-    request.target = "/containers/create";
     std::string query;
-    if (!name.empty()) query += "name=" + query_escape(name);
-    if (!platform.empty()) query += (query.empty() ? "" : "&") + std::string("platform=") + query_escape(platform);
-    if (!query.empty()) request.target += "?" + query;
-    request.body = std::move(body);
-    request.timeout = timeout;
-    send(at, std::move(request), [done = std::move(done)](EngineResponse response, std::string error) {
-        EngineResult r = outcome("creating the container", response, error, {201});
-        std::string id;
-        if (r.ok()) {
-            simdjson::dom::parser parser;
-            simdjson::dom::element root;
-            std::string_view text;
-            if (parse_json(parser, response.body, root) && root["Id"].get_string().get(text) == simdjson::SUCCESS) {
-                id = std::string(text);
-            } else {
-                r.error = "creating the container: the engine's answer has no Id";
-            }
-        }
-        done(r, id);
-    });
+    if (!name.empty()) query += "&name=" + query_escape(name);
+    if (!platform.empty()) query += "&platform=" + query_escape(platform);
+    if (!query.empty()) query[0] = '?';
+    call(at, request_for("POST", "/containers/create" + query, timeout, std::move(body)), "creating the container",
+         {201}, [done = std::move(done)](EngineResult r, EngineResponse response) {
+             std::string id = r.ok() ? id_in(response.body) : std::string();
+             if (r.ok() && id.empty()) r.error = "creating the container: the engine's answer has no Id";
+             done(r, id);
+         });
 }
 
 void EngineClient::start_container(const CallSite& at, const std::string& id, std::chrono::milliseconds timeout,
                                    Finished done) {
-    EngineRequest request;
-    request.method = "POST";
-    request.target = "/containers/" + id + "/start";
-    request.timeout = timeout;
-    send(at, std::move(request), [done = std::move(done)](EngineResponse response, std::string error) {
-        done(outcome("starting the container", response, error, {204, 304}));
-    });
+    call(at, request_for("POST", "/containers/" + id + "/start", timeout), "starting the container", {204, 304},
+         [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
 }
 
 void EngineClient::attach_container(const CallSite& at, const std::string& id, std::chrono::milliseconds timeout,
                                     Done<EngineResponse> done) {
-    EngineRequest request;
-    request.method = "POST";
-    request.target = "/containers/" + id + "/attach?stream=1&stdin=1&stdout=1&stderr=1";
+    EngineRequest request =
+        request_for("POST", "/containers/" + id + "/attach?stream=1&stdin=1&stdout=1&stderr=1", timeout);
     request.upgrade = true;
-    request.timeout = timeout;
-    send(at, std::move(request), [done = std::move(done)](EngineResponse response, std::string error) {
-        EngineResult r = outcome("attaching to the container", response, error, {101});
-        done(r, std::move(response));
-    });
+    call(at, std::move(request), "attaching to the container", {101}, std::move(done));
 }
 
-void EngineClient::inspect_container(const CallSite& at, const std::string& id, Done<ContainerState> done) {
-    EngineRequest request;
-    request.target = "/containers/" + id + "/json";
-    request.timeout = http_timeout_;
-    send(at, std::move(request), [done = std::move(done)](EngineResponse response, std::string error) {
-        EngineResult r = outcome("inspecting the container", response, error, {200});
-        ContainerState state;
-        if (r.ok()) {
-            simdjson::dom::parser parser;
-            simdjson::dom::element root;
-            simdjson::dom::element s;
-            if (parse_json(parser, response.body, root) && root["State"].get(s) == simdjson::SUCCESS &&
-                s["Running"].get_bool().get(state.running) == simdjson::SUCCESS &&
-                s["ExitCode"].get_int64().get(state.exit_code) == simdjson::SUCCESS) {
-                bool restarting = false;
-                if (s["Restarting"].get_bool().get(restarting) == simdjson::SUCCESS) state.restarting = restarting;
-            } else {
-                r.error = "inspecting the container: the answer has no State";
-            }
-        }
-        done(r, state);
-    });
+void EngineClient::inspect_container(const CallSite& at, const std::string& id, Done<ProgramState> done) {
+    call(at, request_for("GET", "/containers/" + id + "/json", http_timeout_), "inspecting the container", {200},
+         [done = std::move(done)](EngineResult r, EngineResponse response) {
+             ProgramState state;
+             simdjson::dom::parser parser;
+             simdjson::dom::element root;
+             simdjson::dom::element s;
+             if (r.ok() && !(parse_json(parser, response.body, root) && root["State"].get(s) == simdjson::SUCCESS &&
+                             s["Running"].get_bool().get(state.running) == simdjson::SUCCESS &&
+                             s["ExitCode"].get_int64().get(state.exit_code) == simdjson::SUCCESS)) {
+                 r.error = "inspecting the container: the answer has no State";
+             }
+             bool restarting = false;
+             if (r.ok() && s["Restarting"].get_bool().get(restarting) == simdjson::SUCCESS) state.restarting = restarting;
+             done(r, state);
+         });
 }
 
 void EngineClient::resize_container(const CallSite& at, const std::string& id, uint32_t rows, uint32_t columns,
                                     std::chrono::milliseconds timeout, Finished done) {
-    EngineRequest request;
-    request.method = "POST";
-    request.target = "/containers/" + id + "/resize?h=" + std::to_string(rows) + "&w=" + std::to_string(columns);
-    request.timeout = timeout;
-    send(at, std::move(request), [done = std::move(done)](EngineResponse response, std::string error) {
-        done(outcome("resizing the container's terminal", response, error, {200, 201, 204}));
-    });
+    call(at,
+         request_for("POST",
+                     "/containers/" + id + "/resize?h=" + std::to_string(rows) + "&w=" + std::to_string(columns),
+                     timeout),
+         "resizing the container's terminal", {200, 201, 204},
+         [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
 }
 
 void EngineClient::kill_container(const CallSite& at, const std::string& id, const std::string& signal,
                                   std::chrono::milliseconds timeout, Finished done) {
-    EngineRequest request;
-    request.method = "POST";
-    request.target = "/containers/" + id + "/kill?signal=" + query_escape(signal);
-    request.timeout = timeout;
-    send(at, std::move(request), [done = std::move(done)](EngineResponse response, std::string error) {
-        done(outcome("signalling the container", response, error, {204}));
-    });
+    call(at, request_for("POST", "/containers/" + id + "/kill?signal=" + query_escape(signal), timeout),
+         "signalling the container", {204}, [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
 }
 
 void EngineClient::stop_container(const CallSite& at, const std::string& id, std::chrono::seconds grace,
                                   std::chrono::milliseconds timeout, Finished done) {
-    EngineRequest request;
-    request.method = "POST";
-    request.target = "/containers/" + id + "/stop?t=" + std::to_string(grace.count());
-    request.timeout = timeout;
-    send(at, std::move(request), [done = std::move(done)](EngineResponse response, std::string error) {
-        done(outcome("stopping the container", response, error, {204, 304, 404}));
-    });
+    call(at, request_for("POST", "/containers/" + id + "/stop?t=" + std::to_string(grace.count()), timeout),
+         "stopping the container", {204, 304, 404},
+         [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
 }
 
 void EngineClient::remove_container(const CallSite& at, const std::string& id, std::chrono::milliseconds timeout,
                                     Finished done) {
-    EngineRequest request;
-    request.method = "DELETE";
-    request.target = "/containers/" + id + "?force=1&v=1";
-    request.timeout = timeout;
-    send(at, std::move(request), [done = std::move(done)](EngineResponse response, std::string error) {
-        EngineResult r = outcome("removing the container", response, error, {204, 404});
-        // 409 "removal already in progress" means it is going away anyway.
-        if (!r.ok() && response.status == 409 && response.body.find("already in progress") != std::string::npos) {
-            r.error.clear();
-        }
-        done(r);
-    });
+    call(at, request_for("DELETE", "/containers/" + id + "?force=1&v=1", timeout), "removing the container",
+         {204, 404}, [done = std::move(done)](EngineResult r, EngineResponse response) {
+             // 409 "removal already in progress" means it is going away anyway.
+             if (!r.ok() && response.status == 409 &&
+                 response.body.find("already in progress") != std::string::npos) {
+                 r.error.clear();
+             }
+             done(r);
+         });
 }
 
 void EngineClient::list_containers(const CallSite& at, const std::string& label,
                                    Done<std::vector<ContainerSummary>> done) {
-    EngineRequest request;
-    request.target = "/containers/json?all=1&filters=" + query_escape("{\"label\":[\"" + label + "\"]}");
-    request.timeout = http_timeout_;
-    send(at, std::move(request), [done = std::move(done)](EngineResponse response, std::string error) {
-        EngineResult r = outcome("listing containers", response, error, {200});
-        std::vector<ContainerSummary> found;
-        if (r.ok()) {
-            simdjson::dom::parser parser;
-            simdjson::dom::element root;
-            simdjson::dom::array items;
-            if (!parse_json(parser, response.body, root) || root.get_array().get(items) != simdjson::SUCCESS) {
-                r.error = "listing containers: the answer is not a list";
-            } else {
-                for (simdjson::dom::element item : items) {
-                    ContainerSummary summary;
-                    std::string_view text;
-                    if (item["Id"].get_string().get(text) != simdjson::SUCCESS) continue;
-                    summary.id = std::string(text);
-                    simdjson::dom::object labels;
-                    if (item["Labels"].get_object().get(labels) == simdjson::SUCCESS) {
-                        for (auto field : labels) {
-                            if (field.value.get_string().get(text) == simdjson::SUCCESS) {
-                                summary.labels.emplace(std::string(field.key), std::string(text));
-                            }
-                        }
-                    }
-                    found.push_back(std::move(summary));
-                }
-            }
-        }
-        done(r, std::move(found));
-    });
+    const std::string filter = "{\"label\":[\"" + label + "\"]}";
+    call(at, request_for("GET", "/containers/json?all=1&filters=" + query_escape(filter), http_timeout_),
+         "listing containers", {200}, [done = std::move(done)](EngineResult r, EngineResponse response) {
+             std::vector<ContainerSummary> found;
+             simdjson::dom::parser parser;
+             simdjson::dom::element root;
+             simdjson::dom::array items;
+             if (r.ok() && (!parse_json(parser, response.body, root) ||
+                            root.get_array().get(items) != simdjson::SUCCESS)) {
+                 r.error = "listing containers: the answer is not a list";
+             }
+             if (!r.ok()) return done(r, std::move(found));
+             for (simdjson::dom::element item : items) {
+                 ContainerSummary summary;
+                 std::string_view text;
+                 if (item["Id"].get_string().get(text) != simdjson::SUCCESS) continue;
+                 summary.id = std::string(text);
+                 simdjson::dom::object labels;
+                 if (item["Labels"].get_object().get(labels) == simdjson::SUCCESS) {
+                     for (auto field : labels) {
+                         if (field.value.get_string().get(text) == simdjson::SUCCESS) {
+                             summary.labels.emplace(std::string(field.key), std::string(text));
+                         }
+                     }
+                 }
+                 found.push_back(std::move(summary));
+             }
+             done(r, std::move(found));
+         });
 }
 
 void EngineClient::create_exec(const CallSite& at, const std::string& container, std::string body,
                                std::chrono::milliseconds timeout, Done<std::string> done) {
-    EngineRequest request;
-    request.method = "POST";
-    request.target = "/containers/" + container + "/exec";
-    request.body = std::move(body);
-    request.timeout = timeout;
-    send(at, std::move(request), [done = std::move(done)](EngineResponse response, std::string error) {
-        EngineResult r = outcome("creating the exec", response, error, {201});
-        std::string id;
-        if (r.ok()) {
-            simdjson::dom::parser parser;
-            simdjson::dom::element root;
-            std::string_view text;
-            if (parse_json(parser, response.body, root) && root["Id"].get_string().get(text) == simdjson::SUCCESS) {
-                id = std::string(text);
-            } else {
-                r.error = "creating the exec: the engine's answer has no Id";
-            }
-        }
-        done(r, id);
-    });
+    call(at, request_for("POST", "/containers/" + container + "/exec", timeout, std::move(body)), "creating the exec",
+         {201}, [done = std::move(done)](EngineResult r, EngineResponse response) {
+             std::string id = r.ok() ? id_in(response.body) : std::string();
+             if (r.ok() && id.empty()) r.error = "creating the exec: the engine's answer has no Id";
+             done(r, id);
+         });
 }
 
 void EngineClient::start_exec(const CallSite& at, const std::string& exec, bool tty,
                               std::chrono::milliseconds timeout, Done<EngineResponse> done) {
-    EngineRequest request;
-    request.method = "POST";
-    request.target = "/exec/" + exec + "/start";
-    request.body = std::string("{\"Detach\":false,\"Tty\":") + (tty ? "true" : "false") + "}";
+    EngineRequest request = request_for("POST", "/exec/" + exec + "/start", timeout,
+                                        std::string("{\"Detach\":false,\"Tty\":") + (tty ? "true" : "false") + "}");
     request.upgrade = true;
-    request.timeout = timeout;
-    send(at, std::move(request), [done = std::move(done)](EngineResponse response, std::string error) {
-        EngineResult r = outcome("starting the exec", response, error, {101});
-        done(r, std::move(response));
-    });
+    call(at, std::move(request), "starting the exec", {101}, std::move(done));
 }
 
-void EngineClient::inspect_exec(const CallSite& at, const std::string& exec, Done<ExecState> done) {
-    EngineRequest request;
-    request.target = "/exec/" + exec + "/json";
-    request.timeout = http_timeout_;
-    send(at, std::move(request), [done = std::move(done)](EngineResponse response, std::string error) {
-        EngineResult r = outcome("inspecting the exec", response, error, {200});
-        ExecState state;
-        if (r.ok()) {
-            simdjson::dom::parser parser;
-            simdjson::dom::element root;
-            if (!parse_json(parser, response.body, root) ||
-                root["Running"].get_bool().get(state.running) != simdjson::SUCCESS) {
-                r.error = "inspecting the exec: the answer has no Running";
-            } else if (root["ExitCode"].get_int64().get(state.exit_code) != simdjson::SUCCESS) {
-                state.exit_code = 0;  // null while running
-            }
-        }
-        done(r, state);
-    });
+void EngineClient::inspect_exec(const CallSite& at, const std::string& exec, Done<ProgramState> done) {
+    call(at, request_for("GET", "/exec/" + exec + "/json", http_timeout_), "inspecting the exec", {200},
+         [done = std::move(done)](EngineResult r, EngineResponse response) {
+             ProgramState state;
+             simdjson::dom::parser parser;
+             simdjson::dom::element root;
+             if (r.ok() && (!parse_json(parser, response.body, root) ||
+                            root["Running"].get_bool().get(state.running) != simdjson::SUCCESS)) {
+                 r.error = "inspecting the exec: the answer has no Running";
+             }
+             // ExitCode is null while the exec runs.
+             if (r.ok() && root["ExitCode"].get_int64().get(state.exit_code) != simdjson::SUCCESS) state.exit_code = 0;
+             done(r, state);
+         });
 }
 
 void EngineClient::resize_exec(const CallSite& at, const std::string& exec, uint32_t rows, uint32_t columns,
                                std::chrono::milliseconds timeout, Finished done) {
-    EngineRequest request;
-    request.method = "POST";
-    request.target = "/exec/" + exec + "/resize?h=" + std::to_string(rows) + "&w=" + std::to_string(columns);
-    request.timeout = timeout;
-    send(at, std::move(request), [done = std::move(done)](EngineResponse response, std::string error) {
-        done(outcome("resizing the terminal", response, error, {200, 201}));
-    });
+    call(at,
+         request_for("POST", "/exec/" + exec + "/resize?h=" + std::to_string(rows) + "&w=" + std::to_string(columns),
+                     timeout),
+         "resizing the terminal", {200, 201}, [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
 }
 
 }  // namespace backend_docker

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,14 +45,10 @@ struct ContainerSummary {
     std::map<std::string, std::string> labels;
 };
 
-struct ExecState {
+// How a program (an exec, or a container's main process) stands.
+struct ProgramState {
     bool running = false;
-    int64_t exit_code = 0;
-};
-
-struct ContainerState {
-    bool running = false;
-    bool restarting = false;
+    bool restarting = false;  // containers only
     int64_t exit_code = 0;
 };
 
@@ -63,7 +60,6 @@ public:
     EngineClient(csh::sdk::Host host, std::shared_ptr<const EngineConnector> connector,
                  std::chrono::milliseconds http_timeout);
 
-    const EngineConnector& connector() const { return *connector_; }
     std::string engine() const { return connector_->endpoint().display(); }
 
     template <class T>
@@ -86,7 +82,7 @@ public:
     // Attaches to stdin/stdout/stderr (before start, so no output is lost).
     void attach_container(const CallSite& at, const std::string& id, std::chrono::milliseconds timeout,
                           Done<EngineResponse> done);
-    void inspect_container(const CallSite& at, const std::string& id, Done<ContainerState> done);
+    void inspect_container(const CallSite& at, const std::string& id, Done<ProgramState> done);
     void resize_container(const CallSite& at, const std::string& id, uint32_t rows, uint32_t columns,
                           std::chrono::milliseconds timeout, Finished done);
     void kill_container(const CallSite& at, const std::string& id, const std::string& signal,
@@ -105,13 +101,17 @@ public:
     // Starts the exec attached; yields the upgraded stream.
     void start_exec(const CallSite& at, const std::string& exec, bool tty, std::chrono::milliseconds timeout,
                     Done<EngineResponse> done);
-    void inspect_exec(const CallSite& at, const std::string& exec, Done<ExecState> done);
+    void inspect_exec(const CallSite& at, const std::string& exec, Done<ProgramState> done);
     void resize_exec(const CallSite& at, const std::string& exec, uint32_t rows, uint32_t columns,
                      std::chrono::milliseconds timeout, Finished done);
 
 private:
+    using Answered = std::function<void(EngineResult, EngineResponse)>;
     // Sends `request` with "/v<version>" in front of its target once the
-    // version is known.
+    // version is known; `what` names the operation in errors, `accepted`
+    // the statuses that count as success.
+    void call(const CallSite& at, EngineRequest request, const char* what, std::initializer_list<int> accepted,
+              Answered done);
     void send(const CallSite& at, EngineRequest request, HttpCall::Done done);
     void negotiate(const CallSite& at, std::function<void(std::string prefix, std::string error)> then);
 

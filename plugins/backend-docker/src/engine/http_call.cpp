@@ -103,17 +103,6 @@ HttpCall::HttpCall(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
 HttpCall::~HttpCall() = default;
 
-void HttpCall::cancel() {
-    State& s = *state_;
-    if (s.finished) return;
-    s.finished = true;
-    s.watch.stop();
-    s.host.timer_cancel(s.deadline);
-    s.done = nullptr;
-    s.stream.reset();
-    s.request.pending.reset();
-}
-
 void HttpCall::pump() {
     if (state_->finished) return;
     if (!send_request()) return;
@@ -189,8 +178,6 @@ void HttpCall::receive_response() {
         if (s.request.upgrade && s.parser->is_header_done() && s.parser->get().result_int() == 101) {
             EngineResponse response;
             response.status = 101;
-            response.multiplexed =
-                s.parser->get()[http::field::content_type] == "application/vnd.docker.multiplexed-stream";
             s.watch.stop();
             response.stream = std::move(s.stream);
             response.leftover = std::move(s.incoming);

@@ -45,7 +45,6 @@ struct EngineResponse {
     // the response header.
     std::unique_ptr<EngineStream> stream;
     std::string leftover;
-    bool multiplexed = false;  // Content-Type application/vnd.docker.multiplexed-stream
 };
 
 class HttpCall : public std::enable_shared_from_this<HttpCall> {
@@ -54,15 +53,11 @@ public:
     // failed at the transport level (connect, timeout, malformed response).
     using Done = std::function<void(EngineResponse response, std::string error)>;
 
-    // [strand] Starts the call; `done` runs on `strand` once, unless the call
-    // is cancelled first.
+    // [strand] Starts the call; `done` runs on `strand` exactly once.
     static std::shared_ptr<HttpCall> start(const csh::sdk::Host& host, csh_strand* strand,
                                            std::shared_ptr<const EngineConnector> connector, EngineRequest request,
                                            Done done);
     ~HttpCall();
-
-    // [strand] Abandons the call; `done` will not run.
-    void cancel();
 
     struct State;
 

@@ -1,7 +1,8 @@
 #include "local_session.hpp"
 
 #include "messages.hpp"
-#include "signal_names.hpp"
+
+#include <containerssh/sdk/signal_names.hpp>
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -20,6 +21,12 @@ namespace backend_local {
 using csh::sdk::StatusCompletion;
 
 namespace {
+
+// The exit-signal name of a signal number; "SIG<n>" for one without a name.
+std::string exit_signal_name(int number) {
+    const std::string_view name = csh::sdk::signal_name(number);
+    return name.empty() ? "SIG" + std::to_string(number) : std::string(name);
+}
 
 constexpr char kSftpServer[] = "/usr/lib/openssh/sftp-server";
 // How long a closed session's program gets after SIGHUP before SIGKILL.
@@ -98,8 +105,8 @@ void LocalSession::window_change(const csh::sdk::WindowSize& size, StatusComplet
 }
 
 void LocalSession::signal(std::string_view name, StatusCompletion done) {
-    const std::optional<int> number = signal_number(name);
-    if (!number) {
+    const int number = csh::sdk::any_signal_number(name);
+    if (number == 0) {
         host().log(codes::BACKEND_LOCAL_SIGNAL_FAILED, "unknown signal name", {{"signal", name}}, connection_->connection);
         done.fail("unknown signal");
         return;
@@ -108,7 +115,7 @@ void LocalSession::signal(std::string_view name, StatusCompletion done) {
         done.fail("no program is running");
         return;
     }
-    if (::kill(pid_, *number) != 0) {
+    if (::kill(pid_, number) != 0) {
         const std::string cause = std::strerror(errno);
         host().log(codes::BACKEND_LOCAL_SIGNAL_FAILED, "signal not delivered", {{"signal", name}, {"cause", cause}},
                    connection_->connection);
@@ -251,7 +258,7 @@ void LocalSession::on_exit(int wait_status) {
     host().log(codes::BACKEND_LOCAL_PROGRAM_EXITED, "program ended",
                {{"pid", std::to_string(pid_)},
                 {signalled ? "signal" : "status",
-                 signalled ? signal_name(WTERMSIG(wait_status)) : std::to_string(WEXITSTATUS(wait_status))}},
+                 signalled ? exit_signal_name(WTERMSIG(wait_status)) : std::to_string(WEXITSTATUS(wait_status))}},
                connection_->connection);
     if (state_ != State::running) return;
     // Nobody reads stdin any more.
@@ -265,7 +272,7 @@ void LocalSession::maybe_finish() {
     state_ = State::finished;
     release_io();
     if (WIFSIGNALED(wait_status_)) {
-        session_host().exit_signal(signal_name(WTERMSIG(wait_status_)), WCOREDUMP(wait_status_) != 0, "");
+        session_host().exit_signal(exit_signal_name(WTERMSIG(wait_status_)), WCOREDUMP(wait_status_) != 0, "");
     } else {
         session_host().exit_status(static_cast<uint32_t>(WEXITSTATUS(wait_status_)));
     }
