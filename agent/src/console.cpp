@@ -3,7 +3,9 @@
 // nothing of the agent stays behind (safe as PID 1, signals reach the
 // program directly).
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +13,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
+
+#include <containerssh/sdk/agent_protocol.hpp>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
@@ -21,8 +25,8 @@ namespace csh::agent {
 
 namespace {
 
-// --wait: the gateway sends one start byte once it is ready for the program:
-// attached (Kubernetes) or with the terminal sized (Docker). Anything else on stdin first
+// --wait: Kubernetes starts the program before the client is attached, so the
+// gateway sends one start byte once it listens. Anything else on stdin first
 // means the stream is not what we expect; better stop than garble it.
 // On a terminal the byte is read without echo or line editing: the user
 // must not see it, and a \0 must not wait for a line end.
@@ -114,6 +118,38 @@ int set_variable(const char* assignment) {
 
 }  // namespace
 
+// The Docker backend sizes a terminal right after the exec started; a
+// program started before that finds it 0x0 (bash wraps at 80 columns, full
+// screen programs draw nothing until the next resize). When the backend says
+// it will size it, wait for the size (SIGWINCH) for a moment. The variable is
+// ours: an agent that does not know it passes it on harmlessly.
+void await_terminal_size() {
+    if (::getenv(csh::sdk::agent::kAwaitTerminalSizeVariable) == nullptr) return;
+    ::unsetenv(csh::sdk::agent::kAwaitTerminalSizeVariable);
+    sigset_t winch;
+    sigset_t previous;
+    ::sigemptyset(&winch);
+    ::sigaddset(&winch, SIGWINCH);
+    // Blocked before the first look, so a resize in between is not missed.
+    ::sigprocmask(SIG_BLOCK, &winch, &previous);
+    timespec deadline{};
+    ::clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += csh::sdk::agent::kAwaitTerminalSizeSeconds;
+    winsize size{};
+    while (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && (size.ws_row == 0 || size.ws_col == 0)) {
+        timespec now{};
+        ::clock_gettime(CLOCK_MONOTONIC, &now);
+        timespec remaining{deadline.tv_sec - now.tv_sec, deadline.tv_nsec - now.tv_nsec};
+        if (remaining.tv_nsec < 0) {
+            remaining.tv_sec -= 1;
+            remaining.tv_nsec += 1000000000L;
+        }
+        if (remaining.tv_sec < 0) break;
+        ::sigtimedwait(&winch, nullptr, &remaining);
+    }
+    ::sigprocmask(SIG_SETMASK, &previous, nullptr);
+}
+
 int run_console(char** args) {
     bool wait = false;
     bool pid = false;
@@ -148,6 +184,7 @@ int run_console(char** args) {
     if (pid) {
         if (int code = report_pid(); code != kExitOk) return code;
     }
+    await_terminal_size();
     // A path, as ContainerSSH's agent does: no PATH lookup.
     ::execve(program[0], program, environ);
     report_error({"cannot execute ", program[0], ": ", std::strerror(errno)});

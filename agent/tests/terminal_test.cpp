@@ -8,6 +8,7 @@
 
 #include <poll.h>
 #include <pty.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 using csh::agent::test::little_endian_bytes;
@@ -44,11 +46,13 @@ void wait_for_echo(int master, bool on) {
 // terminal has them). With a `start_byte`, writes it once the agent has
 // turned echo off to wait for it, then `typed` once echo is back.
 TerminalRun run_on_terminal(const std::vector<std::string>& args, const std::string& start_byte = {},
-                            const std::string& typed = {}) {
+                            const std::string& typed = {}, const std::vector<std::string>& env = {},
+                            std::chrono::milliseconds resize_after = std::chrono::milliseconds(-1)) {
     int master = -1;
     const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
     BOOST_REQUIRE(pid >= 0);
     if (pid == 0) {
+        for (const auto& assignment : env) ::putenv(const_cast<char*>(assignment.c_str()));
         std::vector<char*> argv;
         std::string binary = csh::agent::test::agent_binary();
         argv.push_back(binary.data());
@@ -70,6 +74,14 @@ TerminalRun run_on_terminal(const std::vector<std::string>& args, const std::str
     if (!typed.empty()) {
         wait_for_echo(master, true);
         type(typed);
+    }
+    if (resize_after.count() >= 0) {
+        // Long enough for a program that does not wait to have run already.
+        std::this_thread::sleep_for(resize_after);
+        winsize size{};
+        size.ws_row = 24;
+        size.ws_col = 80;
+        BOOST_REQUIRE(::ioctl(master, TIOCSWINSZ, &size) == 0);
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     char buffer[4096];
@@ -119,6 +131,16 @@ BOOST_AUTO_TEST_CASE(a_nul_start_byte_works_without_a_line_end) {
     const auto run = run_on_terminal({"console", "--wait", "--", "/bin/echo", "started"}, std::string(1, '\0'));
     BOOST_TEST(run.exit_code == 0);
     BOOST_TEST(run.out == "started\r\n");
+}
+
+BOOST_AUTO_TEST_CASE(with_the_backends_variable_the_program_starts_on_a_sized_terminal) {
+    // The terminal starts 0x0; the "backend" sizes it a moment later.
+    const auto run = run_on_terminal({"console", "--pid", "--", "/bin/sh", "-c",
+                                      "stty size; echo \"left=${CONTAINERSSH_AGENT_AWAIT_TERMINAL_SIZE:-none}\""},
+                                     {}, {}, {"CONTAINERSSH_AGENT_AWAIT_TERMINAL_SIZE=1"},
+                                     std::chrono::milliseconds(300));
+    BOOST_TEST(run.exit_code == 0);
+    BOOST_TEST(run.out == little_endian_bytes(static_cast<std::uint32_t>(run.pid)) + "24 80\r\nleft=none\r\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,6 +3,7 @@
 #include "container_lifecycle.hpp"
 #include "messages.hpp"
 #include "program_line.hpp"
+#include <containerssh/sdk/agent_protocol.hpp>
 #include <containerssh/sdk/signal_names.hpp>
 
 namespace backend_docker {
@@ -96,22 +97,23 @@ void DockerSession::start_program(std::vector<std::string> program, StatusComple
 void DockerSession::start_exec(std::vector<std::string> program, StatusCompletion done) {
     const DockerConfig& config = *context_->config;
     std::vector<std::string> command;
+    const bool tty = pty_.has_value();
+    std::vector<std::string> environment = program_environment();
     if (!config.disable_agent) {
-        command = {config.agent_path, "console"};
-        // With a terminal the agent waits for a start byte: the terminal is
-        // sized first, so the program never starts on a 0x0 terminal.
-        awaiting_start_byte_ = pty_.has_value();
-        if (awaiting_start_byte_) command.emplace_back("--wait");
-        command.insert(command.end(), {"--pid", "--"});
+        command = {config.agent_path, "console", "--pid", "--"};
         expect_pid_ = true;
+        // The terminal is sized right after the start (below); our agent
+        // waits for that, so the program never starts on a 0x0 terminal.
+        if (tty && pty_->rows > 0 && pty_->columns > 0) {
+            environment.push_back(std::string(csh::sdk::agent::kAwaitTerminalSizeVariable) + "=1");
+        }
     }
     command.insert(command.end(), program.begin(), program.end());
-    const bool tty = pty_.has_value();
     log(codes::DOCKER_EXEC_CREATE, "creating an exec", {{"program", program.front()}});
     auto reply = share(std::move(done));
     auto weak = weak_self<DockerSession>();
     context_->engine->create_exec(
-        context_->site(), container_, exec_create_body(command, program_environment(), tty, true),
+        context_->site(), container_, exec_create_body(command, environment, tty, true),
         config.timeouts.command_start, [weak, reply, tty](EngineResult r, std::string exec_id) {
             auto self = weak.lock();
             if (!self || self->phase_ != Phase::starting) return reply->fail("session closed");
@@ -237,32 +239,14 @@ void DockerSession::attach(EngineResponse response) {
     // Without a TTY the engine multiplexes stdout and stderr.
     stream_ = AttachedStream::start(context_->host, context_->strand, std::move(response), !pty_.has_value(),
                                     std::move(callbacks));
-    const bool sized = pty_ && pty_->rows > 0 && pty_->columns > 0;
-    if (!awaiting_start_byte_) {
-        if (sized) resize(pty_->rows, pty_->columns, [](bool) {});
-        push_early_input();
-        return;
-    }
-    // The agent waits (console --wait) so that the program finds its
-    // terminal sized: resize, then send the start byte, then the input.
-    auto release = [weak = weak_self<DockerSession>()](bool) {
-        auto self = weak.lock();
-        if (!self || !self->stream_) return;
-        self->awaiting_start_byte_ = false;
-        self->stream_->write_input("\n");
-        self->push_early_input();
-    };
-    if (sized) {
-        resize(pty_->rows, pty_->columns, std::move(release));
-    } else {
-        release(true);
-    }
+    if (pty_ && pty_->rows > 0 && pty_->columns > 0) resize(pty_->rows, pty_->columns, [](bool) {});
+    push_early_input();
 }
 
 // Input that came before the program could take it, in order, then the
 // client's EOF; the client may send more once all of it is out.
 void DockerSession::push_early_input() {
-    if (!stream_ || awaiting_start_byte_) return;
+    if (!stream_) return;
     if (!early_input_.empty()) early_input_.erase(0, stream_->write_input(early_input_));
     if (!early_input_.empty()) return;  // the stream calls input_ready when it has room
     if (early_input_refused_) {
@@ -304,7 +288,7 @@ size_t DockerSession::take_output(csh_stream stream, std::string_view data) {
 }
 
 size_t DockerSession::stdin_data(std::string_view data) {
-    if (phase_ == Phase::running && stream_ && !awaiting_start_byte_ && early_input_.empty()) {
+    if (phase_ == Phase::running && stream_ && early_input_.empty()) {
         return stream_->write_input(data);
     }
     if (phase_ == Phase::ending || phase_ == Phase::closed) return data.size();

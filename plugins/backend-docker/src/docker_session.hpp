@@ -72,7 +72,6 @@ private:
     std::string early_input_;    // stdin that came before the program started
     bool early_input_refused_ = false;
     bool stdin_eof_ = false;
-    bool awaiting_start_byte_ = false;  // the agent waits for "\n" (console --wait)
     // The agent's 4-byte PID prefix of stdout (connection mode with agent).
     bool expect_pid_ = false;
     std::string pid_bytes_;
