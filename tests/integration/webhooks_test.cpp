@@ -166,7 +166,9 @@ BOOST_AUTO_TEST_CASE(an_invalid_answer_closes_the_connection_with_a_message) {
     const auto r = ssh(gateway, {"alice", "pw", {}}, {}, {"echo", "in"});
     BOOST_TEST(r.exit_code == 255);
     BOOST_TEST(r.out.empty());
-    BOOST_TEST(r.err.find("per-user configuration is invalid") != std::string::npos);
+    BOOST_TEST_CONTEXT("the client printed: " << r.err) {
+        BOOST_TEST(r.err.find("per-user configuration is invalid") != std::string::npos);
+    }
     const auto line = gateway.wait_for("BACKEND_CONFIG_ERROR");
     BOOST_TEST(line.find("docker.execution.nosuchkey") != std::string::npos);
 }

@@ -330,8 +330,8 @@ void Connection::close(const char* code, std::string reason) {
 
 // Closing a TCP socket with unread input makes the kernel answer with a
 // reset, and a client that gets it may drop the disconnect message we just
-// sent (it had pipelined a channel open behind its authentication, say).
-// Reading what already arrived lets the close end with an orderly FIN.
+// sent (when it pipelined requests behind its authentication, say). Reading
+// what already arrived lets the close end with an orderly FIN.
 void Connection::discard_unread_input() {
     if (!socket_.is_open()) return;
     char sink[4096];
@@ -349,7 +349,14 @@ void Connection::finish_close() {
     for (const auto& auth : context_.plugins.auth) {
         if (auth.api->connection_closed != nullptr) auth.api->connection_closed(auth.instance, &info());
     }
-    if (ssh_is_connected(session_)) ssh_disconnect(session_);
+    if (ssh_is_connected(session_)) {
+        // libssh writes only when it saw the socket writable since its last
+        // write, and ssh_disconnect closes the socket right after queueing
+        // its packet: without this the disconnect message (the only thing
+        // the user reads about why) was sometimes never sent.
+        ssh_set_fd_towrite(session_);
+        ssh_disconnect(session_);
+    }
     discard_unread_input();
     boost::system::error_code ignored;
     socket_.close(ignored);  // our duplicate; libssh closes its own fd in ssh_free
