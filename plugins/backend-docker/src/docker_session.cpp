@@ -77,11 +77,20 @@ void DockerSession::subsystem(std::string_view name, StatusCompletion done) {
     start_program({found->second}, std::move(done));
 }
 
+bool DockerSession::awaits_terminal_size() const {
+    return pty_ && pty_->rows > 0 && pty_->columns > 0 && !context_->config->disable_agent;
+}
+
 std::vector<std::string> DockerSession::program_environment() const {
     // The client's variables first, so the operator's (metadata) win.
     std::vector<std::string> environment = client_environment_;
     if (pty_ && !pty_->term.empty()) environment.push_back("TERM=" + pty_->term);
     environment.insert(environment.end(), context_->environment.begin(), context_->environment.end());
+    // The terminal is sized right after the program's start: our agent
+    // waits for that, so the program never starts on a 0x0 terminal.
+    if (awaits_terminal_size()) {
+        environment.push_back(std::string(csh::sdk::agent::kAwaitTerminalSizeVariable) + "=1");
+    }
     return environment;
 }
 
@@ -98,15 +107,10 @@ void DockerSession::start_exec(std::vector<std::string> program, StatusCompletio
     const DockerConfig& config = *context_->config;
     std::vector<std::string> command;
     const bool tty = pty_.has_value();
-    std::vector<std::string> environment = program_environment();
+    const std::vector<std::string> environment = program_environment();
     if (!config.disable_agent) {
         command = {config.agent_path, "console", "--pid", "--"};
         expect_pid_ = true;
-        // The terminal is sized right after the start (below); our agent
-        // waits for that, so the program never starts on a 0x0 terminal.
-        if (tty && pty_->rows > 0 && pty_->columns > 0) {
-            environment.push_back(std::string(csh::sdk::agent::kAwaitTerminalSizeVariable) + "=1");
-        }
     }
     command.insert(command.end(), program.begin(), program.end());
     log(codes::DOCKER_EXEC_CREATE, "creating an exec", {{"program", program.front()}});
@@ -164,8 +168,13 @@ void DockerSession::start_session_container(std::vector<std::string> program, St
         self->remove_own_container();
     };
     ContainerSpec spec;
-    spec.command = std::move(program);
     spec.environment = program_environment();
+    if (awaits_terminal_size()) {
+        // Only to hold the program until its terminal is sized (below);
+        // signals still come from the engine's kill, through the init.
+        spec.command = {context_->config->agent_path, "console", "--"};
+    }
+    spec.command.insert(spec.command.end(), program.begin(), program.end());
     spec.labels = context_->labels();
     spec.tty = pty_.has_value();
     spec.attach_stdin = true;

@@ -44,6 +44,7 @@ private:
 
     bool refuse_when_started(csh::sdk::StatusCompletion& done);
     void start_program(std::vector<std::string> program, csh::sdk::StatusCompletion done);
+    bool awaits_terminal_size() const;
     std::vector<std::string> program_environment() const;
     void start_exec(std::vector<std::string> program, csh::sdk::StatusCompletion done);
     void start_session_container(std::vector<std::string> program, csh::sdk::StatusCompletion done);
