@@ -17,3 +17,13 @@ function(csh_add_plugin target)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${ARG_OUTPUT_DIR})
   endif()
 endfunction()
+
+# csh_plugin_static_library(<target>): a static library linked into plugin
+# MODULEs, built with the same hidden visibility, so none of its symbols
+# leaks out of the plugin besides the entry point.
+function(csh_plugin_static_library target)
+  set_target_properties(${target} PROPERTIES
+    C_VISIBILITY_PRESET hidden
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+endfunction()

@@ -5,6 +5,9 @@
 #include "app/options.hpp"
 #include "app/plugin_selection.hpp"
 #include "config/config.hpp"
+#include "geoip/country_lookup.hpp"
+#include "health/health_check.hpp"
+#include "health/health_endpoint.hpp"
 #include "host/event_loop.hpp"
 #include "host/metric_registry.hpp"
 #include "host/plugin_host.hpp"
@@ -12,7 +15,11 @@
 #include "log/logger.hpp"
 #include "plugins/registry.hpp"
 #include "ssh/server.hpp"
+#include "ssh/ssh_metrics.hpp"
 
+#include <csh/http/http_server.hpp>
+
+#include <containerssh/sdk/types.hpp>
 #include <libssh/libssh.h>
 
 #include <csignal>
@@ -95,6 +102,39 @@ int list(const Options& options, log::CodeRegistry& codes) {
     return 0;
 }
 
+// --healthcheck: one request, the outcome as the exit code.
+int healthcheck(const config::Config& config, log::Logger& logger) {
+    try {
+        const auto result = health::check_health(config.section_json("health"));
+        if (result.ok) return 0;
+        logger.log(codes::HEALTH_CHECK_FAILED, result.detail);
+    } catch (const sdk::Error& e) {
+        logger.log(codes::CORE_CONFIG_ERROR, e.what());
+    }
+    return 1;
+}
+
+// The health endpoint, when enabled; answers "not ok" until set_ready.
+// nullptr with a logged reason when it cannot start.
+std::unique_ptr<health::HealthEndpoint> start_health(const config::Config& config, log::Logger& logger,
+                                                     bool& failed) {
+    failed = false;
+    if (!config.health().enable) return nullptr;
+    try {
+        logger.log(codes::SERVICE_STARTING, "", {{"service", "health"}});
+        auto endpoint = std::make_unique<health::HealthEndpoint>(config.section_json("health"));
+        logger.log(codes::HEALTH_AVAILABLE, "", {{"address", endpoint->address()}});
+        logger.log(codes::SERVICE_RUNNING, "", {{"service", "health"}});
+        return endpoint;
+    } catch (const http::SettingsError& e) {
+        logger.log(codes::CORE_CONFIG_ERROR, e.what(), {{"key", e.key_path()}});
+    } catch (const http::StartError& e) {
+        logger.log(codes::HEALTH_START_FAILED, e.what(), {{"address", config.health().listen}});
+    }
+    failed = true;
+    return nullptr;
+}
+
 sigset_t handled_signals() {
     sigset_t set;
     sigemptyset(&set);
@@ -151,10 +191,20 @@ int run(int argc, const char* const* argv) {
         return 1;
     }
     for (const auto& note : config->deprecations()) logger->log(codes::CORE_CONFIG_DEPRECATED, note);
+    if (options.healthcheck) return healthcheck(*config, *logger);
 
     // Signals are taken by sigwait() below; block them before any thread starts.
     const sigset_t signals = handled_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    std::unique_ptr<geoip::CountryLookup> geoip;
+    try {
+        geoip = geoip::open_country_lookup(config->geoip().provider, config->geoip().maxmind_file);
+        logger->log(codes::GEOIP_READY, "", {{"provider", geoip->describe()}});
+    } catch (const geoip::GeoIpError& e) {
+        logger->log(codes::GEOIP_DATABASE_FAILED, e.what(), {{"file", config->geoip().maxmind_file}});
+        return 1;
+    }
 
     ssh_init();
     auto host_keys = setup_host_keys(*config, *logger);
@@ -185,8 +235,14 @@ int run(int argc, const char* const* argv) {
     }
 
     logger->log(codes::SERVICE_POOL_STARTING, "");
-    ssh::ServerContext context{loop, *logger, *config, selection.roles,
-                               audit_intercept(config->section_json("audit")), config->effective_json(), nullptr};
+    // First, so a probe sees "not ok" (rather than a refused connection)
+    // while the rest starts.
+    bool health_failed = false;
+    auto health = start_health(*config, *logger, health_failed);
+    if (health_failed) return 1;
+    ssh::SshMetrics ssh_metrics(metrics);
+    ssh::ServerContext context{loop,     *logger, *config, selection.roles, audit_intercept(config->section_json("audit")),
+                               config->effective_json(), ssh_metrics, *geoip, nullptr};
     std::unique_ptr<ssh::Server> server;
     try {
         logger->log(codes::SERVICE_STARTING, "", {{"service", "ssh"}});
@@ -194,18 +250,26 @@ int run(int argc, const char* const* argv) {
         loop.start();
         server->start();
         logger->log(codes::SERVICE_RUNNING, "", {{"service", "ssh"}});
-        for (const auto& m : selection.metrics) {
-            logger->log(codes::SERVICE_STARTING, "", {{"service", m.id}});
-            if (m.api->start(m.instance) != CSH_OK) throw std::runtime_error("metrics plugin " + m.id + " failed to start");
-            logger->log(codes::SERVICE_RUNNING, "", {{"service", m.id}});
-        }
     } catch (const std::exception& e) {
         logger->log(codes::SSH_START_FAILED, e.what());
         server.reset();
         loop.stop_and_join();
         return 1;
     }
+    for (const auto& m : selection.metrics) {
+        logger->log(codes::SERVICE_STARTING, "", {{"service", m.id}});
+        if (m.api->start(m.instance) != CSH_OK) {
+            // The plugin logged why (its own code, e.g. the port in use).
+            logger->log(codes::SERVICE_CRASHED, "the metrics service did not start", {{"service", m.id}});
+            server->stop(std::chrono::milliseconds(0));
+            loop.stop_and_join();
+            server.reset();
+            return 1;
+        }
+        logger->log(codes::SERVICE_RUNNING, "", {{"service", m.id}});
+    }
     logger->log(codes::SERVICE_POOL_RUNNING, "");
+    if (health) health->set_ready(true);
 
     for (;;) {
         int signal = 0;
@@ -217,6 +281,9 @@ int run(int argc, const char* const* argv) {
         break;
     }
 
+    // Before anything stops: load balancers take the instance out while
+    // connections drain; the endpoint keeps answering until the end.
+    if (health) health->set_ready(false);
     logger->log(codes::SERVICE_POOL_STOPPING, "");
     for (const auto& m : selection.metrics) {
         logger->log(codes::SERVICE_STOPPING, "", {{"service", m.id}});
@@ -229,6 +296,11 @@ int run(int argc, const char* const* argv) {
     loop.stop_and_join();
     server.reset();
     registry.deinit_all();
+    if (health) {
+        logger->log(codes::SERVICE_STOPPING, "", {{"service", "health"}});
+        health.reset();
+        logger->log(codes::SERVICE_STOPPED, "", {{"service", "health"}});
+    }
     logger->log(codes::SERVICE_POOL_STOPPED, "");
     ssh_finalize();
     return 0;

@@ -16,6 +16,8 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::str
          "configuration file (YAML, or JSON when it ends in .json)")
         ("dump-config", po::bool_switch(&options.dump_config),
          "print the effective configuration (defaults filled in, secrets redacted) and exit")
+        ("healthcheck", po::bool_switch(&options.healthcheck),
+         "ask the health endpoint at health.client.url whether the server is ready; exit 0 if so, else 1")
         ("list-codes", po::bool_switch(&options.list_codes),
          "print every message code of the core and the discovered plugins as a Markdown table and exit")
         ("list-plugins", po::bool_switch(&options.list_plugins), "print the discovered plugins and exit")

@@ -10,6 +10,7 @@ namespace csh::app {
 struct Options {
     std::string config_file = "config.yaml";
     bool dump_config = false;
+    bool healthcheck = false;
     bool list_codes = false;
     bool list_plugins = false;
     bool version = false;

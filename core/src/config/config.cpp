@@ -48,6 +48,7 @@ Config::Config(Tree document, std::string source, std::filesystem::path file, bo
     ssh_ = std::move(core.ssh);
     log_ = std::move(core.log);
     health_ = std::move(core.health);
+    geoip_ = std::move(core.geoip);
     plugins_ = std::move(core.plugins);
 }
 

@@ -44,6 +44,12 @@ struct HealthSettings {
     std::string client_url = "http://127.0.0.1:7000/";
 };
 
+// ContainerSSH's geoip section: where the `country` of a client comes from.
+struct GeoIpSettings {
+    std::string provider = "dummy";  // "dummy" (always XX) or "maxmind"
+    std::string maxmind_file = "/var/lib/GeoIP/GeoIP2-Country.mmdb";
+};
+
 // Our `plugins: {path: [dir, ...]}`: directories searched besides the install location.
 struct PluginSettings {
     std::vector<std::string> path;
@@ -69,6 +75,7 @@ public:
     const SshSettings& ssh() const { return ssh_; }
     const log::LogSettings& log() const { return log_; }
     const HealthSettings& health() const { return health_; }
+    const GeoIpSettings& geoip() const { return geoip_; }
     const PluginSettings& plugins() const { return plugins_; }
     // Empty for parse().
     const std::filesystem::path& file() const { return file_; }
@@ -121,6 +128,7 @@ private:
     SshSettings ssh_;
     log::LogSettings log_;
     HealthSettings health_;
+    GeoIpSettings geoip_;
     PluginSettings plugins_;
 };
 

@@ -167,7 +167,7 @@ NodePtr metrics() {
 
 NodePtr geoip() {
     return object({
-        {"provider", text("dummy")},
+        {"provider", text("dummy", {"dummy", "maxmind"})},
         {"maxmind-geoip2-file", text("/var/lib/GeoIP/GeoIP2-Country.mmdb")},
     });
 }

@@ -152,6 +152,19 @@ HealthSettings read_health(const Value& section) {
     return settings;
 }
 
+// The provider is checked by the schema (dummy or maxmind); the file is
+// opened at start-up, where a missing one stops the server.
+GeoIpSettings read_geoip(const Value& section) {
+    GeoIpSettings settings;
+    settings.provider = text_of(child(section, "provider"));
+    const Value& file = child(section, "maxmind-geoip2-file");
+    settings.maxmind_file = text_of(file);
+    if (settings.provider == "maxmind" && settings.maxmind_file.empty()) {
+        fail_at(file.position, "geoip.maxmind-geoip2-file", "name the MaxMind database file (provider is maxmind)");
+    }
+    return settings;
+}
+
 PluginSettings read_plugins(const Value& section) {
     PluginSettings settings;
     std::size_t index = 0;
@@ -180,6 +193,7 @@ CoreSettings read_core_sections(const Value& effective) {
     settings.ssh = read_ssh(child(effective, "ssh"));
     settings.log = read_log(child(effective, "log"));
     settings.health = read_health(child(effective, "health"));
+    settings.geoip = read_geoip(child(effective, "geoip"));
     settings.plugins = read_plugins(child(effective, "plugins"));
     return settings;
 }

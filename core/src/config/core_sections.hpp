@@ -1,4 +1,4 @@
-// The sections the core itself uses (ssh, log, health, plugins), checked
+// The sections the core itself uses (ssh, log, health, geoip, plugins), checked
 // value by value and turned into settings. Plugins check their own sections.
 #pragma once
 
@@ -11,6 +11,7 @@ struct CoreSettings {
     SshSettings ssh;
     log::LogSettings log;
     HealthSettings health;
+    GeoIpSettings geoip;
     PluginSettings plugins;
 };
 

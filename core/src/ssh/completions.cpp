@@ -7,11 +7,13 @@ template <typename Answer>
 struct Pending {
     std::shared_ptr<Connection> connection;
     Then<Answer> then;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
 template <typename Answer>
 void deliver(void* context, Answer answer) {
     std::unique_ptr<Pending<Answer>> pending(static_cast<Pending<Answer>*>(context));
+    answer.waited = std::chrono::steady_clock::now() - pending->started;
     auto then = std::move(pending->then);
     pending->connection->post([then = std::move(then), answer = std::move(answer)](Connection& c) mutable {
         then(c, std::move(answer));
@@ -30,7 +32,11 @@ bool has(const Struct* s, const Field Struct::*member) {
 }  // namespace
 
 csh_auth_completion auth_completion(Connection& connection, Then<AuthAnswer> then) {
-    auto* pending = new Pending<AuthAnswer>{connection.shared_from_this(), std::move(then)};
+    auto timed = [then = std::move(then)](Connection& c, AuthAnswer answer) {
+        c.note_auth_wait(answer.waited);
+        then(c, std::move(answer));
+    };
+    auto* pending = new Pending<AuthAnswer>{connection.shared_from_this(), std::move(timed)};
     return {[](void* context, const csh_auth_result* result) {
                 AuthAnswer answer;
                 if (result != nullptr && has(result, &csh_auth_result::reason)) {
@@ -49,7 +55,7 @@ csh_auth_completion auth_completion(Connection& connection, Then<AuthAnswer> the
 csh_status_completion status_completion(Connection& connection, Then<StatusAnswer> then) {
     auto* pending = new Pending<StatusAnswer>{connection.shared_from_this(), std::move(then)};
     return {[](void* context, csh_status status, csh_str reason) {
-                deliver(context, StatusAnswer{status, copy(reason)});
+                deliver(context, StatusAnswer{{}, status, copy(reason)});
             },
             pending};
 }

@@ -7,13 +7,19 @@
 
 #include <containerssh/plugin.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 
 namespace csh::ssh {
 
+// Every answer carries how long the plugin took (call -> completion), for
+// the login phase metrics.
+using Waited = std::chrono::steady_clock::duration;
+
 struct AuthAnswer {
+    Waited waited{};
     csh_auth_outcome outcome = CSH_AUTH_UNAVAILABLE;
     std::string authenticated_username;
     Metadata metadata;
@@ -21,11 +27,13 @@ struct AuthAnswer {
 };
 
 struct StatusAnswer {
+    Waited waited{};
     csh_status status = CSH_FAILED;
     std::string reason;
 };
 
 struct ConfigAnswer {
+    Waited waited{};
     csh_status status = CSH_FAILED;
     std::string config_json;
     Metadata metadata;
@@ -34,6 +42,7 @@ struct ConfigAnswer {
 };
 
 struct OpenAnswer {
+    Waited waited{};
     csh_status status = CSH_FAILED;
     csh_backend_connection* connection = nullptr;
     std::string reason;
@@ -43,6 +52,8 @@ struct OpenAnswer {
 template <typename Answer>
 using Then = std::function<void(Connection&, Answer)>;
 
+// Auth plugin answers also add their time to the connection's
+// authentication phase (Connection::note_auth_wait).
 csh_auth_completion auth_completion(Connection& connection, Then<AuthAnswer> then);
 csh_status_completion status_completion(Connection& connection, Then<StatusAnswer> then);
 csh_config_completion config_completion(Connection& connection, Then<ConfigAnswer> then);

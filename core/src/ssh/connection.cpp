@@ -3,6 +3,7 @@
 #include "config/config.hpp"
 #include "log/codes.hpp"
 #include "log/logger.hpp"
+#include "geoip/country_lookup.hpp"
 #include "ssh/connection_id.hpp"
 #include "ssh/libssh_messages.hpp"
 #include "ssh/session_channel.hpp"
@@ -36,7 +37,8 @@ Connection::Connection(ServerContext& context, ssh_session session, int fd, std:
       keepalive_timer_(context.loop.context()),
       id_(new_connection_id()),
       remote_address_(std::move(remote_address)),
-      remote_ip_(ip_of(remote_address_)) {}
+      remote_ip_(ip_of(remote_address_)),
+      country_(context.geoip.country(remote_ip_)) {}
 
 Connection::~Connection() {
     // finish_close() normally released everything; this covers a connection
@@ -98,6 +100,12 @@ void Connection::wake() {
     });
 }
 
+void Connection::note_first_output() {
+    if (first_output_seen_) return;
+    first_output_seen_ = true;
+    context_.metrics.first_output(std::chrono::steady_clock::now() - accepted_at_);
+}
+
 void Connection::end_busy() {
     busy_ = false;
     wake();
@@ -114,6 +122,8 @@ void Connection::start() {
         }
         ssh_set_auth_methods(c.session_, methods);
 
+        c.context_.metrics.connection_opened(c.country_);
+        c.counted_open_ = true;
         c.audit_ = std::make_unique<AuditStreams>(c.context_.plugins, c.info());
         c.audit_->emit(CSH_AUDIT_CONNECT, CSH_AUDIT_NO_CHANNEL,
                        {audit_field::text("remoteAddr", c.remote_address_), audit_field::text("country", c.country_)});
@@ -207,6 +217,7 @@ void Connection::arm_waits() {
 
 void Connection::after_key_exchange() {
     state_ = State::authenticating;
+    context_.metrics.phase(LoginPhase::key_exchange, std::chrono::steady_clock::now() - accepted_at_);
     client_version_ = msg::str_or_empty(ssh_get_clientbanner(session_));
 }
 
@@ -296,6 +307,9 @@ void Connection::on_keepalive() {
 void Connection::close(const char* code, std::string reason) {
     if (closing()) return;
     const bool before_authentication = state_ == State::handshake || state_ == State::authenticating;
+    // A connection that never reached `ready` is a failed handshake, also
+    // when the configuration server or the backend refused it.
+    if (state_ != State::ready) context_.metrics.handshake_failed(country_);
     state_ = State::closing;
     close_reason_ = std::move(reason);
     if (before_authentication && audit_) {
@@ -368,6 +382,7 @@ void Connection::finish_close() {
     ssh_free(session_);
     session_ = nullptr;
     log(codes::SSH_DISCONNECTED, close_reason_);
+    if (counted_open_) context_.metrics.connection_closed(country_);
     if (context_.on_closed) context_.on_closed(*this);
 }
 

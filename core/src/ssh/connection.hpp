@@ -76,6 +76,11 @@ public:
     void append_log_fields(std::vector<csh_field>& out) const override;
     void emit_audit(const csh_audit_event& event) override;
 
+    // Login timing (see SshMetrics): an auth plugin answered after `waited`;
+    // a program of this connection sent its first byte.
+    void note_auth_wait(std::chrono::steady_clock::duration waited) { auth_wait_ += waited; }
+    void note_first_output();
+
     // Closes the connection with a reason for the log.
     void close(const char* code, std::string reason);
 
@@ -125,10 +130,15 @@ private:
     boost::asio::steady_timer keepalive_timer_;
     std::string id_;
     std::string remote_address_;
-    // GeoIP country of the client; the only provider so far is ContainerSSH's
-    // default "dummy", which answers XX for every address.
-    std::string country_ = "XX";
     std::string remote_ip_;
+    // GeoIP country of the client (geoip section; XX when unknown).
+    std::string country_;
+    // Login timing, for SshMetrics.
+    std::chrono::steady_clock::time_point accepted_at_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::duration auth_wait_{};
+    std::chrono::steady_clock::duration authenticated_after_{};
+    bool counted_open_ = false;
+    bool first_output_seen_ = false;
     std::string client_version_;
     std::string username_;
     std::string authenticated_username_;

@@ -287,6 +287,8 @@ void Connection::authorize(ssh_message message, const char* method, size_t plugi
     ssh_message_auth_reply_success(message, 0);
     ssh_message_free(message);
     state_ = State::preparing;
+    authenticated_after_ = std::chrono::steady_clock::now() - accepted_at_;
+    context_.metrics.phase(LoginPhase::authentication, auth_wait_);
     grace_timer_.cancel();
     log(codes::SSH_HANDSHAKE_SUCCESSFUL, "");
     if (audit_) {

@@ -16,6 +16,7 @@ void Connection::prepare() {
     const auto& plugin = context_.plugins.config.front();
     plugin.api->connection_config(plugin.instance, &info(), config_completion(*this, [](Connection& c, ConfigAnswer a) {
         if (c.closing()) return;
+        c.context_.metrics.phase(LoginPhase::configuration, a.waited);
         if (a.status != CSH_OK) {
             ssh_session_set_disconnect_message(c.session_, "Configuration currently unavailable, please try again later.");
             c.close(codes::SSH_BACKEND_REJECTED_HANDSHAKE, "configuration server failed: " + a.reason);
@@ -60,6 +61,8 @@ void Connection::open_backend(std::string config_json) {
             }
             c.backend_connection_ = a.connection;
             c.state_ = State::ready;
+            c.context_.metrics.phase(LoginPhase::backend, a.waited);
+            c.context_.metrics.handshake_succeeded(c.country_, c.authenticated_after_);
             c.end_busy();
         }));
 }

@@ -3,6 +3,7 @@
 
 #include "ssh/audit_streams.hpp"
 #include "ssh/plugin_set.hpp"
+#include "ssh/ssh_metrics.hpp"
 
 #include <functional>
 #include <string>
@@ -10,6 +11,7 @@
 namespace csh::host { class EventLoop; }
 namespace csh::log { class Logger; }
 namespace csh::config { class Config; }
+namespace csh::geoip { class CountryLookup; }
 
 namespace csh::ssh {
 
@@ -24,6 +26,9 @@ struct ServerContext {
     // The file's effective configuration as JSON, computed once at start-up
     // for backends of connections without a configuration server.
     std::string effective_json;
+    SshMetrics& metrics;
+    // The country of each client, for metrics and the audit log.
+    const geoip::CountryLookup& geoip;
     // Called on the connection's strand once a connection has fully ended.
     std::function<void(Connection&)> on_closed;
 };

@@ -78,6 +78,7 @@ void SessionChannel::handle_request(ssh_message message) {
     const std::string request_name = name;
     const bool starts_program = type == SSH_CHANNEL_REQUEST_EXEC || type == SSH_CHANNEL_REQUEST_SHELL ||
                                 type == SSH_CHANNEL_REQUEST_SUBSYSTEM;
+    if (starts_program) program_requested_at_ = std::chrono::steady_clock::now();
     auto done = status_completion(c, [message, request_id, channel_id, request_name, starts_program](
                                          Connection& conn, StatusAnswer answer) {
         auto* channel = conn.find_channel(channel_id);
@@ -271,10 +272,18 @@ size_t SessionChannel::api_write_output(csh_session_host* host, csh_stream strea
                                                     : ssh_channel_write(self->channel_, data.data, n);
     if (written < 0) return data.size;  // the connection is failing; pump will notice
     if (static_cast<uint32_t>(written) < data.size) self->output_blocked_ = true;
+    if (written > 0 && self->program_requested_at_) self->note_first_output();
     self->audit_io(stream == CSH_STREAM_STDERR ? 2 : 1, reinterpret_cast<const char*>(data.data),
                    static_cast<size_t>(written));
     self->connection_.wake();  // flush, and arm the write wait if the socket is full
     return static_cast<size_t>(written);
+}
+
+void SessionChannel::note_first_output() {
+    const auto now = std::chrono::steady_clock::now();
+    connection_.context().metrics.phase(LoginPhase::program_start, now - *program_requested_at_);
+    program_requested_at_.reset();
+    connection_.note_first_output();
 }
 
 void SessionChannel::api_stdin_ready(csh_session_host* host) {

@@ -12,6 +12,7 @@
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,7 @@ private:
     void send_exit_and_close();
     void release_channel();
     void audit_io(uint64_t stream, const char* data, size_t size);
+    void note_first_output();
 
     Connection& connection_;
     uint64_t id_;
@@ -77,6 +79,9 @@ private:
     bool output_blocked_ = false;
     bool remote_closed_ = false;
     bool finished_ = false;
+    // When the program was requested, until its first byte of output is
+    // timed (login metrics); nullopt before the request and after.
+    std::optional<std::chrono::steady_clock::time_point> program_requested_at_;
     std::optional<uint32_t> exit_status_;
     struct ExitSignal {
         std::string signal;

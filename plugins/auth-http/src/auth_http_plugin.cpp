@@ -136,6 +136,7 @@ private:
         request.connection = handle;
         request.on_attempt = [this, authtype = endpoint.authtype](const csh::webhook::AttemptReport& attempt) {
             metrics_.request_sent(authtype, attempt.attempt);
+            metrics_.request_timed(authtype, attempt.elapsed);
             if (attempt.failure_code != nullptr) {
                 metrics_.request_failed(authtype, attempt.attempt, attempt.will_retry, attempt.failure_code);
             } else if (attempt.status != 200) {

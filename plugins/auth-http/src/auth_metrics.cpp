@@ -12,6 +12,13 @@ AuthMetrics::AuthMetrics(const csh::sdk::Host& host)
       requests_(host.metric_define(CSH_METRIC_COUNTER, "containerssh_auth_server_requests_total",
                                    "HTTP requests sent to the authentication server, retries included.", "requests",
                                    {"authtype", "retry"})),
+      // 5 ms (a local server) to 10 s (the longest sensible per-attempt
+      // timeout); config-http's histogram uses the same buckets.
+      request_durations_(host.histogram_define("containerssh_auth_server_request_duration_seconds",
+                                               "How long each HTTP request to the authentication server took, "
+                                               "retries counted one by one, until its answer or its failure.",
+                                               "seconds", {"authtype"},
+                                               {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})),
       request_failures_(host.metric_define(CSH_METRIC_COUNTER, "containerssh_auth_server_failures_total",
                                            "Requests to the authentication server that got no usable answer "
                                            "(type soft: retried, hard: given up).",
@@ -25,6 +32,10 @@ AuthMetrics::AuthMetrics(const csh::sdk::Host& host)
 
 void AuthMetrics::request_sent(const char* authtype, unsigned attempt) const {
     host_.metric_add(requests_, {authtype, retry_label(attempt)}, 1);
+}
+
+void AuthMetrics::request_timed(const char* authtype, std::chrono::steady_clock::duration elapsed) const {
+    host_.metric_observe(request_durations_, {authtype}, std::chrono::duration<double>(elapsed).count());
 }
 
 void AuthMetrics::request_failed(const char* authtype, unsigned attempt, bool will_retry,

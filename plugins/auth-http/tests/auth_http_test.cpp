@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 using namespace csh::sdk::testing;
@@ -84,6 +85,15 @@ struct Fixture {
         return wait(recorder);
     }
     double metric(const char* name, const Labels& labels) { return host.metric_value(name, labels).value_or(0); }
+    // The attempt-duration series of one authtype.
+    std::optional<HistogramSample> durations(const char* authtype) {
+        return host.histogram("containerssh_auth_server_request_duration_seconds", {{"authtype", authtype}});
+    }
+    // Attempts counted by containerssh_auth_server_requests_total for one authtype.
+    double attempts(const char* authtype) {
+        return metric("containerssh_auth_server_requests_total", {{"authtype", authtype}, {"retry", "0"}}) +
+               metric("containerssh_auth_server_requests_total", {{"authtype", authtype}, {"retry", "1"}});
+    }
 
     FakeHost host;
     SharedObject library{kPluginPath};
@@ -261,6 +271,32 @@ BOOST_FIXTURE_TEST_CASE(a_500_then_200_logs_in_after_the_retry, ServerFixture) {
                              {{"country", "XX"}, {"authtype", "password"}, {"retry", "1"}}) == 1.0);
 }
 
+BOOST_FIXTURE_TEST_CASE(each_attempt_is_timed_once_without_the_wait_between_them, ServerFixture) {
+    ScriptedResponse slow_failure{500, "oops"};
+    slow_failure.delay = 60ms;
+    server.respond_sequence("/password", {slow_failure, {200, R"({"success": true})"}});
+    FakeConnection connection(plugin.host, "alice");
+    BOOST_TEST(plugin.password(connection, "pw").outcome == CSH_AUTH_SUCCESS);
+
+    const auto series = plugin.durations("password");
+    BOOST_TEST_REQUIRE(series.has_value());
+    BOOST_TEST(series->count == 2u);  // one per attempt, as requests_total counts them
+    BOOST_TEST(plugin.attempts("password") == 2.0);
+    BOOST_TEST(series->sum >= 0.06);  // the server held the first answer back 60 ms
+    BOOST_TEST_REQUIRE(series->buckets.size() == series->bounds.size() + 1);
+    uint64_t total = 0, up_to_50ms = 0;
+    for (size_t i = 0; i < series->buckets.size(); ++i) {
+        total += series->buckets[i];
+        if (i < series->bounds.size() && series->bounds[i] <= 0.05) up_to_50ms += series->buckets[i];
+    }
+    BOOST_TEST(total == 2u);
+    BOOST_TEST(up_to_50ms <= 1u);  // the slow attempt is above 50 ms
+    BOOST_TEST(series->bounds.front() == 0.005);
+    BOOST_TEST(series->bounds.back() == 10.0);
+    BOOST_TEST(!plugin.durations("pubkey").has_value());
+    BOOST_TEST(!plugin.durations("authorization").has_value());
+}
+
 BOOST_FIXTURE_TEST_CASE(a_404_is_not_retried_and_is_unavailable, ServerFixture) {
     server.respond("/password", {404, "{}"});
     FakeConnection connection(plugin.host, "alice");
@@ -312,6 +348,12 @@ BOOST_AUTO_TEST_CASE(a_refused_connection_is_unavailable) {
     FakeConnection connection(plugin.host, "alice");
     BOOST_TEST(plugin.password(connection, "pw").outcome == CSH_AUTH_UNAVAILABLE);
     BOOST_TEST(!plugin.host.lines_with_code("HTTP_CLIENT_CONNECTION_FAILED").empty());
+    // Attempts without an answer are timed too, each once.
+    const auto series = plugin.durations("password");
+    BOOST_TEST_REQUIRE(series.has_value());
+    BOOST_TEST(series->count >= 1u);
+    BOOST_TEST(static_cast<double>(series->count) == plugin.attempts("password"));
+    BOOST_TEST(series->sum > 0.0);
 }
 
 BOOST_FIXTURE_TEST_CASE(closing_the_connection_cancels_a_pending_request, ServerFixture) {

@@ -5,6 +5,7 @@
 #include "docker_config.hpp"
 #include "docker_connection.hpp"
 #include "engine/engine_client.hpp"
+#include "engine/engine_metrics.hpp"
 #include "live_connections.hpp"
 #include "messages.hpp"
 #include "orphan_collector.hpp"
@@ -84,8 +85,9 @@ public:
           config_(std::make_shared<const DockerConfig>(
               DockerConfig::from_section(this->host().config_section("docker"), codes::DOCKER_CONFIG_ERROR))),
           section_text_(compact_docker_section(this->host().config_section("docker"), false)),
+          metrics_(std::make_shared<const EngineMetrics>(this->host())),
           engine_(std::make_shared<EngineClient>(this->host(), EngineConnector::create(this->host(), config_->connection),
-                                                 config_->timeouts.http)),
+                                                 config_->timeouts.http, metrics_)),
           live_(std::make_shared<LiveConnections>()),
           instance_id_(instance_id_for(host_name(), instance_identity(listen_address(this->host())))),
           collector_(std::make_shared<OrphanCollector>(this->host(), engine_, live_, instance_id_,
@@ -116,7 +118,7 @@ protected:
                                   ? engine_
                                   : std::make_shared<EngineClient>(
                                         host(), EngineConnector::create(host(), config->connection),
-                                        config->timeouts.http);
+                                        config->timeouts.http, metrics_);
             context->config = std::move(config);
         } catch (const csh::sdk::Error& e) {
             host().log_current_exception("backend.connection_open", connection.connection());
@@ -155,6 +157,8 @@ protected:
 private:
     std::shared_ptr<const DockerConfig> config_;
     std::string section_text_;  // the file's docker section, compacted
+    // Defined here, at init, and shared by every engine client.
+    std::shared_ptr<const EngineMetrics> metrics_;
     std::shared_ptr<EngineClient> engine_;
     std::shared_ptr<LiveConnections> live_;
     std::string instance_id_;

@@ -77,6 +77,7 @@ protected:
         request.connection = handle;
         request.on_attempt = [this](const csh::webhook::AttemptReport& attempt) {
             metrics_.request_sent(attempt.attempt);
+            metrics_.request_timed(attempt.elapsed);
             if (attempt.failure_code != nullptr) {
                 metrics_.request_failed(attempt.attempt, attempt.will_retry, attempt.failure_code);
             } else if (attempt.status != 200) {

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 using namespace csh::sdk::testing;
@@ -39,6 +40,11 @@ struct Fixture {
         host.run_until_idle();
         BOOST_TEST_REQUIRE(recorder.calls() == 1u);
         return recorder.answer();
+    }
+
+    // The attempt-duration histogram (no labels).
+    std::optional<HistogramSample> durations() const {
+        return host.histogram("containerssh_config_server_request_duration_seconds");
     }
 
     FakeHost host;
@@ -94,6 +100,10 @@ BOOST_FIXTURE_TEST_CASE(the_config_object_is_passed_on_with_explicit_zero_values
     BOOST_TEST(answer.metadata[0].value == "vim");
     BOOST_TEST(plugin.host.lines_with_code("CONFIG_RESPONSE").size() == 1u);
     BOOST_TEST(plugin.host.metric_value("containerssh_config_server_requests_total", {{"retry", "0"}}).value_or(0) == 1.0);
+    const auto series = plugin.durations();
+    BOOST_TEST_REQUIRE(series.has_value());
+    BOOST_TEST(series->count == 1u);
+    BOOST_TEST(series->sum > 0.0);
 }
 
 BOOST_FIXTURE_TEST_CASE(an_answer_without_config_overrides_nothing, ServerFixture) {
@@ -119,6 +129,14 @@ BOOST_FIXTURE_TEST_CASE(a_503_then_200_succeeds_after_the_retry, ServerFixture) 
     BOOST_TEST(plugin.host.metric_value("containerssh_config_server_failures_total",
                                         {{"type", "soft"}, {"retry", "0"}, {"reason", "CONFIG_BACKEND_ERROR"}}).value_or(0) == 1.0);
     BOOST_TEST(plugin.host.metric_value("containerssh_config_server_requests_total", {{"retry", "1"}}).value_or(0) == 1.0);
+    // Both attempts timed, each once, each in one bucket.
+    const auto series = plugin.durations();
+    BOOST_TEST_REQUIRE(series.has_value());
+    BOOST_TEST(series->count == 2u);
+    BOOST_TEST(series->sum > 0.0);
+    uint64_t in_buckets = 0;
+    for (uint64_t n : series->buckets) in_buckets += n;
+    BOOST_TEST(in_buckets == 2u);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_config_that_is_not_an_object_is_a_decode_failure, ServerFixture) {

@@ -5,7 +5,7 @@
 
 #include <csh/webhook/http_settings.hpp>
 
-#include "tls_names.hpp"
+#include <csh/tls/tls_names.hpp>
 
 #include <curl/curl.h>
 

@@ -270,6 +270,7 @@ void HttpClient::Core::start_attempt(Transfer& transfer) {
         return;
     }
     log_url(codes::HTTP_CLIENT_REQUEST, "sending a webhook request", transfer);
+    transfer.attempt_started = Clock::now();
     const CURLMcode added = curl_multi_add_handle(multi_, transfer.easy);
     if (added != CURLM_OK) {
         complete(transfer.id, failed_result(codes::HTTP_CLIENT_CONNECTION_FAILED,
@@ -298,6 +299,7 @@ void HttpClient::Core::collect_finished() {
 }
 
 void HttpClient::Core::finish_attempt(Transfer& transfer, CURLcode code) {
+    const auto elapsed = Clock::now() - transfer.attempt_started;
     long status = 0;
     curl_easy_getinfo(transfer.easy, CURLINFO_RESPONSE_CODE, &status);
     const unsigned attempt = transfer.attempt;
@@ -317,7 +319,7 @@ void HttpClient::Core::finish_attempt(Transfer& transfer, CURLcode code) {
     if (verdict.retryable) wait = retry_delay(transfer, status);
 
     if (transfer.request.on_attempt) {
-        AttemptReport report{attempt, status, verdict.failure_code, verdict.result.failure, wait.has_value()};
+        AttemptReport report{attempt, status, verdict.failure_code, verdict.result.failure, wait.has_value(), elapsed};
         deferred_.push_back([on_attempt = transfer.request.on_attempt, report = std::move(report)] {
             on_attempt(report);
         });

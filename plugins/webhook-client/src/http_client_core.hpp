@@ -62,6 +62,7 @@ private:
         Done done;
         Clock::time_point deadline;
         unsigned attempt = 0;              // of the current or next attempt
+        Clock::time_point attempt_started; // of the current attempt
         CURL* easy = nullptr;              // during an attempt
         csh::sdk::Timer retry_timer;       // while waiting to retry
         AttemptCapture capture;

@@ -1,8 +1,7 @@
 // The small pieces of the transport: backoff and Retry-After, which statuses
-// are retried, URL redaction for logs, Go TLS names to OpenSSL's, PEM
-// detection.
+// are retried, URL redaction for logs, PEM detection. (Go TLS names to
+// OpenSSL's: libs/tls-names/tests.)
 #include "retry_policy.hpp"
-#include "tls_names.hpp"
 #include "url_redaction.hpp"
 
 #include <containerssh/sdk/pem_source.hpp>
@@ -62,30 +61,6 @@ BOOST_AUTO_TEST_CASE(urls_lose_credentials_query_and_fragment) {
     BOOST_TEST(redact_url("http://token@host") == "http://host");
     BOOST_TEST(redact_url("http://host/a@b") == "http://host/a@b");
     BOOST_TEST(redact_url("/relative/path?secret=1") == "/relative/path");
-}
-
-BOOST_AUTO_TEST_CASE(go_names_map_to_openssl_names) {
-    BOOST_TEST(tls::openssl_curve("x25519").value() == "X25519");
-    BOOST_TEST(tls::openssl_curve("X25519").value() == "X25519");
-    BOOST_TEST(tls::openssl_curve("prime256v1").value() == "P-256");
-    BOOST_TEST(tls::openssl_curve("secp521r1").value() == "P-521");
-    BOOST_TEST(!tls::openssl_curve("secp224r1"));
-    BOOST_TEST(tls::openssl_cipher("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384").value().openssl ==
-               "ECDHE-RSA-AES256-GCM-SHA384");
-    BOOST_TEST(tls::openssl_cipher("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256").value().openssl ==
-               "ECDHE-ECDSA-CHACHA20-POLY1305");
-    BOOST_TEST(tls::openssl_cipher("TLS_CHACHA20_POLY1305_SHA256").value().tls13);
-    BOOST_TEST(!tls::openssl_cipher("TLS_RSA_WITH_AES_128_CBC_SHA"));
-}
-
-BOOST_AUTO_TEST_CASE(the_default_lists_become_curl_option_texts) {
-    const auto lists = tls::openssl_lists(
-        {"x25519", "secp256r1", "secp384r1", "secp521r1", "prime256v1"},
-        {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-         "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"});
-    BOOST_TEST(lists.curves == "X25519:P-256:P-384:P-521");
-    BOOST_TEST(lists.tls13_ciphers == "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256");
-    BOOST_TEST(lists.tls12_ciphers == "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256");
 }
 
 BOOST_AUTO_TEST_CASE(pem_text_is_told_from_a_file_name) {

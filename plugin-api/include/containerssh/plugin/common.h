@@ -35,7 +35,15 @@ extern "C" {
 /** ABI major version: a plugin with a different major is refused. */
 #define CSH_ABI_MAJOR 1u
 /** ABI minor version of these headers: additions only. */
-#define CSH_ABI_MINOR 0u
+#define CSH_ABI_MINOR 1u
+
+/**
+ * True when `table`, a pointer to a struct of type `type` that starts with
+ * struct_size, is large enough to hold `field`: use it before touching a slot
+ * added in a later minor version (e.g. a host of minor 0 has no histograms).
+ */
+#define CSH_TABLE_HAS(table, type, field) \
+    ((table)->struct_size >= offsetof(type, field) + sizeof(((const type *)0)->field))
 
 /** A borrowed UTF-8 string view; not NUL-terminated unless stated. */
 typedef struct csh_str {

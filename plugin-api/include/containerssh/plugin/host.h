@@ -143,6 +143,8 @@ typedef struct csh_metric csh_metric;
 typedef uint32_t csh_metric_type;
 #define CSH_METRIC_COUNTER ((csh_metric_type)0)
 #define CSH_METRIC_GAUGE ((csh_metric_type)1)
+/** ABI 1.1: defined with define_histogram, updated with observe. */
+#define CSH_METRIC_HISTOGRAM ((csh_metric_type)2)
 
 /** One sample of the host's registry, as handed to exporters. Frozen layout. */
 typedef struct csh_metric_sample {
@@ -158,6 +160,35 @@ typedef struct csh_metric_sample {
 
 typedef void (*csh_metric_visit_fn)(void *user, const csh_metric_sample *sample);
 
+/**
+ * One series of a histogram family, as handed to exporters (ABI 1.1). Starts
+ * with struct_size and grows at its end. Everything is borrowed for the
+ * duration of the visit.
+ */
+typedef struct csh_histogram_sample {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    const char *name;
+    const char *help;
+    const char *unit;
+    const csh_field *labels;
+    size_t label_count;
+    /** Upper bounds of the finite buckets, strictly ascending; +Inf is implied. */
+    const double *bounds;
+    /**
+     * Cumulative counts, one per bound: bucket_counts[i] observations were
+     * <= bounds[i]. The +Inf bucket is `count`.
+     */
+    const uint64_t *bucket_counts;
+    size_t bound_count;
+    /** Sum of every observed value. */
+    double sum;
+    /** Number of observations. */
+    uint64_t count;
+} csh_histogram_sample;
+
+typedef void (*csh_histogram_visit_fn)(void *user, const csh_histogram_sample *sample);
+
 typedef struct csh_metrics_service {
     uint32_t struct_size;
     /**
@@ -168,17 +199,43 @@ typedef struct csh_metrics_service {
     csh_metric *(*define)(const csh_host *host, csh_metric_type type, const char *name,
                           const char *help, const char *unit, const char *const *label_names,
                           size_t label_count);
-    /** [any-thread] Adds `delta` to the series with these label values. */
+    /** [any-thread] Adds `delta` to the series with these label values (not for histograms). */
     void (*add)(const csh_host *host, csh_metric *metric, const csh_str *label_values,
                 size_t label_count, double delta);
-    /** [any-thread] Sets a gauge series to `value`. */
+    /** [any-thread] Sets a gauge series to `value` (not for histograms). */
     void (*set)(const csh_host *host, csh_metric *metric, const csh_str *label_values,
                 size_t label_count, double value);
     /**
-     * [any-thread] Calls visit once per series of every family, families in
-     * definition order. Samples are borrowed for the duration of visit.
+     * [any-thread] Calls visit once per series of every counter and gauge
+     * family, families in definition order. Samples are borrowed for the
+     * duration of visit. Histogram families are not visited here (see
+     * collect_histograms), so an exporter of ABI 1.0 sees no change.
      */
     void (*collect)(const csh_host *host, csh_metric_visit_fn visit, void *user);
+
+    /* ---- ABI 1.1: check with CSH_TABLE_HAS before use ---- */
+
+    /**
+     * [control] Defines a histogram family (during init) whose buckets end at
+     * `bounds` (bound_count values, strictly ascending, finite; a +Inf bucket
+     * is added). The same name defined again with the same labels and bounds
+     * returns the same handle; any other conflict, or bounds that are not
+     * ascending, returns NULL. The host owns the handle and copies `bounds`.
+     */
+    csh_metric *(*define_histogram)(const csh_host *host, const char *name, const char *help,
+                                    const char *unit, const char *const *label_names,
+                                    size_t label_count, const double *bounds, size_t bound_count);
+    /**
+     * [any-thread] Records one observation of `value` in the series with these
+     * label values. Ignored for a family that is not a histogram.
+     */
+    void (*observe)(const csh_host *host, csh_metric *metric, const csh_str *label_values,
+                    size_t label_count, double value);
+    /**
+     * [any-thread] Calls visit once per series of every histogram family,
+     * families in definition order.
+     */
+    void (*collect_histograms)(const csh_host *host, csh_histogram_visit_fn visit, void *user);
 } csh_metrics_service;
 
 /* ------------------------------------------------------------------ */

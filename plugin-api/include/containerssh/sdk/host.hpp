@@ -48,7 +48,10 @@ public:
         log_ = service<csh_log_service>(CSH_SERVICE_LOG);
         config_ = service<csh_config_service>(CSH_SERVICE_CONFIG);
         loop_ = service<csh_loop_service>(CSH_SERVICE_LOOP);
-        metrics_ = service<csh_metrics_service>(CSH_SERVICE_METRICS);
+        // A host of ABI 1.0 offers counters and gauges only: accepted, and
+        // histograms become no-ops (see has_histograms).
+        const auto* metrics = static_cast<const csh_metrics_service*>(host_->get_service(host_, CSH_SERVICE_METRICS));
+        if (metrics != nullptr && CSH_TABLE_HAS(metrics, csh_metrics_service, collect)) metrics_ = metrics;
         audit_ = service<csh_audit_service>(CSH_SERVICE_AUDIT);
     }
 
@@ -117,6 +120,32 @@ public:
     void metric_set(const Metric& metric, std::initializer_list<std::string_view> label_values, double value) const {
         metric_update(metric, label_values.begin(), label_values.size(), value, true);
     }
+
+    // [control] Defines a histogram family with these bucket upper bounds
+    // (ascending; +Inf is added); an invalid Metric on a conflict or on a
+    // host without histograms.
+    Metric histogram_define(const char* name, const char* help, const char* unit,
+                            std::initializer_list<const char*> label_names, std::initializer_list<double> bounds) const {
+        if (!has_histograms()) return Metric();
+        std::vector<const char*> labels(label_names);
+        std::vector<double> limits(bounds);
+        return Metric(metrics_->define_histogram(host_, name, help, unit, labels.data(), labels.size(), limits.data(),
+                                                 limits.size()));
+    }
+    // [any-thread] Records one observation in a histogram series.
+    void metric_observe(const Metric& metric, std::initializer_list<std::string_view> label_values, double value) const {
+        if (!has_histograms() || !metric) return;
+        std::vector<csh_str> labels;
+        for (auto v : label_values) labels.push_back(to_str(v));
+        metrics_->observe(host_, metric.handle(), labels.data(), labels.size(), value);
+    }
+    // Whether the host's registry takes histograms (ABI 1.1 and later).
+    bool has_histograms() const {
+        return metrics_ != nullptr && CSH_TABLE_HAS(metrics_, csh_metrics_service, collect_histograms);
+    }
+    // The raw metrics table, for exporters (see sdk/metrics_snapshot.hpp);
+    // nullptr when the host offers none.
+    const csh_metrics_service* metrics_service() const { return metrics_; }
 
     // ---- audit [connection-strand] ----
     void audit_emit(csh_connection* connection, const csh_audit_event& event) const {

@@ -14,5 +14,6 @@
 #include <containerssh/sdk/messages.hpp>
 #include <containerssh/sdk/metadata.hpp>
 #include <containerssh/sdk/metrics.hpp>
+#include <containerssh/sdk/metrics_snapshot.hpp>
 #include <containerssh/sdk/plugin.hpp>
 #include <containerssh/sdk/types.hpp>

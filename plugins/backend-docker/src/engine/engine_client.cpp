@@ -72,6 +72,30 @@ std::pair<std::string, std::string> split_reference(const std::string& image) {
     return {image, "latest"};
 }
 
+// The requests this client sends; the labels are the operation label of the
+// duration histogram, the descriptions start error texts.
+constexpr EngineOperation kVersion{"version", "asking the engine for its version"};
+constexpr EngineOperation kImageInspect{"image_inspect", "inspecting the image"};
+constexpr EngineOperation kImagePull{"image_pull", "pulling the image"};
+constexpr EngineOperation kContainerCreate{"container_create", "creating the container"};
+constexpr EngineOperation kContainerStart{"container_start", "starting the container"};
+constexpr EngineOperation kContainerAttach{"container_attach", "attaching to the container"};
+constexpr EngineOperation kContainerInspect{"container_inspect", "inspecting the container"};
+constexpr EngineOperation kContainerResize{"container_resize", "resizing the container's terminal"};
+constexpr EngineOperation kContainerKill{"container_kill", "signalling the container"};
+constexpr EngineOperation kContainerStop{"container_stop", "stopping the container"};
+constexpr EngineOperation kContainerRemove{"container_remove", "removing the container"};
+constexpr EngineOperation kContainerList{"container_list", "listing containers"};
+constexpr EngineOperation kExecCreate{"exec_create", "creating the exec"};
+constexpr EngineOperation kExecStart{"exec_start", "starting the exec"};
+constexpr EngineOperation kExecInspect{"exec_inspect", "inspecting the exec"};
+constexpr EngineOperation kExecResize{"exec_resize", "resizing the terminal"};
+
+// "<operation description>: <detail>", for errors found in an answer.
+std::string failing(const EngineOperation& operation, const std::string& detail) {
+    return std::string(operation.description) + ": " + detail;
+}
+
 }  // namespace
 
 std::string query_escape(std::string_view value) {
@@ -90,8 +114,11 @@ std::string query_escape(std::string_view value) {
 }
 
 EngineClient::EngineClient(csh::sdk::Host host, std::shared_ptr<const EngineConnector> connector,
-                           std::chrono::milliseconds http_timeout)
-    : host_(std::move(host)), connector_(std::move(connector)), http_timeout_(http_timeout) {}
+                           std::chrono::milliseconds http_timeout, std::shared_ptr<const EngineMetrics> metrics)
+    : host_(std::move(host)),
+      connector_(std::move(connector)),
+      http_timeout_(http_timeout),
+      metrics_(std::move(metrics)) {}
 
 void EngineClient::negotiate(const CallSite& at, std::function<void(std::string, std::string)> then) {
     std::string known;
@@ -100,72 +127,77 @@ void EngineClient::negotiate(const CallSite& at, std::function<void(std::string,
         known = version_prefix_;
     }
     if (!known.empty()) return then(known, {});
-    EngineRequest request;
-    request.target = "/version";
-    request.timeout = http_timeout_;
-    request.pending = at.pending;
     auto self = shared_from_this();
-    HttpCall::start(host_, at.strand, connector_, std::move(request),
-                    [self, then = std::move(then)](EngineResponse response, std::string error) {
-                        EngineResult r = outcome("asking the engine for its version", response, error, {200});
-                        if (!r.ok()) return then({}, r.error);
-                        simdjson::dom::parser parser;
-                        simdjson::dom::element root;
-                        std::string_view engine_version;
-                        if (!parse_json(parser, response.body, root) ||
-                            root["ApiVersion"].get_string().get(engine_version) != simdjson::SUCCESS) {
-                            return then({}, "the engine's /version answer has no ApiVersion");
-                        }
-                        if (version_less(engine_version, kOldestApiVersion)) {
-                            return then({}, "the engine speaks API " + std::string(engine_version) +
-                                                ", older than the oldest supported " + kOldestApiVersion);
-                        }
-                        const std::string chosen =
-                            version_less(engine_version, kNewestApiVersion) ? std::string(engine_version)
-                                                                            : std::string(kNewestApiVersion);
-                        self->host_.log(codes::DOCKER_ENGINE_API_VERSION, "using Engine API " + chosen,
-                                        {{"engine", self->engine()}, {"apiVersion", chosen},
-                                         {"engineApiVersion", engine_version}});
-                        std::string prefix = "/v" + chosen;
-                        {
-                            std::lock_guard<std::mutex> lock(self->mutex_);
-                            self->version_prefix_ = prefix;
-                        }
-                        then(prefix, {});
-                    });
+    exchange(at, request_for("GET", "/version", http_timeout_), kVersion, {200},
+             [self, then = std::move(then)](EngineResult r, EngineResponse response) {
+                 if (!r.ok()) return then({}, r.error);
+                 simdjson::dom::parser parser;
+                 simdjson::dom::element root;
+                 std::string_view engine_version;
+                 if (!parse_json(parser, response.body, root) ||
+                     root["ApiVersion"].get_string().get(engine_version) != simdjson::SUCCESS) {
+                     return then({}, "the engine's /version answer has no ApiVersion");
+                 }
+                 if (version_less(engine_version, kOldestApiVersion)) {
+                     return then({}, "the engine speaks API " + std::string(engine_version) +
+                                         ", older than the oldest supported " + kOldestApiVersion);
+                 }
+                 const std::string chosen =
+                     version_less(engine_version, kNewestApiVersion) ? std::string(engine_version)
+                                                                     : std::string(kNewestApiVersion);
+                 self->host_.log(codes::DOCKER_ENGINE_API_VERSION, "using Engine API " + chosen,
+                                 {{"engine", self->engine()}, {"apiVersion", chosen},
+                                  {"engineApiVersion", engine_version}});
+                 std::string prefix = "/v" + chosen;
+                 {
+                     std::lock_guard<std::mutex> lock(self->mutex_);
+                     self->version_prefix_ = prefix;
+                 }
+                 then(prefix, {});
+             });
 }
 
-void EngineClient::call(const CallSite& at, EngineRequest request, const char* what,
+void EngineClient::call(const CallSite& at, EngineRequest request, const EngineOperation& operation,
                         std::initializer_list<int> accepted, Answered done) {
-    std::vector<int> statuses(accepted);
-    send(at, std::move(request),
-         [what, statuses = std::move(statuses), done = std::move(done)](EngineResponse response, std::string error) {
-             EngineResult r = outcome(what, response, error, statuses);
-             done(std::move(r), std::move(response));
-         });
-}
-
-void EngineClient::send(const CallSite& at, EngineRequest request, HttpCall::Done done) {
     auto self = shared_from_this();
-    negotiate(at, [self, at, request = std::move(request), done = std::move(done)](
-                          std::string prefix, std::string error) mutable {
-        if (!error.empty()) return done({}, error);
+    negotiate(at, [self, at, operation, accepted = std::vector<int>(accepted), request = std::move(request),
+                   done = std::move(done)](std::string prefix, std::string error) mutable {
+        if (!error.empty()) {
+            // Not sent: the version question failed (and was counted).
+            EngineResult unsent;
+            unsent.error = failing(operation, error);
+            unsent.unreachable = true;
+            return done(std::move(unsent), EngineResponse());
+        }
         request.target = prefix + request.target;
-        request.pending = at.pending;
-        HttpCall::start(self->host_, at.strand, self->connector_, std::move(request),
-                        [self, done = std::move(done)](EngineResponse response, std::string error) {
-                            if (!error.empty()) {
-                                // The engine may come back as another version.
-                                std::lock_guard<std::mutex> lock(self->mutex_);
-                                self->version_prefix_.clear();
-                            }
-                            done(std::move(response), std::move(error));
-                        });
+        self->exchange(at, std::move(request), operation, std::move(accepted), std::move(done));
     });
 }
 
+void EngineClient::exchange(const CallSite& at, EngineRequest request, const EngineOperation& operation,
+                            std::vector<int> accepted, Answered done) {
+    request.pending = at.pending;
+    const auto started = std::chrono::steady_clock::now();
+    auto self = shared_from_this();
+    HttpCall::start(host_, at.strand, connector_, std::move(request),
+                    [self, operation, started, accepted = std::move(accepted), done = std::move(done)](
+                        EngineResponse response, std::string error) {
+                        EngineResult r = outcome(operation.description, response, error, accepted);
+                        if (self->metrics_) {
+                            self->metrics_->request_done(operation, !r.ok(),
+                                                         std::chrono::steady_clock::now() - started);
+                        }
+                        if (r.unreachable) {
+                            // The engine may come back as another version.
+                            std::lock_guard<std::mutex> lock(self->mutex_);
+                            self->version_prefix_.clear();
+                        }
+                        done(std::move(r), std::move(response));
+                    });
+}
+
 void EngineClient::image_present(const CallSite& at, const std::string& image, Done<bool> done) {
-    call(at, request_for("GET", "/images/" + image + "/json", http_timeout_), "inspecting the image", {200, 404},
+    call(at, request_for("GET", "/images/" + image + "/json", http_timeout_), kImageInspect, {200, 404},
          [done = std::move(done)](EngineResult r, EngineResponse response) {
              done(r, r.ok() && response.status == 200);
          });
@@ -204,9 +236,9 @@ void EngineClient::pull_image(const CallSite& at, const std::string& image, cons
             if (progress && !report.empty()) progress(report);
         }
     };
-    call(at, std::move(request), "pulling the image", {200},
+    call(at, std::move(request), kImagePull, {200},
          [done = std::move(done), stream_error](EngineResult r, EngineResponse) {
-             if (r.ok() && !stream_error->empty()) r.error = "pulling the image: " + *stream_error;
+             if (r.ok() && !stream_error->empty()) r.error = failing(kImagePull, *stream_error);
              done(r);
          });
 }
@@ -217,17 +249,16 @@ void EngineClient::create_container(const CallSite& at, const std::string& name,
     if (!name.empty()) query += "&name=" + query_escape(name);
     if (!platform.empty()) query += "&platform=" + query_escape(platform);
     if (!query.empty()) query[0] = '?';
-    call(at, request_for("POST", "/containers/create" + query, timeout, std::move(body)), "creating the container",
-         {201}, [done = std::move(done)](EngineResult r, EngineResponse response) {
+    call(at, request_for("POST", "/containers/create" + query, timeout, std::move(body)), kContainerCreate, {201}, [done = std::move(done)](EngineResult r, EngineResponse response) {
              std::string id = r.ok() ? id_in(response.body) : std::string();
-             if (r.ok() && id.empty()) r.error = "creating the container: the engine's answer has no Id";
+             if (r.ok() && id.empty()) r.error = failing(kContainerCreate, "the engine's answer has no Id");
              done(r, id);
          });
 }
 
 void EngineClient::start_container(const CallSite& at, const std::string& id, std::chrono::milliseconds timeout,
                                    Finished done) {
-    call(at, request_for("POST", "/containers/" + id + "/start", timeout), "starting the container", {204, 304},
+    call(at, request_for("POST", "/containers/" + id + "/start", timeout), kContainerStart, {204, 304},
          [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
 }
 
@@ -236,11 +267,11 @@ void EngineClient::attach_container(const CallSite& at, const std::string& id, s
     EngineRequest request =
         request_for("POST", "/containers/" + id + "/attach?stream=1&stdin=1&stdout=1&stderr=1", timeout);
     request.upgrade = true;
-    call(at, std::move(request), "attaching to the container", {101}, std::move(done));
+    call(at, std::move(request), kContainerAttach, {101}, std::move(done));
 }
 
 void EngineClient::inspect_container(const CallSite& at, const std::string& id, Done<ProgramState> done) {
-    call(at, request_for("GET", "/containers/" + id + "/json", http_timeout_), "inspecting the container", {200},
+    call(at, request_for("GET", "/containers/" + id + "/json", http_timeout_), kContainerInspect, {200},
          [done = std::move(done)](EngineResult r, EngineResponse response) {
              ProgramState state;
              simdjson::dom::parser parser;
@@ -249,7 +280,7 @@ void EngineClient::inspect_container(const CallSite& at, const std::string& id, 
              if (r.ok() && !(parse_json(parser, response.body, root) && root["State"].get(s) == simdjson::SUCCESS &&
                              s["Running"].get_bool().get(state.running) == simdjson::SUCCESS &&
                              s["ExitCode"].get_int64().get(state.exit_code) == simdjson::SUCCESS)) {
-                 r.error = "inspecting the container: the answer has no State";
+                 r.error = failing(kContainerInspect, "the answer has no State");
              }
              bool restarting = false;
              if (r.ok() && s["Restarting"].get_bool().get(restarting) == simdjson::SUCCESS) state.restarting = restarting;
@@ -263,27 +294,26 @@ void EngineClient::resize_container(const CallSite& at, const std::string& id, u
          request_for("POST",
                      "/containers/" + id + "/resize?h=" + std::to_string(rows) + "&w=" + std::to_string(columns),
                      timeout),
-         "resizing the container's terminal", {200, 201, 204},
+         kContainerResize, {200, 201, 204},
          [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
 }
 
 void EngineClient::kill_container(const CallSite& at, const std::string& id, const std::string& signal,
                                   std::chrono::milliseconds timeout, Finished done) {
     call(at, request_for("POST", "/containers/" + id + "/kill?signal=" + query_escape(signal), timeout),
-         "signalling the container", {204}, [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
+         kContainerKill, {204}, [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
 }
 
 void EngineClient::stop_container(const CallSite& at, const std::string& id, std::chrono::seconds grace,
                                   std::chrono::milliseconds timeout, Finished done) {
     call(at, request_for("POST", "/containers/" + id + "/stop?t=" + std::to_string(grace.count()), timeout),
-         "stopping the container", {204, 304, 404},
+         kContainerStop, {204, 304, 404},
          [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
 }
 
 void EngineClient::remove_container(const CallSite& at, const std::string& id, std::chrono::milliseconds timeout,
                                     Finished done) {
-    call(at, request_for("DELETE", "/containers/" + id + "?force=1&v=1", timeout), "removing the container",
-         {204, 404}, [done = std::move(done)](EngineResult r, EngineResponse response) {
+    call(at, request_for("DELETE", "/containers/" + id + "?force=1&v=1", timeout), kContainerRemove, {204, 404}, [done = std::move(done)](EngineResult r, EngineResponse response) {
              // 409 "removal already in progress" means it is going away anyway.
              if (!r.ok() && response.status == 409 &&
                  response.body.find("already in progress") != std::string::npos) {
@@ -297,14 +327,14 @@ void EngineClient::list_containers(const CallSite& at, const std::string& label,
                                    Done<std::vector<ContainerSummary>> done) {
     const std::string filter = "{\"label\":[\"" + label + "\"]}";
     call(at, request_for("GET", "/containers/json?all=1&filters=" + query_escape(filter), http_timeout_),
-         "listing containers", {200}, [done = std::move(done)](EngineResult r, EngineResponse response) {
+         kContainerList, {200}, [done = std::move(done)](EngineResult r, EngineResponse response) {
              std::vector<ContainerSummary> found;
              simdjson::dom::parser parser;
              simdjson::dom::element root;
              simdjson::dom::array items;
              if (r.ok() && (!parse_json(parser, response.body, root) ||
                             root.get_array().get(items) != simdjson::SUCCESS)) {
-                 r.error = "listing containers: the answer is not a list";
+                 r.error = failing(kContainerList, "the answer is not a list");
              }
              if (!r.ok()) return done(r, std::move(found));
              for (simdjson::dom::element item : items) {
@@ -328,10 +358,9 @@ void EngineClient::list_containers(const CallSite& at, const std::string& label,
 
 void EngineClient::create_exec(const CallSite& at, const std::string& container, std::string body,
                                std::chrono::milliseconds timeout, Done<std::string> done) {
-    call(at, request_for("POST", "/containers/" + container + "/exec", timeout, std::move(body)), "creating the exec",
-         {201}, [done = std::move(done)](EngineResult r, EngineResponse response) {
+    call(at, request_for("POST", "/containers/" + container + "/exec", timeout, std::move(body)), kExecCreate, {201}, [done = std::move(done)](EngineResult r, EngineResponse response) {
              std::string id = r.ok() ? id_in(response.body) : std::string();
-             if (r.ok() && id.empty()) r.error = "creating the exec: the engine's answer has no Id";
+             if (r.ok() && id.empty()) r.error = failing(kExecCreate, "the engine's answer has no Id");
              done(r, id);
          });
 }
@@ -341,18 +370,18 @@ void EngineClient::start_exec(const CallSite& at, const std::string& exec, bool 
     EngineRequest request = request_for("POST", "/exec/" + exec + "/start", timeout,
                                         std::string("{\"Detach\":false,\"Tty\":") + (tty ? "true" : "false") + "}");
     request.upgrade = true;
-    call(at, std::move(request), "starting the exec", {101}, std::move(done));
+    call(at, std::move(request), kExecStart, {101}, std::move(done));
 }
 
 void EngineClient::inspect_exec(const CallSite& at, const std::string& exec, Done<ProgramState> done) {
-    call(at, request_for("GET", "/exec/" + exec + "/json", http_timeout_), "inspecting the exec", {200},
+    call(at, request_for("GET", "/exec/" + exec + "/json", http_timeout_), kExecInspect, {200},
          [done = std::move(done)](EngineResult r, EngineResponse response) {
              ProgramState state;
              simdjson::dom::parser parser;
              simdjson::dom::element root;
              if (r.ok() && (!parse_json(parser, response.body, root) ||
                             root["Running"].get_bool().get(state.running) != simdjson::SUCCESS)) {
-                 r.error = "inspecting the exec: the answer has no Running";
+                 r.error = failing(kExecInspect, "the answer has no Running");
              }
              // ExitCode is null while the exec runs.
              if (r.ok() && root["ExitCode"].get_int64().get(state.exit_code) != simdjson::SUCCESS) state.exit_code = 0;
@@ -365,7 +394,7 @@ void EngineClient::resize_exec(const CallSite& at, const std::string& exec, uint
     call(at,
          request_for("POST", "/exec/" + exec + "/resize?h=" + std::to_string(rows) + "&w=" + std::to_string(columns),
                      timeout),
-         "resizing the terminal", {200, 201}, [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
+         kExecResize, {200, 201}, [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
 }
 
 }  // namespace backend_docker

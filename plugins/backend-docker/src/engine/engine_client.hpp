@@ -7,9 +7,14 @@
 // or an error text that names the operation and the engine's reason. HTTP
 // statuses that mean "already so" (a container already gone or stopped) are
 // success where the caller cannot tell the difference.
+//
+// Every HTTP request sent to the engine (the version question included) is
+// counted in EngineMetrics, with its duration, as one request and, when it
+// failed, one error.
 #pragma once
 
 #include "engine/engine_connector.hpp"
+#include "engine/engine_metrics.hpp"
 #include "engine/http_call.hpp"
 
 #include <containerssh/sdk/host.hpp>
@@ -57,8 +62,9 @@ public:
     static constexpr const char* kNewestApiVersion = "1.41";
     static constexpr const char* kOldestApiVersion = "1.25";
 
+    // `metrics` is the plugin's (defined at init); nullptr counts nothing.
     EngineClient(csh::sdk::Host host, std::shared_ptr<const EngineConnector> connector,
-                 std::chrono::milliseconds http_timeout);
+                 std::chrono::milliseconds http_timeout, std::shared_ptr<const EngineMetrics> metrics);
 
     std::string engine() const { return connector_->endpoint().display(); }
 
@@ -108,16 +114,19 @@ public:
 private:
     using Answered = std::function<void(EngineResult, EngineResponse)>;
     // Sends `request` with "/v<version>" in front of its target once the
-    // version is known; `what` names the operation in errors, `accepted`
-    // the statuses that count as success.
-    void call(const CallSite& at, EngineRequest request, const char* what, std::initializer_list<int> accepted,
-              Answered done);
-    void send(const CallSite& at, EngineRequest request, HttpCall::Done done);
+    // version is known; `accepted` lists the statuses that count as success.
+    void call(const CallSite& at, EngineRequest request, const EngineOperation& operation,
+              std::initializer_list<int> accepted, Answered done);
+    // One HTTP request as it is (no version prefix added), judged, counted
+    // and timed; the one place every request to the engine goes through.
+    void exchange(const CallSite& at, EngineRequest request, const EngineOperation& operation,
+                  std::vector<int> accepted, Answered done);
     void negotiate(const CallSite& at, std::function<void(std::string prefix, std::string error)> then);
 
     csh::sdk::Host host_;
     std::shared_ptr<const EngineConnector> connector_;
     std::chrono::milliseconds http_timeout_;
+    std::shared_ptr<const EngineMetrics> metrics_;
     std::mutex mutex_;
     std::string version_prefix_;  // "/v1.41" once negotiated
 };

@@ -37,6 +37,13 @@ protected:
             done.fail(e.what());
             return;
         }
+        const auto user = connection.effective_username();
+        for (const auto& refused : config.refuse_users) {
+            if (refused == user) {
+                done.fail("local.refuseUsers names this user", CSH_FAILED, "The local backend refuses this user.");
+                return;
+            }
+        }
         std::vector<std::pair<std::string, std::string>> environment;
         const csh::sdk::Metadata metadata = connection.metadata_copy();
         for (const auto& item : metadata.items()) {

@@ -17,8 +17,9 @@ using csh::sdk::ConfigNode;
 namespace {
 
 LocalConfig apply(const ConfigNode& local, LocalConfig config) {
-    local.allow_only({"shell", "workdir", "childExitNotification", "inheritEnvironment"});
+    local.allow_only({"shell", "workdir", "childExitNotification", "inheritEnvironment", "refuseUsers"});
     config.inherit_environment = local.boolean("inheritEnvironment", config.inherit_environment);
+    config.refuse_users = local.string_list("refuseUsers", config.refuse_users);
     if (auto shell = local.get("shell")) {
         config.shell = shell->as_string_list();
         if (config.shell.empty() || config.shell.front().empty() || config.shell.front()[0] != '/') {

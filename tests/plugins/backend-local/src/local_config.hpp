@@ -5,6 +5,7 @@
 //     workdir: /some/dir            # where programs start; default: the gateway's cwd
 //     childExitNotification: auto   # auto | pidfd | sigchld (how child exits are noticed)
 //     inheritEnvironment: true      # programs start with the gateway's environment
+//     refuseUsers: [name, ...]      # connections of these users are refused (tests of rejection)
 //
 // The file's section is read at init; a connection's effective configuration
 // (file merged with the config server's answer) may override every key.
@@ -23,6 +24,7 @@ struct LocalConfig {
     std::string workdir;
     ExitNotification exit_notification = ExitNotification::automatic;
     bool inherit_environment = true;
+    std::vector<std::string> refuse_users;
 
     // The defaults above with workdir = the current directory.
     static LocalConfig defaults();

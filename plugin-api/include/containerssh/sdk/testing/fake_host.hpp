@@ -86,6 +86,17 @@ struct MetricSample {
     double value = 0;
 };
 
+// One histogram series as the fake registry holds it (per-bucket counts,
+// the last for +Inf).
+struct HistogramSample {
+    std::string name;
+    Labels labels;
+    std::vector<double> bounds;
+    std::vector<uint64_t> buckets;
+    double sum = 0;
+    uint64_t count = 0;
+};
+
 struct WatchState {
     int fd;
     uint32_t events;
@@ -222,6 +233,21 @@ public:
         return std::nullopt;
     }
 
+    // The histogram series with this name and labels, if any was observed.
+    std::optional<HistogramSample> histogram(std::string_view name, const Labels& labels = {}) const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (const auto& family : families_) {
+            if (family->name != name) continue;
+            for (const auto& [values, series] : family->histograms) {
+                Labels named;
+                for (size_t i = 0; i < values.size(); ++i) named.emplace_back(family->label_names[i], values[i]);
+                if (named != labels) continue;
+                return HistogramSample{family->name, named, family->bounds, series.buckets, series.sum, series.count};
+            }
+        }
+        return std::nullopt;
+    }
+
     // -------------------------------------------------------------- audit
     std::vector<RecordedAuditEvent> audit_events() const {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -258,6 +284,13 @@ private:
         std::string unit;
         std::vector<std::string> label_names;
         std::map<std::vector<std::string>, double> series;
+        std::vector<double> bounds;
+        struct Histogram {
+            std::vector<uint64_t> buckets;
+            double sum = 0;
+            uint64_t count = 0;
+        };
+        std::map<std::vector<std::string>, Histogram> histograms;
     };
 
     static FakeHost& self(const csh_host* host) { return *static_cast<FakeHost*>(host->host_data); }
@@ -467,8 +500,81 @@ private:
             return nullptr;
         }
         h.families_.push_back(std::make_unique<Family>(
-            Family{type, name, help != nullptr ? help : "", unit != nullptr ? unit : "", std::move(labels), {}}));
+            Family{type, name, help != nullptr ? help : "", unit != nullptr ? unit : "", std::move(labels), {}, {}, {}}));
         return reinterpret_cast<csh_metric*>(h.families_.back().get());
+    }
+    static csh_metric* metrics_define_histogram(const csh_host* host, const char* name, const char* help,
+                                                const char* unit, const char* const* label_names, size_t label_count,
+                                                const double* bounds, size_t bound_count) {
+        csh_metric* metric = metrics_define(host, CSH_METRIC_HISTOGRAM, name, help, unit, label_names, label_count);
+        if (metric == nullptr) return nullptr;
+        FakeHost& h = self(host);
+        std::lock_guard<std::mutex> lock(h.mutex_);
+        auto* family = reinterpret_cast<Family*>(metric);
+        std::vector<double> limits(bounds, bounds + bound_count);
+        for (size_t i = 1; i < limits.size(); ++i) {
+            if (!(limits[i - 1] < limits[i])) h.note_misuse("histogram " + family->name + " bounds are not ascending");
+        }
+        if (family->histograms.empty() && family->bounds.empty()) family->bounds = std::move(limits);
+        else if (family->bounds != limits) return nullptr;
+        return metric;
+    }
+    static void metrics_observe(const csh_host* host, csh_metric* metric, const csh_str* values, size_t count,
+                                double value) {
+        FakeHost& h = self(host);
+        std::lock_guard<std::mutex> lock(h.mutex_);
+        auto* family = reinterpret_cast<Family*>(metric);
+        if (family->type != CSH_METRIC_HISTOGRAM || count != family->label_names.size()) {
+            h.note_misuse("metric " + family->name + " observed but not a histogram or with the wrong labels");
+            return;
+        }
+        std::vector<std::string> key;
+        for (size_t i = 0; i < count; ++i) key.emplace_back(values[i].data, values[i].size);
+        auto& series = family->histograms[key];
+        if (series.buckets.empty()) series.buckets.resize(family->bounds.size() + 1);
+        size_t bucket = 0;
+        while (bucket < family->bounds.size() && value > family->bounds[bucket]) ++bucket;
+        ++series.buckets[bucket];
+        series.sum += value;
+        ++series.count;
+    }
+    static void metrics_collect_histograms(const csh_host* host, csh_histogram_visit_fn visit, void* user) {
+        FakeHost& h = self(host);
+        std::vector<HistogramSample> samples;
+        std::vector<std::string> helps, units;
+        {
+            std::lock_guard<std::mutex> lock(h.mutex_);
+            for (const auto& family : h.families_) {
+                for (const auto& [values, series] : family->histograms) {
+                    HistogramSample sample{family->name, {}, family->bounds, series.buckets, series.sum, series.count};
+                    for (size_t i = 0; i < values.size(); ++i) sample.labels.emplace_back(family->label_names[i], values[i]);
+                    samples.push_back(std::move(sample));
+                    helps.push_back(family->help);
+                    units.push_back(family->unit);
+                }
+            }
+        }
+        for (size_t n = 0; n < samples.size(); ++n) {  // outside the lock, like metrics_collect
+            const auto& sample = samples[n];
+            std::vector<csh_field> labels;
+            for (const auto& [k, v] : sample.labels) labels.push_back(csh_field{{k.data(), k.size()}, {v.data(), v.size()}});
+            std::vector<uint64_t> cumulative;
+            uint64_t running = 0;
+            for (size_t i = 0; i < sample.bounds.size(); ++i) cumulative.push_back(running += sample.buckets[i]);
+            csh_histogram_sample raw{};
+            raw.struct_size = sizeof raw;
+            raw.name = sample.name.c_str();
+            raw.help = helps[n].c_str();
+            raw.unit = units[n].c_str();
+            raw.labels = labels.data();
+            raw.label_count = labels.size();
+            raw.bounds = sample.bounds.data();
+            raw.bucket_counts = cumulative.data();
+            raw.bound_count = sample.bounds.size();
+            raw.sum = sample.sum;
+            raw.count = sample.count;
+            visit(user, &raw);
+        }
     }
     static void metrics_update(const csh_host* host, csh_metric* metric, const csh_str* values, size_t count,
                                double amount, bool set) {
@@ -477,6 +583,10 @@ private:
         auto* family = reinterpret_cast<Family*>(metric);
         if (count != family->label_names.size()) {
             h.note_misuse("metric " + family->name + " updated with the wrong number of label values");
+            return;
+        }
+        if (family->type == CSH_METRIC_HISTOGRAM) {
+            h.note_misuse("histogram " + family->name + " was added to or set; use observe");
             return;
         }
         if (set && family->type != CSH_METRIC_GAUGE) h.note_misuse("metric " + family->name + " is not a gauge but was set");
@@ -543,8 +653,10 @@ private:
                                                   &loop_timer_start,        &loop_timer_cancel,
                                                   &loop_fd_watch_start,     &loop_fd_watch_update,
                                                   &loop_fd_watch_stop};
-    static constexpr csh_metrics_service kMetricsService{sizeof(csh_metrics_service), &metrics_define, &metrics_add,
-                                                         &metrics_set, &metrics_collect};
+    static constexpr csh_metrics_service kMetricsService{
+        sizeof(csh_metrics_service), &metrics_define,  &metrics_add,
+        &metrics_set,                &metrics_collect, &metrics_define_histogram,
+        &metrics_observe,            &metrics_collect_histograms};
     static constexpr csh_audit_service kAuditService{sizeof(csh_audit_service), &audit_emit};
 
     csh_host host_{};

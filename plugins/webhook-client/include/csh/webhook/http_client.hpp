@@ -53,6 +53,9 @@ struct AttemptReport {
     const char* failure_code = nullptr;  // nullptr when an HTTP answer arrived
     std::string failure;                 // human reason, no secrets; empty with an answer
     bool will_retry = false;             // another attempt follows
+    // From handing the attempt to libcurl until it ended: name lookup,
+    // connect, TLS, request and answer; not the wait before a retry.
+    std::chrono::steady_clock::duration elapsed{};
 };
 
 // How a request ended.

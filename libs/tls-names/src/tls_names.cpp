@@ -1,8 +1,8 @@
-#include "tls_names.hpp"
+#include <csh/tls/tls_names.hpp>
 
 #include <cctype>
 
-namespace csh::webhook::tls {
+namespace csh::tls {
 namespace {
 
 struct CurveEntry {
@@ -95,4 +95,4 @@ OpenSslLists openssl_lists(const std::vector<std::string>& curves, const std::ve
     return lists;
 }
 
-}  // namespace csh::webhook::tls
+}  // namespace csh::tls

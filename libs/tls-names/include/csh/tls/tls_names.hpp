@@ -1,5 +1,6 @@
-// ContainerSSH's TLS names (Go's crypto/tls spelling) and the OpenSSL names
-// libcurl needs for the same curves and cipher suites.
+// ContainerSSH's TLS names (Go's crypto/tls spelling) and OpenSSL's names
+// for the same curves and cipher suites, shared by the webhook client
+// (libcurl) and the HTTP server (Poco, on its SSL_CTX).
 #pragma once
 
 #include <optional>
@@ -7,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace csh::webhook::tls {
+namespace csh::tls {
 
 // "x25519"/"X25519" -> "X25519", "secp256r1"/"prime256v1" -> "P-256", ...
 // nullopt for a name ContainerSSH does not know.
@@ -23,13 +24,14 @@ std::optional<CipherName> openssl_cipher(std::string_view go_name);
 std::string known_curves();
 std::string known_ciphers();
 
-// The colon-separated lists libcurl takes; empty when nothing of that kind
-// is configured. Names must be valid (HttpClientSettings::parse checks).
+// The colon-separated lists libcurl and OpenSSL take; empty when nothing of
+// that kind is configured. Names must be valid (read_curves and read_ciphers
+// in tls_config.hpp check).
 struct OpenSslLists {
-    std::string curves;         // CURLOPT_SSL_EC_CURVES
-    std::string tls12_ciphers;  // CURLOPT_SSL_CIPHER_LIST
-    std::string tls13_ciphers;  // CURLOPT_TLS13_CIPHERS
+    std::string curves;         // CURLOPT_SSL_EC_CURVES, SSL_CTX_set1_groups_list
+    std::string tls12_ciphers;  // CURLOPT_SSL_CIPHER_LIST, SSL_CTX_set_cipher_list
+    std::string tls13_ciphers;  // CURLOPT_TLS13_CIPHERS, SSL_CTX_set_ciphersuites
 };
 OpenSslLists openssl_lists(const std::vector<std::string>& curves, const std::vector<std::string>& ciphers);
 
-}  // namespace csh::webhook::tls
+}  // namespace csh::tls

@@ -1,0 +1,58 @@
+// The core's own metrics. The four connection and handshake counters carry
+// ContainerSSH's names and `country` label (reference §5), so dashboards
+// built for it keep working. The histograms are ours: they split the time
+// from TCP connect to the first byte a program sends into its phases, so an
+// operator sees where a slow login spends its time.
+#pragma once
+
+#include <chrono>
+#include <string_view>
+
+struct csh_metric;
+
+namespace csh::host { class MetricRegistry; }
+
+namespace csh::ssh {
+
+// Where a login's time goes, in order. The label values are stable names.
+enum class LoginPhase {
+    key_exchange,    // TCP accept -> SSH key exchange done
+    authentication,  // time the auth plugins took to answer (all attempts, authorization included)
+    configuration,   // the config plugin's answer (only with a configuration server)
+    backend,         // the backend preparing the connection (connection mode: the container starts here)
+    program_start,   // exec/shell/subsystem request -> the program's first byte of output
+};
+
+class SshMetrics {
+public:
+    using Duration = std::chrono::steady_clock::duration;
+
+    // [control] Defines the families in `registry`, which must outlive this.
+    explicit SshMetrics(host::MetricRegistry& registry);
+
+    // [any-thread] A TCP connection was accepted / has ended.
+    void connection_opened(std::string_view country);
+    void connection_closed(std::string_view country);
+    // [any-thread] Exactly one of these per connection: authentication and
+    // the backend accepted it (`took` is accept -> authenticated), or it
+    // ended before that (bad credentials, a client that left, a backend or
+    // configuration server that refused).
+    void handshake_succeeded(std::string_view country, Duration took);
+    void handshake_failed(std::string_view country);
+
+    void phase(LoginPhase phase, Duration took);
+    // TCP accept -> the first byte of output of the connection's first program.
+    void first_output(Duration since_accept);
+
+private:
+    host::MetricRegistry& registry_;
+    csh_metric* connections_;
+    csh_metric* current_connections_;
+    csh_metric* successful_handshakes_;
+    csh_metric* failed_handshakes_;
+    csh_metric* handshake_seconds_;
+    csh_metric* phase_seconds_;
+    csh_metric* first_output_seconds_;
+};
+
+}  // namespace csh::ssh
