@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "harness/configs.hpp"
+#include "curl_fetch.hpp"
 #include "harness/gateway.hpp"
 
 #include <cmath>
@@ -49,22 +50,6 @@ std::string metrics_and_health(const std::string& metrics_listen = "127.0.0.1:0"
            "  listen: \"127.0.0.1:0\"\n";
 }
 
-struct Http {
-    int status = 0;
-    std::string body;
-};
-
-// A GET with the real curl; status 0 when nothing answered.
-Http get(const std::string& url, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv{"curl", "-s", "-S", "--max-time", "5", "-o", "-", "-w", "\n%{http_code}"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    argv.push_back(url);
-    const auto r = run(argv);
-    const auto cut = r.out.rfind('\n');
-    if (cut == std::string::npos) return {};
-    return {std::atoi(r.out.c_str() + cut + 1), r.out.substr(0, cut)};
-}
-
 // The address field of the line the gateway logged with `code`.
 std::string logged_address(Gateway& gateway, const std::string& code) {
     return json_field(gateway.wait_for(code), "address");
@@ -87,7 +72,7 @@ struct MetricsGateway {
     std::string health_url = "http://" + logged_address(gateway, "HEALTH_AVAILABLE") + "/";
 
     std::string scrape() {
-        const auto r = get(metrics_url);
+        const auto r = curl({metrics_url});
         BOOST_REQUIRE_EQUAL(r.status, 200);
         return r.body;
     }
@@ -146,7 +131,7 @@ BOOST_FIXTURE_TEST_CASE(promtool_accepts_the_scraped_text, MetricsGateway) {
 
 BOOST_FIXTURE_TEST_CASE(openmetrics_when_the_scraper_asks_for_it, MetricsGateway) {
     BOOST_REQUIRE_EQUAL(ssh(gateway, {"alice", kAlice.password, {}}, {}, {"true"}).exit_code, 0);
-    const auto r = get(metrics_url, {"-H", "Accept: application/openmetrics-text;version=1.0.0"});
+    const auto r = curl({"-H", "Accept: application/openmetrics-text;version=1.0.0", metrics_url});
     BOOST_TEST(r.status == 200);
     BOOST_TEST(r.body.find("# TYPE containerssh_ssh_connections counter\n") != std::string::npos);
     BOOST_TEST(r.body.find("containerssh_ssh_connections_total{country=\"XX\"} 1") != std::string::npos);
@@ -156,9 +141,9 @@ BOOST_FIXTURE_TEST_CASE(openmetrics_when_the_scraper_asks_for_it, MetricsGateway
 
 BOOST_FIXTURE_TEST_CASE(other_paths_are_not_found, MetricsGateway) {
     const auto base = metrics_url.substr(0, metrics_url.size() - std::string("/metrics").size());
-    BOOST_TEST(get(base + "/other").status == 404);
-    BOOST_TEST(get(base + "/").status == 404);
-    BOOST_TEST(get(metrics_url).status == 200);
+    BOOST_TEST(curl({base + "/other"}).status == 404);
+    BOOST_TEST(curl({base + "/"}).status == 404);
+    BOOST_TEST(curl({metrics_url}).status == 200);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -190,19 +175,19 @@ BOOST_FIXTURE_TEST_CASE(a_real_prometheus_scrapes_and_answers_queries, MetricsGa
     const std::string api = "http://127.0.0.1:" + port + "/api/v1/query?query=";
     std::string answer;
     for (int i = 0; i < 300; ++i) {
-        answer = get(api + "containerssh_ssh_connections_total").body;
+        answer = curl({api + "containerssh_ssh_connections_total"}).body;
         if (answer.find("\"6\"") != std::string::npos) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     BOOST_TEST(answer.find("\"country\":\"XX\"") != std::string::npos);
     BOOST_TEST(answer.find("\"6\"") != std::string::npos, answer);
-    BOOST_TEST(get(api + "containerssh_ssh_failed_handshakes_total").body.find("\"3\"") != std::string::npos);
-    BOOST_TEST(get(api + "containerssh_ssh_successful_handshakes_total").body.find("\"3\"") != std::string::npos);
-    BOOST_TEST(get(api + "containerssh_ssh_current_connections").body.find("\"0\"") != std::string::npos);
-    BOOST_TEST(get(api + "containerssh_login_first_output_duration_seconds_count").body.find("\"3\"") !=
+    BOOST_TEST(curl({api + "containerssh_ssh_failed_handshakes_total"}).body.find("\"3\"") != std::string::npos);
+    BOOST_TEST(curl({api + "containerssh_ssh_successful_handshakes_total"}).body.find("\"3\"") != std::string::npos);
+    BOOST_TEST(curl({api + "containerssh_ssh_current_connections"}).body.find("\"0\"") != std::string::npos);
+    BOOST_TEST(curl({api + "containerssh_login_first_output_duration_seconds_count"}).body.find("\"3\"") !=
                std::string::npos);
     // The scrape itself succeeded (Prometheus asked for OpenMetrics).
-    BOOST_TEST(get(api + "up").body.find("\"1\"") != std::string::npos);
+    BOOST_TEST(curl({api + "up"}).body.find("\"1\"") != std::string::npos);
     prometheus.stop(SIGTERM, std::chrono::seconds(10));
 }
 
@@ -220,7 +205,7 @@ BOOST_AUTO_TEST_CASE(maxmind_gives_the_country_the_database_has_for_loopback) {
                     "geoip:\n  provider: maxmind\n  maxmind-geoip2-file: \"" + database.string() + "\"\n");
     const auto url = "http://" + logged_address(gateway, "METRICS_AVAILABLE") + "/metrics";
     BOOST_REQUIRE_EQUAL(ssh(gateway, {"alice", kAlice.password, {}}, {}, {"true"}).exit_code, 0);
-    const auto text = get(url).body;
+    const auto text = curl({url}).body;
     BOOST_TEST(sample(text, "containerssh_ssh_connections_total{country=\"DE\"}") == 1.0);
     BOOST_TEST(std::isnan(sample(text, "containerssh_ssh_connections_total{country=\"XX\"}")));
 }
@@ -251,7 +236,7 @@ BOOST_AUTO_TEST_CASE(a_second_instance_on_the_same_metrics_port_fails_with_its_c
     BOOST_TEST(second.stop(SIGTERM) == 1);
     BOOST_TEST(second.count("SERVICE_POOL_RUNNING") == 0);
     // The first one still serves.
-    BOOST_TEST(get("http://" + address + "/metrics").status == 200);
+    BOOST_TEST(curl({"http://" + address + "/metrics"}).status == 200);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -260,10 +245,10 @@ BOOST_AUTO_TEST_SUITE(health)
 
 BOOST_FIXTURE_TEST_CASE(ok_while_running_on_any_path, MetricsGateway) {
     gateway.wait_for("SERVICE_POOL_RUNNING");
-    const auto r = get(health_url);
+    const auto r = curl({health_url});
     BOOST_TEST(r.status == 200);
     BOOST_TEST(r.body == "\"ok\"");
-    BOOST_TEST(get(health_url + "anything/else").status == 200);
+    BOOST_TEST(curl({health_url + "anything/else"}).status == 200);
 }
 
 BOOST_FIXTURE_TEST_CASE(healthcheck_command_exits_0_when_ok_and_1_when_down, MetricsGateway) {
@@ -283,7 +268,7 @@ BOOST_FIXTURE_TEST_CASE(healthcheck_command_exits_0_when_ok_and_1_when_down, Met
 // its 2 s grace before killing it, and the gateway is still up meanwhile.
 BOOST_FIXTURE_TEST_CASE(not_ok_from_sigterm_while_sessions_drain, MetricsGateway) {
     gateway.wait_for("SERVICE_POOL_RUNNING");
-    BOOST_REQUIRE_EQUAL(get(health_url).status, 200);
+    BOOST_REQUIRE_EQUAL(curl({health_url}).status, 200);
     Child session(ssh_command(gateway, {"alice", kAlice.password, {}}, {},
                               {"trap '' HUP; echo started; sleep 30"}),
                   ssh_env(gateway, {"alice", kAlice.password, {}}));
@@ -292,9 +277,9 @@ BOOST_FIXTURE_TEST_CASE(not_ok_from_sigterm_while_sessions_drain, MetricsGateway
     BOOST_REQUIRE_EQUAL(line, "started");
 
     ::kill(gateway.pid(), SIGTERM);
-    Http during;
+    Fetched during;
     for (int i = 0; i < 50; ++i) {
-        during = get(health_url);
+        during = curl({health_url});
         if (during.status != 200) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

@@ -1,11 +1,12 @@
 #include "config/core_sections.hpp"
 
 #include "config/fail.hpp"
-#include "config/listen_address.hpp"
 #include "config/ssh_algorithms.hpp"
 #include "config/typed_read.hpp"
 #include "log/level.hpp"
 #include "log/syslog_facility.hpp"
+
+#include <csh/net/listen_address.hpp>
 
 namespace csh::config::detail {
 namespace {
@@ -16,7 +17,8 @@ constexpr std::int64_t kNanosPerMilli = 1'000'000;
 constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
 
 std::string check_listen(const Value& value, const std::string& path) {
-    if (auto problem = listen_address_problem(text_of(value))) fail_at(value.position, path, *problem);
+    std::string problem;
+    if (!net::parse_listen_address(text_of(value), problem)) fail_at(value.position, path, problem);
     return text_of(value);
 }
 

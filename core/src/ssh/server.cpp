@@ -8,6 +8,8 @@
 #include "ssh/algorithms.hpp"
 #include "ssh/connection.hpp"
 
+#include <csh/net/listen_address.hpp>
+
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/ip/address.hpp>
 
@@ -29,15 +31,13 @@ namespace {
 std::runtime_error start_failed(const std::string& what) { return std::runtime_error(what); }
 
 asio::ip::tcp::endpoint resolve_listen(asio::io_context& io, const std::string& listen) {
-    const auto colon = listen.rfind(':');
-    if (colon == std::string::npos) throw start_failed("ssh.listen " + listen + " has no port");
-    std::string host = listen.substr(0, colon);
-    const std::string port = listen.substr(colon + 1);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    if (host.empty()) host = "0.0.0.0";
+    std::string problem;
+    const auto where = net::parse_listen_address(listen, problem);
+    if (!where) throw start_failed("ssh.listen " + listen + ": " + problem);
     asio::ip::tcp::resolver resolver(io);
     boost::system::error_code ec;
-    auto results = resolver.resolve(host, port, asio::ip::tcp::resolver::numeric_service, ec);
+    auto results = resolver.resolve(where->host, std::to_string(where->port),
+                                    asio::ip::tcp::resolver::numeric_service, ec);
     if (ec || results.empty()) throw start_failed("cannot resolve ssh.listen " + listen + ": " + ec.message());
     return results.begin()->endpoint();
 }

@@ -4,7 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "file_contents.hpp"
-#include "harness/process.hpp"
+#include "process.hpp"
 #include "temp_dir.hpp"
 
 #include <containerssh/sdk/base64.hpp>

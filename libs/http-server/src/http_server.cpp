@@ -1,6 +1,6 @@
 #include <csh/http/http_server.hpp>
+#include <csh/net/listen_address.hpp>
 
-#include "listen_address.hpp"
 #include "request_dispatch.hpp"
 #include "tls_context.hpp"
 
@@ -41,7 +41,7 @@ private:
     bool held_;
 };
 
-Poco::Net::ServerSocket bound_socket(const std::string& listen, const detail::ListenAddress& where,
+Poco::Net::ServerSocket bound_socket(const std::string& listen, const net::ListenAddress& where,
                                      const Poco::Net::Context::Ptr& tls) {
     try {
         Poco::Net::ServerSocket socket = tls ? Poco::Net::SecureServerSocket(tls) : Poco::Net::ServerSocket();
@@ -84,8 +84,9 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(const ServerSettings& settings, Handler handler)
     : impl_(std::make_unique<Impl>(!settings.tls.cert.empty())) {
-    const auto where = detail::parse_listen(settings.listen);
-    if (!where) throw StartError("cannot listen on \"" + settings.listen + "\": expected HOST:PORT", false);
+    std::string problem;
+    const auto where = net::parse_listen_address(settings.listen, problem);
+    if (!where) throw StartError("cannot listen on \"" + settings.listen + "\": " + problem, false);
 
     Poco::Net::Context::Ptr tls;
     if (impl_->tls) {

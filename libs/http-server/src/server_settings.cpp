@@ -3,9 +3,8 @@
 // client uses too, so both blocks accept the same spellings.
 #include <csh/http/http_server.hpp>
 
-#include "listen_address.hpp"
-
 #include <containerssh/sdk/json_config.hpp>
+#include <csh/net/listen_address.hpp>
 #include <csh/tls/tls_config.hpp>
 
 namespace csh::http {
@@ -21,9 +20,8 @@ ServerSettings read_block(const csh::sdk::ConfigNode& block, const std::string& 
     if (block.is_null()) return settings;
 
     if (auto listen = block.optional_string("listen")) {
-        if (!detail::parse_listen(*listen)) {
-            block.get("listen")->fail("expected HOST:PORT, such as 0.0.0.0:9100, 127.0.0.1:0 or [::1]:9100");
-        }
+        std::string problem;
+        if (!csh::net::parse_listen_address(*listen, problem)) block.get("listen")->fail(problem);
         settings.listen = std::move(*listen);
     }
     ServerTlsSettings& tls = settings.tls;

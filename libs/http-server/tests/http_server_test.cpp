@@ -4,6 +4,7 @@
 #include <csh/http/http_server.hpp>
 
 #include "curl_fetch.hpp"
+#include "process.hpp"
 
 #include <boost/algorithm/string/predicate.hpp>
 #include <boost/test/unit_test.hpp>
@@ -114,8 +115,8 @@ BOOST_AUTO_TEST_CASE(a_handler_that_throws_answers_500) {
 BOOST_AUTO_TEST_CASE(one_connection_serves_several_requests) {
     Recorder recorder;
     HttpServer server(local_settings(), recorder.handler(Response{200, "text/plain", "x", {}}));
-    const auto run = csh::test::run_program({"curl", "--silent", "--show-error", url(server, "/a"), url(server, "/b"),
-                                             url(server, "/c")});
+    const auto run = csh::test::run({"curl", "--silent", "--show-error", url(server, "/a"), url(server, "/b"),
+                                      url(server, "/c")});
     BOOST_TEST(run.exit_code == 0, run.err);
     BOOST_TEST(run.out == "xxx");
     const auto requests = recorder.seen();

@@ -2,7 +2,6 @@
 
 #include <prometheus/text_serializer.h>
 
-#include <algorithm>
 #include <limits>
 #include <sstream>
 
@@ -66,18 +65,11 @@ Exposition to_exposition(const std::vector<csh::sdk::MetricFamilySnapshot>& snap
 
 std::string prometheus_text(const Exposition& exposition) {
     // prometheus-cpp 1.0 writes HELP text as it is, so a line feed or a
-    // backslash in it would break the format: those families are written
-    // from a copy with the text format's escapes applied.
-    auto needs_escape = [](const prometheus::MetricFamily& family) {
-        return family.help.find_first_of("\\\n") != std::string::npos;
-    };
-    std::ostringstream out;
-    if (std::none_of(exposition.families.begin(), exposition.families.end(), needs_escape)) {
-        prometheus::TextSerializer().Serialize(out, exposition.families);
-        return out.str();
-    }
+    // backslash in it would break the format: it serialises a copy with the
+    // text format's escapes applied.
     std::vector<prometheus::MetricFamily> escaped = exposition.families;
     for (auto& family : escaped) family.help = escaped_help(family.help);
+    std::ostringstream out;
     prometheus::TextSerializer().Serialize(out, escaped);
     return out.str();
 }

@@ -6,6 +6,7 @@
 #include "openmetrics_serializer.hpp"
 
 #include "curl_fetch.hpp"
+#include "process.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -48,7 +49,7 @@ BOOST_AUTO_TEST_CASE(label_values_and_help_are_escaped_in_both_formats) {
                "# HELP containerssh_test_total Line one\\nline \\\\ two\n"
                "# TYPE containerssh_test_total counter\n"
                "containerssh_test_total{reason=\"a \\\"quoted\\\" \\\\ back\\nslash\"} 1\n");
-    const auto promtool = csh::test::run_program({"promtool", "check", "metrics"}, prometheus_text(exposition));
+    const auto promtool = csh::test::run({"promtool", "check", "metrics"}, prometheus_text(exposition));
     BOOST_TEST(promtool.exit_code == 0, promtool.out + promtool.err);
 }
 

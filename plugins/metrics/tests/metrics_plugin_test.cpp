@@ -11,6 +11,7 @@
 #include <containerssh/sdk/testing/plugin_instance.hpp>
 
 #include "curl_fetch.hpp"
+#include "process.hpp"
 #include "temp_dir.hpp"
 #include "test_pki.hpp"
 
@@ -167,7 +168,7 @@ BOOST_AUTO_TEST_CASE(the_text_format_is_exact_and_promtool_finds_nothing_to_say)
     BOOST_TEST(scrape.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
     BOOST_TEST(scrape.body == kExpectedText);
 
-    const auto promtool = csh::test::run_program({"promtool", "check", "metrics"}, scrape.body);
+    const auto promtool = csh::test::run({"promtool", "check", "metrics"}, scrape.body);
     BOOST_TEST(promtool.exit_code == 0);
     BOOST_TEST(promtool.out + promtool.err == "");
 }
@@ -181,7 +182,7 @@ BOOST_AUTO_TEST_CASE(openmetrics_when_the_scraper_asks_for_it) {
     BOOST_TEST(scrape.header("Content-Type") == "application/openmetrics-text; version=1.0.0; charset=utf-8");
     BOOST_TEST(scrape.body == kExpectedOpenMetrics);
 
-    const auto parsed = csh::test::run_program({"/usr/bin/python3", "-c", kOpenMetricsCheck}, scrape.body);
+    const auto parsed = csh::test::run({"/usr/bin/python3", "-c", kOpenMetricsCheck}, scrape.body);
     BOOST_TEST(parsed.exit_code == 0, parsed.err);
     BOOST_TEST(parsed.out ==
                "containerssh_ssh_connections:counter:connections:2\n"

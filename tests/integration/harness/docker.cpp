@@ -1,7 +1,7 @@
 #include "harness/docker.hpp"
 
 #include "file_contents.hpp"
-#include "harness/process.hpp"
+#include "process.hpp"
 
 #include <arpa/inet.h>
 #include <crypt.h>

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "file_contents.hpp"  // read_file, write_file for the suites
-#include "harness/process.hpp"
+#include "process.hpp"
 #include "temp_dir.hpp"
 
 #include <chrono>

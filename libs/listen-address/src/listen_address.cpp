@@ -1,10 +1,12 @@
-#include "config/listen_address.hpp"
+#include <csh/net/listen_address.hpp>
 
 #include <arpa/inet.h>
 
 #include <cctype>
+#include <string>
+#include <utility>
 
-namespace csh::config::detail {
+namespace csh::net {
 namespace {
 
 bool is_ip(int family, std::string_view text) {
@@ -40,9 +42,11 @@ bool looks_like_ipv4(std::string_view host) {
 
 }  // namespace
 
-std::optional<std::string> listen_address_problem(std::string_view address) {
-    std::string_view host;
-    std::string_view port;
+namespace {
+
+// What is wrong with `address`, or nullopt when it is well formed; `host` and
+// `port` are set to its parts either way.
+std::optional<std::string> problem_of(std::string_view address, std::string_view& host, std::string_view& port) {
     if (!address.empty() && address.front() == '[') {
         std::size_t close = address.find(']');
         if (close == std::string_view::npos) return "the IPv6 address has no closing ']'";
@@ -73,11 +77,23 @@ std::optional<std::string> listen_address_problem(std::string_view address) {
         if (!std::isdigit(c)) return "the port must be a number from 0 (any free port) to 65535";
         number = number * 10 + (c - '0');
     }
-    // Port 0 asks the kernel for a free port; the one chosen is logged with SSH_AVAILABLE.
+    // Port 0 asks the kernel for a free port; the one chosen is logged by the server.
     if (number > 65535) {
         return "the port must be a number from 0 (any free port) to 65535, found " + std::string(port);
     }
     return std::nullopt;
 }
 
-}  // namespace csh::config::detail
+}  // namespace
+
+std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string& problem) {
+    std::string_view host;
+    std::string_view port;
+    if (auto wrong = problem_of(text, host, port)) {
+        problem = std::move(*wrong);
+        return std::nullopt;
+    }
+    return ListenAddress{std::string(host), static_cast<std::uint16_t>(std::stoul(std::string(port)))};
+}
+
+}  // namespace csh::net

@@ -1,6 +1,5 @@
-// Real peers for the tests of HTTP servers: the curl command line tool (what
-// it received, byte for byte) and any other program (promtool), run to
-// completion with its output captured.
+// The curl command line tool as the real client of the tests of HTTP
+// servers: what it received, byte for byte, status and headers taken apart.
 #pragma once
 
 #include <string>
@@ -9,15 +8,6 @@
 #include <vector>
 
 namespace csh::test {
-
-struct ProgramResult {
-    int exit_code = -1;  // 128 + signal when killed
-    std::string out;
-    std::string err;
-};
-
-// Runs argv[0] (searched in PATH) with `input` as its standard input.
-ProgramResult run_program(const std::vector<std::string>& argv, const std::string& input = "");
 
 struct Fetched {
     int curl_exit = -1;  // 0 when an answer arrived
