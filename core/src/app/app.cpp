@@ -114,12 +114,9 @@ int healthcheck(const config::Config& config, log::Logger& logger) {
     return 1;
 }
 
-// The health endpoint, when enabled; answers "not ok" until set_ready.
-// nullptr with a logged reason when it cannot start.
-std::unique_ptr<health::HealthEndpoint> start_health(const config::Config& config, log::Logger& logger,
-                                                     bool& failed) {
-    failed = false;
-    if (!config.health().enable) return nullptr;
+// The health endpoint (enabled in the configuration); answers "not ok"
+// until set_ready. nullptr, with the reason logged, when it cannot start.
+std::unique_ptr<health::HealthEndpoint> start_health(const config::Config& config, log::Logger& logger) {
     try {
         logger.log(codes::SERVICE_STARTING, "", {{"service", "health"}});
         auto endpoint = std::make_unique<health::HealthEndpoint>(config.section_json("health"));
@@ -131,7 +128,6 @@ std::unique_ptr<health::HealthEndpoint> start_health(const config::Config& confi
     } catch (const http::StartError& e) {
         logger.log(codes::HEALTH_START_FAILED, e.what(), {{"address", config.health().listen}});
     }
-    failed = true;
     return nullptr;
 }
 
@@ -237,12 +233,18 @@ int run(int argc, const char* const* argv) {
     logger->log(codes::SERVICE_POOL_STARTING, "");
     // First, so a probe sees "not ok" (rather than a refused connection)
     // while the rest starts.
-    bool health_failed = false;
-    auto health = start_health(*config, *logger, health_failed);
-    if (health_failed) return 1;
+    std::unique_ptr<health::HealthEndpoint> health;
+    if (config->health().enable && !(health = start_health(*config, *logger))) return 1;
     ssh::SshMetrics ssh_metrics(metrics);
-    ssh::ServerContext context{loop,     *logger, *config, selection.roles, audit_intercept(config->section_json("audit")),
-                               config->effective_json(), ssh_metrics, *geoip, nullptr};
+    ssh::ServerContext context{loop,
+                               *logger,
+                               *config,
+                               selection.roles,
+                               audit_intercept(config->section_json("audit")),
+                               config->effective_json(),
+                               ssh_metrics,
+                               *geoip,
+                               nullptr};
     std::unique_ptr<ssh::Server> server;
     try {
         logger->log(codes::SERVICE_STARTING, "", {{"service", "ssh"}});
