@@ -88,7 +88,12 @@ void Connection::emit_audit(const csh_audit_event& event) {
 }
 
 void Connection::post(std::function<void(Connection&)> fn) {
-    asio::post(strand_.executor, [self = shared_from_this(), fn = std::move(fn)] { fn(*self); });
+    asio::post(strand_.executor, [self = shared_from_this(), fn = std::move(fn)] {
+        fn(*self);
+        // The task may have driven libssh (a reply, a write), which reads
+        // whatever packets have arrived: a pump handles what they changed.
+        self->wake();
+    });
 }
 
 void Connection::wake() {
@@ -189,6 +194,9 @@ void Connection::pump() {
         }
         return;
     }
+    // ssh_message_get above reads packets too: a window adjustment read there
+    // came after the channels were serviced, and the client now waits for us.
+    if (output_room_unannounced()) wake();
     arm_waits();
 }
 

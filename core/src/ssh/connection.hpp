@@ -113,6 +113,8 @@ private:
     void channel_request(ssh_message message);
     void global_request(ssh_message message);
     void service_channels();
+    // A channel's backend waits for output room that libssh has since seen.
+    bool output_room_unannounced() const;
     void discard_unread_input();
     void finish_close();
 

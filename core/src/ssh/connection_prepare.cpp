@@ -6,6 +6,8 @@
 #include "ssh/connection.hpp"
 #include "ssh/session_channel.hpp"
 
+#include <algorithm>
+
 namespace csh::ssh {
 
 void Connection::prepare() {
@@ -139,6 +141,11 @@ void Connection::channel_request(ssh_message message) {
     }
     ssh_message_reply_default(message);
     ssh_message_free(message);
+}
+
+bool Connection::output_room_unannounced() const {
+    return std::any_of(channels_.begin(), channels_.end(),
+                       [](const auto& entry) { return entry.second->output_room_unannounced(); });
 }
 
 void Connection::service_channels() {

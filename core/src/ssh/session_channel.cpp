@@ -366,9 +366,7 @@ bool SessionChannel::service() {
         }
         drain_stdin();
         deliver_eof_when_drained();
-        if (output_blocked_ && channel_ != nullptr &&
-            (ssh_get_poll_flags(connection_.session()) & SSH_WRITE_PENDING) == 0 &&
-            ssh_channel_window_size(channel_) > 0) {
+        if (output_room_unannounced()) {
             output_blocked_ = false;
             backend.session_output_ready(backend_);
         }
@@ -382,6 +380,12 @@ bool SessionChannel::service() {
     if (!finished_) return false;
     release_channel();
     return true;
+}
+
+bool SessionChannel::output_room_unannounced() const {
+    return output_blocked_ && backend_ != nullptr && !finished_ && channel_ != nullptr &&
+           (ssh_get_poll_flags(connection_.session()) & SSH_WRITE_PENDING) == 0 &&
+           ssh_channel_window_size(channel_) > 0;
 }
 
 void SessionChannel::connection_closing() { release_channel(); }

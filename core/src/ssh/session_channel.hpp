@@ -41,6 +41,10 @@ public:
     void handle_request(ssh_message message);
     // Housekeeping after each pump; returns true when the channel is over.
     bool service();
+    // True when the backend waits for output room that has appeared since
+    // service() last looked: libssh reads a window adjustment inside many of
+    // its calls, and none of them tells us.
+    bool output_room_unannounced() const;
     // The connection is going away: tell the backend and drop the channel.
     void connection_closing();
 
