@@ -131,6 +131,33 @@ std::unique_ptr<health::HealthEndpoint> start_health(const config::Config& confi
     return nullptr;
 }
 
+// Stops the first `count` metrics services, last started first.
+void stop_metrics(const std::vector<ssh::Bound<csh_metrics_interface>>& services, size_t count, log::Logger& logger) {
+    while (count > 0) {
+        const auto& m = services[--count];
+        logger.log(codes::SERVICE_STOPPING, "", {{"service", m.id}});
+        m.api->stop(m.instance);
+        logger.log(codes::SERVICE_STOPPED, "", {{"service", m.id}});
+    }
+}
+
+// The metrics services run their own servers. They start before SSH
+// accepts anyone, so a port in use ends the start before a user logs in.
+bool start_metrics(const std::vector<ssh::Bound<csh_metrics_interface>>& services, log::Logger& logger) {
+    for (size_t started = 0; started < services.size(); ++started) {
+        const auto& m = services[started];
+        logger.log(codes::SERVICE_STARTING, "", {{"service", m.id}});
+        if (m.api->start(m.instance) != CSH_OK) {
+            // The plugin logged why (its own code, e.g. the port in use).
+            logger.log(codes::SERVICE_CRASHED, "the metrics service did not start", {{"service", m.id}});
+            stop_metrics(services, started, logger);
+            return false;
+        }
+        logger.log(codes::SERVICE_RUNNING, "", {{"service", m.id}});
+    }
+    return true;
+}
+
 sigset_t handled_signals() {
     sigset_t set;
     sigemptyset(&set);
@@ -235,6 +262,7 @@ int run(int argc, const char* const* argv) {
     // while the rest starts.
     std::unique_ptr<health::HealthEndpoint> health;
     if (config->health().enable && !(health = start_health(*config, *logger))) return 1;
+    if (!start_metrics(selection.metrics, *logger)) return 1;
     ssh::SshMetrics ssh_metrics(metrics);
     ssh::ServerContext context{loop,
                                *logger,
@@ -256,19 +284,8 @@ int run(int argc, const char* const* argv) {
         logger->log(codes::SSH_START_FAILED, e.what());
         server.reset();
         loop.stop_and_join();
+        stop_metrics(selection.metrics, selection.metrics.size(), *logger);
         return 1;
-    }
-    for (const auto& m : selection.metrics) {
-        logger->log(codes::SERVICE_STARTING, "", {{"service", m.id}});
-        if (m.api->start(m.instance) != CSH_OK) {
-            // The plugin logged why (its own code, e.g. the port in use).
-            logger->log(codes::SERVICE_CRASHED, "the metrics service did not start", {{"service", m.id}});
-            server->stop(std::chrono::milliseconds(0));
-            loop.stop_and_join();
-            server.reset();
-            return 1;
-        }
-        logger->log(codes::SERVICE_RUNNING, "", {{"service", m.id}});
     }
     logger->log(codes::SERVICE_POOL_RUNNING, "");
     if (health) health->set_ready(true);
@@ -287,11 +304,7 @@ int run(int argc, const char* const* argv) {
     // connections drain; the endpoint keeps answering until the end.
     if (health) health->set_ready(false);
     logger->log(codes::SERVICE_POOL_STOPPING, "");
-    for (const auto& m : selection.metrics) {
-        logger->log(codes::SERVICE_STOPPING, "", {{"service", m.id}});
-        m.api->stop(m.instance);
-        logger->log(codes::SERVICE_STOPPED, "", {{"service", m.id}});
-    }
+    stop_metrics(selection.metrics, selection.metrics.size(), *logger);
     logger->log(codes::SERVICE_STOPPING, "", {{"service", "ssh"}});
     server->stop(kShutdownGrace);
     logger->log(codes::SERVICE_STOPPED, "", {{"service", "ssh"}});
