@@ -83,10 +83,10 @@ runs per gateway. This is done twice. First with the OpenSSH client (`ssh -T -o
 PreferredAuthentications=password`, the password supplied through `SSH_ASKPASS` with
 `SSH_ASKPASS_REQUIRE=force`), timed from process start to exit. Then with asyncssh in one
 Python process, timed from connect to disconnect. The OpenSSH client leaves Nagle's algorithm on
-during the key exchange. Its 48-byte `KEX_ECDH_INIT` then often waits for the gateway's delayed
-ACK of the client's `KEXINIT`, about 40 ms. So its login times fall into two groups about
-40 ms apart, on either gateway, and the median can land in either group. asyncio sets
-`TCP_NODELAY` on its sockets, so asyncssh does not wait like this. By the measured runs the
+during the key exchange, so its 48-byte `KEX_ECDH_INIT` waits until the server has acknowledged
+the client's `KEXINIT`. The gateway asks Linux for immediate ACKs (`TCP_QUICKACK`) until the login
+is done. Before it did, a delayed ACK of about 40 ms put the OpenSSH logins into two groups
+40 ms apart. asyncio sets `TCP_NODELAY` on its sockets, so asyncssh never waited like this. By the measured runs the
 webhook gateway has kept-alive connections to the auth server, so a login reuses one. The
 *extra login time* is the median webhook login minus the median static login. The median of the
 differences between the two runs of each round is given as well. *Gateway CPU per login* is the
