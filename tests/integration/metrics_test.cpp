@@ -231,12 +231,7 @@ BOOST_AUTO_TEST_CASE(a_second_instance_on_the_same_metrics_port_fails_with_its_c
     const auto address = logged_address(first, "METRICS_AVAILABLE");
     BOOST_REQUIRE(!address.empty());
     // The second one ends before its SSH port takes anyone.
-    TempDir dir;
-    const auto config = dir.path() / "config.yaml";
-    write_file(config, "ssh:\n  listen: 127.0.0.1:0\n  hostkeys:\n    - " + (first.dir() / "host_key").string() +
-                           "\nplugins:\n  path:\n    - " + test_plugin_dir() + "\n    - " + shipped_plugin_dir() +
-                           "\n" + static_auth_local_backend(kAlice) + metrics_and_health(address));
-    const auto second = run_gateway({"--config", config.string()});
+    const auto second = run_gateway_config(static_auth_local_backend(kAlice) + metrics_and_health(address));
     BOOST_TEST(second.exit_code == 1);
     const auto failed = second.out.find("METRICS_LISTEN_FAILED");
     BOOST_TEST_REQUIRE(failed != std::string::npos);

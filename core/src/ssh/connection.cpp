@@ -11,11 +11,11 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 
-namespace asio = boost::asio;
-
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+
+namespace asio = boost::asio;
 
 namespace csh::ssh {
 

@@ -31,8 +31,8 @@ std::string json_field(const std::string& line, const std::string& key) {
     return {};
 }
 
-Gateway::Gateway(const std::string& config_body, bool generate_host_key,
-                 const std::vector<std::string>& ssh_settings) {
+std::filesystem::path write_gateway_config(const std::filesystem::path& dir, const std::string& config_body,
+                                           bool generate_host_key, const std::vector<std::string>& ssh_settings) {
     std::ostringstream config;
     config << "ssh:\n";
     // Any free port, unless the test names the address (a restart on the
@@ -41,11 +41,18 @@ Gateway::Gateway(const std::string& config_body, bool generate_host_key,
     for (const auto& setting : ssh_settings) listen_given = listen_given || setting.rfind("listen:", 0) == 0;
     if (!listen_given) config << "  listen: 127.0.0.1:0\n";
     for (const auto& setting : ssh_settings) config << "  " << setting << "\n";
-    if (generate_host_key) config << "  hostkeys:\n    - " << make_key(dir(), "host_key").string() << "\n";
+    if (generate_host_key) config << "  hostkeys:\n    - " << make_key(dir, "host_key").string() << "\n";
     config << "log:\n  level: debug\n";
     config << "plugins:\n  path:\n    - " << test_plugin_dir() << "\n    - " << shipped_plugin_dir() << "\n";
     config << config_body;
-    std::ofstream(dir() / "config.yaml") << config.str();
+    const auto path = dir / "config.yaml";
+    std::ofstream(path) << config.str();
+    return path;
+}
+
+Gateway::Gateway(const std::string& config_body, bool generate_host_key,
+                 const std::vector<std::string>& ssh_settings) {
+    write_gateway_config(dir(), config_body, generate_host_key, ssh_settings);
     // setpriv execs the gateway in place (same pid) with a parent-death
     // signal, so a test that crashes or times out never leaves a gateway behind.
     child_ = std::make_unique<Child>(std::vector<std::string>{"setpriv", "--pdeathsig", "KILL", "--", gateway_binary(),
@@ -117,6 +124,11 @@ RunResult run_gateway(const std::vector<std::string>& args, std::chrono::millise
     std::vector<std::string> argv{gateway_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
     return run(argv, "", {}, timeout);
+}
+
+RunResult run_gateway_config(const std::string& config_body, std::chrono::milliseconds timeout) {
+    TempDir dir;
+    return run_gateway({"--config", write_gateway_config(dir.path(), config_body).string()}, timeout);
 }
 
 std::vector<std::string> ssh_command(const Gateway& gateway, const SshLogin& login,

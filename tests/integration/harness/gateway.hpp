@@ -19,6 +19,13 @@
 
 namespace csh::test {
 
+// Writes DIR/config.yaml: the harness's ssh (any free loopback port, a new
+// host key in DIR), log and plugins sections, then `config_body`. See Gateway
+// for `ssh_settings`. Returns the file's path.
+std::filesystem::path write_gateway_config(const std::filesystem::path& dir, const std::string& config_body,
+                                           bool generate_host_key = true,
+                                           const std::vector<std::string>& ssh_settings = {});
+
 class Gateway {
 public:
     // `config_body` is YAML added after the harness's ssh/log/plugins
@@ -59,6 +66,10 @@ std::string shipped_plugin_dir();
 
 // Runs the containerssh binary once with arguments (for command-line tests).
 RunResult run_gateway(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(30));
+// Runs it once with the configuration write_gateway_config makes of
+// `config_body`, until it exits (for start-ups that must fail).
+RunResult run_gateway_config(const std::string& config_body,
+                             std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 // The value of "key" in an ljson line's details (or top level), empty if absent.
 std::string json_field(const std::string& line, const std::string& key);
