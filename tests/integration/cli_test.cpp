@@ -156,6 +156,14 @@ BOOST_AUTO_TEST_CASE(host_key_is_generated_saved_and_reused) {
     BOOST_TEST(generated.exit_code == 0);
     const auto blob = generated.out.substr(generated.out.find(' ') + 1, 68);
     BOOST_TEST(scan.out.find(blob) != std::string::npos);
+
+    // A restart on the rewritten file generates nothing and serves the same key.
+    BOOST_TEST(first.stop(SIGTERM) == 0);
+    Gateway second(Gateway::ExistingConfig{first.dir() / "config.yaml"});
+    BOOST_TEST(second.count("CORE_NO_HOST_KEYS") == 0u);
+    const auto rescan = run({"ssh-keyscan", "-t", "ed25519", "-p", std::to_string(second.port()), "127.0.0.1"});
+    BOOST_TEST(rescan.out.find(blob) != std::string::npos);
+    BOOST_TEST(read_file(first.dir() / "config.yaml") == config);
 }
 
 // ContainerSSH refuses ECDSA host keys; here every common type is served.

@@ -33,7 +33,8 @@ struct Spawned {
     int err;
 };
 
-Spawned spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env, bool want_err) {
+Spawned spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env, bool want_err,
+              const std::string& stderr_file = {}) {
     int in[2], out[2], err[2];
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
         throw std::runtime_error("pipe failed");
@@ -42,7 +43,11 @@ Spawned spawn(const std::vector<std::string>& argv, const std::map<std::string, 
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, in[0], 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, want_err ? err[1] : 2, 2);
+    if (!want_err && !stderr_file.empty()) {
+        posix_spawn_file_actions_addopen(&actions, 2, stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    } else {
+        posix_spawn_file_actions_adddup2(&actions, want_err ? err[1] : 2, 2);
+    }
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -131,8 +136,9 @@ RunResult run(const std::vector<std::string>& argv, const std::string& input,
     return result;
 }
 
-Child::Child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
-    auto spawned = spawn(argv, env, false);
+Child::Child(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+             const std::string& stderr_file) {
+    auto spawned = spawn(argv, env, false, stderr_file);
     pid_ = spawned.pid;
     stdin_fd_ = spawned.in;
     stdout_fd_ = spawned.out;
@@ -176,6 +182,14 @@ bool Child::read_line(std::string& line, std::chrono::milliseconds timeout) {
         }
         buffer_.append(buf, static_cast<size_t>(n));
     }
+}
+
+std::optional<int> Child::exited() {
+    if (exit_code_ >= 0) return exit_code_;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) != pid_) return std::nullopt;
+    exit_code_ = decode_status(status);
+    return exit_code_;
 }
 
 int Child::stop(int signal, std::chrono::milliseconds timeout) {

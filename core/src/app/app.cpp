@@ -1,5 +1,6 @@
 #include "app/app.hpp"
 
+#include "app/audit_flush.hpp"
 #include "app/audit_intercept.hpp"
 #include "app/host_key_setup.hpp"
 #include "app/options.hpp"
@@ -39,6 +40,8 @@ namespace csh::app {
 namespace {
 
 constexpr auto kShutdownGrace = std::chrono::seconds(20);
+// How long audit plugins may take to finish their last uploads at shut-down.
+constexpr auto kAuditFlushDeadline = std::chrono::seconds(30);
 
 // lib/containerssh/plugins beside the executable's bin directory: a tree
 // copied elsewhere (or the build tree, which has the same layout) finds the
@@ -308,6 +311,7 @@ int run(int argc, const char* const* argv) {
     logger->log(codes::SERVICE_STOPPING, "", {{"service", "ssh"}});
     server->stop(kShutdownGrace);
     logger->log(codes::SERVICE_STOPPED, "", {{"service", "ssh"}});
+    flush_audit(selection.roles.audit, kAuditFlushDeadline, *logger);
     loop.stop_and_join();
     server.reset();
     registry.deinit_all();

@@ -1,6 +1,7 @@
 #include "host/loop_service.hpp"
 
 #include "host/event_loop.hpp"
+#include "host/host_entry.hpp"
 #include "host/plugin_host.hpp"
 
 #include <boost/asio/bind_executor.hpp>
@@ -43,6 +44,7 @@ namespace csh::host {
 namespace {
 
 asio::io_context& io_of(const csh_host* host) { return PluginHost::from(host).io(); }
+log::Logger* logger_of(const csh_host* host) { return &PluginHost::from(host).logger(); }
 
 template <typename Fn>
 void dispatch_on(asio::io_context& io, csh_strand* strand, Fn&& fn) {
@@ -53,16 +55,18 @@ void dispatch_on(asio::io_context& io, csh_strand* strand, Fn&& fn) {
     }
 }
 
-csh_strand* strand_create(const csh_host* host) { return new csh_strand(io_of(host)); }
+csh_strand* strand_create(const csh_host* host) {
+    return guarded(logger_of(host), "loop.strand_create", static_cast<csh_strand*>(nullptr),
+                   [&] { return new csh_strand(io_of(host)); });
+}
 
 void strand_destroy(const csh_host*, csh_strand* strand) { delete strand; }
 
 void post(const csh_host* host, csh_strand* strand, csh_task_fn fn, void* user) {
-    post_task(io_of(host), strand, fn, user);
+    guarded(logger_of(host), "loop.post", [&] { post_task(io_of(host), strand, fn, user); });
 }
 
-csh_timer* timer_start(const csh_host* host, csh_strand* strand, uint64_t delay_ms, csh_task_fn fn,
-                       void* user) {
+csh_timer* start_timer(const csh_host* host, csh_strand* strand, uint64_t delay_ms, csh_task_fn fn, void* user) {
     auto* timer = new csh_timer(io_of(host), fn, user);
     timer->timer.expires_after(std::chrono::milliseconds(delay_ms));
     auto handler = [timer](const boost::system::error_code&) {
@@ -80,10 +84,17 @@ csh_timer* timer_start(const csh_host* host, csh_strand* strand, uint64_t delay_
     return timer;
 }
 
-void timer_cancel(const csh_host*, csh_timer* timer) {
+csh_timer* timer_start(const csh_host* host, csh_strand* strand, uint64_t delay_ms, csh_task_fn fn,
+                       void* user) {
+    if (fn == nullptr) return nullptr;
+    return guarded(logger_of(host), "loop.timer_start", static_cast<csh_timer*>(nullptr),
+                   [&] { return start_timer(host, strand, delay_ms, fn, user); });
+}
+
+void timer_cancel(const csh_host* host, csh_timer* timer) {
     // The handler still runs (aborted) and frees the timer; it skips fn.
     timer->cancelled = true;
-    timer->timer.cancel();
+    guarded(logger_of(host), "loop.timer_cancel", [&] { timer->timer.cancel(); });
 }
 
 void arm(const std::shared_ptr<csh_fd_watch::State>& state);
@@ -121,11 +132,11 @@ void arm(const std::shared_ptr<csh_fd_watch::State>& state) {
     }
 }
 
-csh_fd_watch* fd_watch_start(const csh_host* host, csh_strand* strand, int fd, uint32_t events,
-                             csh_fd_fn fn, void* user) {
-    if (strand == nullptr || fn == nullptr || fd < 0) return nullptr;
+csh_fd_watch* start_watch(const csh_host* host, csh_strand* strand, int fd, uint32_t events, csh_fd_fn fn,
+                          void* user) {
+    auto created = std::make_shared<csh_fd_watch::State>(io_of(host), fd);
     auto* watch = new csh_fd_watch;
-    watch->state = std::make_shared<csh_fd_watch::State>(io_of(host), fd);
+    watch->state = std::move(created);
     watch->state->strand = strand;
     watch->state->events = events;
     watch->state->fn = fn;
@@ -138,7 +149,16 @@ csh_fd_watch* fd_watch_start(const csh_host* host, csh_strand* strand, int fd, u
     return watch;
 }
 
-void fd_watch_update(const csh_host*, csh_fd_watch* watch, uint32_t events) {
+// The descriptor's constructor registers the fd with the reactor: epoll
+// refuses some (a regular file), which is a NULL watch, not an exception.
+csh_fd_watch* fd_watch_start(const csh_host* host, csh_strand* strand, int fd, uint32_t events,
+                             csh_fd_fn fn, void* user) {
+    if (strand == nullptr || fn == nullptr || fd < 0) return nullptr;
+    return guarded(logger_of(host), "loop.fd_watch_start", static_cast<csh_fd_watch*>(nullptr),
+                   [&] { return start_watch(host, strand, fd, events, fn, user); });
+}
+
+void update_watch(csh_fd_watch* watch, uint32_t events) {
     auto& state = watch->state;
     const uint32_t dropped = state->events & ~events;
     state->events = events;
@@ -148,6 +168,10 @@ void fd_watch_update(const csh_host*, csh_fd_watch* watch, uint32_t events) {
         state->descriptor.cancel(ignored);
     }
     arm(state);
+}
+
+void fd_watch_update(const csh_host* host, csh_fd_watch* watch, uint32_t events) {
+    guarded(logger_of(host), "loop.fd_watch_update", [&] { update_watch(watch, events); });
 }
 
 void fd_watch_stop(const csh_host*, csh_fd_watch* watch) {

@@ -1,5 +1,6 @@
 #include "host/metric_registry.hpp"
 
+#include "host/host_entry.hpp"
 #include "host/plugin_host.hpp"
 
 #include <algorithm>
@@ -148,6 +149,7 @@ void MetricRegistry::collect_histograms(csh_histogram_visit_fn visit, void* user
 
 namespace {
 MetricRegistry& registry_of(const csh_host* host) { return PluginHost::from(host).metrics(); }
+log::Logger* logger_of(const csh_host* host) { return &PluginHost::from(host).logger(); }
 
 std::vector<std::string> names_of(const char* const* label_names, size_t label_count) {
     std::vector<std::string> labels;
@@ -158,31 +160,36 @@ std::vector<std::string> names_of(const char* const* label_names, size_t label_c
 csh_metric* svc_define(const csh_host* host, csh_metric_type type, const char* name, const char* help,
                        const char* unit, const char* const* label_names, size_t label_count) {
     if (name == nullptr) return nullptr;
-    return registry_of(host).define(type, name, help ? help : "", unit ? unit : "",
-                                    names_of(label_names, label_count));
+    return guarded(logger_of(host), "metrics.define", static_cast<csh_metric*>(nullptr), [&] {
+        return registry_of(host).define(type, name, help ? help : "", unit ? unit : "",
+                                        names_of(label_names, label_count));
+    });
 }
 void svc_add(const csh_host* host, csh_metric* metric, const csh_str* values, size_t count, double delta) {
-    registry_of(host).add(metric, values, count, delta);
+    guarded(logger_of(host), "metrics.add", [&] { registry_of(host).add(metric, values, count, delta); });
 }
 void svc_set(const csh_host* host, csh_metric* metric, const csh_str* values, size_t count, double value) {
-    registry_of(host).set(metric, values, count, value);
+    guarded(logger_of(host), "metrics.set", [&] { registry_of(host).set(metric, values, count, value); });
 }
 void svc_collect(const csh_host* host, csh_metric_visit_fn visit, void* user) {
-    registry_of(host).collect(visit, user);
+    guarded(logger_of(host), "metrics.collect", [&] { registry_of(host).collect(visit, user); });
 }
 csh_metric* svc_define_histogram(const csh_host* host, const char* name, const char* help, const char* unit,
                                  const char* const* label_names, size_t label_count, const double* bounds,
                                  size_t bound_count) {
     if (name == nullptr || (bounds == nullptr && bound_count > 0)) return nullptr;
-    return registry_of(host).define_histogram(name, help ? help : "", unit ? unit : "",
-                                              names_of(label_names, label_count),
-                                              std::vector<double>(bounds, bounds + bound_count));
+    return guarded(logger_of(host), "metrics.define_histogram", static_cast<csh_metric*>(nullptr), [&] {
+        return registry_of(host).define_histogram(name, help ? help : "", unit ? unit : "",
+                                                  names_of(label_names, label_count),
+                                                  std::vector<double>(bounds, bounds + bound_count));
+    });
 }
 void svc_observe(const csh_host* host, csh_metric* metric, const csh_str* values, size_t count, double value) {
-    registry_of(host).observe(metric, values, count, value);
+    guarded(logger_of(host), "metrics.observe", [&] { registry_of(host).observe(metric, values, count, value); });
 }
 void svc_collect_histograms(const csh_host* host, csh_histogram_visit_fn visit, void* user) {
-    registry_of(host).collect_histograms(visit, user);
+    guarded(logger_of(host), "metrics.collect_histograms",
+            [&] { registry_of(host).collect_histograms(visit, user); });
 }
 const csh_metrics_service kService = {sizeof(csh_metrics_service), svc_define,           svc_add,
                                       svc_set,                     svc_collect,          svc_define_histogram,

@@ -2,6 +2,7 @@
 
 #include "config/config.hpp"
 #include "host/connection_handle.hpp"
+#include "host/host_entry.hpp"
 #include "host/loop_service.hpp"
 #include "host/metric_registry.hpp"
 #include "log/logger.hpp"
@@ -17,12 +18,14 @@ namespace {
 void log_line(const csh_host* host, const char* code, csh_connection* connection, csh_str message,
               const csh_field* fields, size_t count) {
     if (code == nullptr) return;
-    std::vector<csh_field> all;
-    all.reserve(count + 4);
-    if (connection != nullptr) connection->append_log_fields(all);
-    all.insert(all.end(), fields, fields + count);
-    PluginHost::from(host).logger().log(code, std::string_view(message.data, message.size), all.data(),
-                                        all.size());
+    log::Logger& logger = PluginHost::from(host).logger();
+    guarded(&logger, "log.log", [&] {
+        std::vector<csh_field> all;
+        all.reserve(count + 4);
+        if (connection != nullptr) connection->append_log_fields(all);
+        all.insert(all.end(), fields, fields + count);
+        logger.log(code, std::string_view(message.data, message.size), all.data(), all.size());
+    });
 }
 
 int log_enabled(const csh_host* host, const char* code) {
@@ -32,13 +35,16 @@ int log_enabled(const csh_host* host, const char* code) {
 const csh_log_service kLogService = {sizeof(csh_log_service), log_line, log_enabled};
 
 csh_str config_section(const csh_host* host, const char* name) {
-    return PluginHost::from(host).section(name != nullptr ? name : "");
+    PluginHost& self = PluginHost::from(host);
+    return guarded(&self.logger(), "config.section", csh_str{"null", 4},
+                   [&] { return self.section(name != nullptr ? name : ""); });
 }
 
 const csh_config_service kConfigService = {sizeof(csh_config_service), config_section};
 
-void audit_emit(const csh_host*, csh_connection* connection, const csh_audit_event* event) {
-    if (connection != nullptr && event != nullptr) connection->emit_audit(*event);
+void audit_emit(const csh_host* host, csh_connection* connection, const csh_audit_event* event) {
+    if (connection == nullptr || event == nullptr) return;
+    guarded(&PluginHost::from(host).logger(), "audit.emit", [&] { connection->emit_audit(*event); });
 }
 
 const csh_audit_service kAuditService = {sizeof(csh_audit_service), audit_emit};

@@ -13,9 +13,6 @@ namespace {
 
 using Defect = std::optional<InterfaceDefect>;
 
-// End of a table's last version-1 field: the smallest struct_size a version-1
-// table may declare, however much later minors grow the struct.
-#define CSH_V1_END(type, last_field) (offsetof(type, last_field) + sizeof(type::last_field))
 // One entry of a required-slot list: its name and whether it is set.
 #define CSH_SLOT(table, field) Slot{#field, (table).field != nullptr}
 
@@ -32,7 +29,8 @@ Defect first_null(const char* kind, std::initializer_list<Slot> slots) {
 }
 
 // Every table starts with uint32_t struct_size; no other field is read before
-// it has been compared with the version-1 size.
+// it has been compared with the table's ABI 1.0 end (the header's
+// CSH_*_V1_END, which the plugin-api layout test pins to numbers).
 template <typename Table>
 Defect check_size(const char* kind, const void* table, std::size_t v1_size) {
     std::uint32_t struct_size = 0;
@@ -44,7 +42,7 @@ Defect check_size(const char* kind, const void* table, std::size_t v1_size) {
 }
 
 Defect auth_defect(const void* raw) {
-    if (auto d = check_size<csh_auth_interface>("auth", raw, CSH_V1_END(csh_auth_interface, connection_closed))) {
+    if (auto d = check_size<csh_auth_interface>("auth", raw, CSH_AUTH_INTERFACE_V1_END)) {
         return d;
     }
     const auto& t = *static_cast<const csh_auth_interface*>(raw);
@@ -62,7 +60,7 @@ Defect auth_defect(const void* raw) {
 
 Defect config_defect(const void* raw) {
     if (auto d = check_size<csh_config_interface>("config", raw,
-                                                  CSH_V1_END(csh_config_interface, connection_config))) {
+                                                  CSH_CONFIG_INTERFACE_V1_END)) {
         return d;
     }
     const auto& t = *static_cast<const csh_config_interface*>(raw);
@@ -71,21 +69,21 @@ Defect config_defect(const void* raw) {
 
 Defect backend_defect(const void* raw) {
     if (auto d = check_size<csh_backend_interface>("backend", raw,
-                                                   CSH_V1_END(csh_backend_interface, session_close))) {
+                                                   CSH_BACKEND_INTERFACE_V1_END)) {
         return d;
     }
     const auto& t = *static_cast<const csh_backend_interface*>(raw);
+    // env, pty, shell, subsystem, window_change and signal are optional since
+    // ABI 1.2: NULL means the host refuses that request itself.
     return first_null("backend", {
         CSH_SLOT(t, connection_open), CSH_SLOT(t, connection_close), CSH_SLOT(t, session_open),
-        CSH_SLOT(t, session_env), CSH_SLOT(t, session_pty), CSH_SLOT(t, session_exec),
-        CSH_SLOT(t, session_shell), CSH_SLOT(t, session_subsystem), CSH_SLOT(t, session_window_change),
-        CSH_SLOT(t, session_signal), CSH_SLOT(t, session_stdin), CSH_SLOT(t, session_stdin_eof),
+        CSH_SLOT(t, session_exec), CSH_SLOT(t, session_stdin), CSH_SLOT(t, session_stdin_eof),
         CSH_SLOT(t, session_output_ready), CSH_SLOT(t, session_close),
     });
 }
 
 Defect audit_defect(const void* raw) {
-    if (auto d = check_size<csh_audit_interface>("audit", raw, CSH_V1_END(csh_audit_interface, stream_close))) {
+    if (auto d = check_size<csh_audit_interface>("audit", raw, CSH_AUDIT_INTERFACE_V1_END)) {
         return d;
     }
     const auto& t = *static_cast<const csh_audit_interface*>(raw);
@@ -93,7 +91,7 @@ Defect audit_defect(const void* raw) {
 }
 
 Defect metrics_defect(const void* raw) {
-    if (auto d = check_size<csh_metrics_interface>("metrics", raw, CSH_V1_END(csh_metrics_interface, stop))) {
+    if (auto d = check_size<csh_metrics_interface>("metrics", raw, CSH_METRICS_INTERFACE_V1_END)) {
         return d;
     }
     const auto& t = *static_cast<const csh_metrics_interface*>(raw);
@@ -101,7 +99,6 @@ Defect metrics_defect(const void* raw) {
 }
 
 #undef CSH_SLOT
-#undef CSH_V1_END
 
 }  // namespace
 

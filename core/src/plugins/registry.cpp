@@ -64,7 +64,7 @@ std::optional<Refusal> Registry::add_file(const std::filesystem::path& file) {
     boost::dll::fs::error_code ec;
     dlerror();  // forget an older error so the one reported is this file's
     boost::dll::shared_library library(boost::dll::fs::path(file.native()),
-                                       boost::dll::load_mode::rtld_lazy | boost::dll::load_mode::rtld_local, ec);
+                                       boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
     if (ec || !library.is_loaded()) {
         return refuse_file(file, codes::CORE_PLUGIN_OPEN_FAILED, "cannot be loaded: " + loader_error(ec));
     }

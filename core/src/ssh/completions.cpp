@@ -1,5 +1,7 @@
 #include "ssh/completions.hpp"
 
+#include "host/host_entry.hpp"
+
 namespace csh::ssh {
 namespace {
 
@@ -20,14 +22,20 @@ void deliver(void* context, Answer answer) {
     });
 }
 
+// A plugin calls completions from its own frames, on any thread: nothing
+// thrown while the answer is copied and posted may unwind into it.
+template <typename Answer, typename Fn>
+void guarded_complete(void* context, const char* what, Fn&& fill) noexcept {
+    auto* pending = static_cast<Pending<Answer>*>(context);
+    host::guarded(&pending->connection->context().logger, what, [&] {
+        Answer answer;
+        fill(answer);
+        deliver(context, std::move(answer));
+    });
+}
+
 std::string copy(csh_str s) { return s.data != nullptr ? std::string(s.data, s.size) : std::string(); }
 
-// Reads a field only if the plugin's struct is large enough to hold it.
-template <typename Struct, typename Field>
-bool has(const Struct* s, const Field Struct::*member) {
-    const auto offset = reinterpret_cast<size_t>(&(static_cast<const Struct*>(nullptr)->*member));
-    return s->struct_size >= offset + sizeof(Field);
-}
 
 }  // namespace
 
@@ -38,16 +46,16 @@ csh_auth_completion auth_completion(Connection& connection, Then<AuthAnswer> the
     };
     auto* pending = new Pending<AuthAnswer>{connection.shared_from_this(), std::move(timed)};
     return {[](void* context, const csh_auth_result* result) {
-                AuthAnswer answer;
-                if (result != nullptr && has(result, &csh_auth_result::reason)) {
-                    answer.outcome = result->outcome;
-                    answer.authenticated_username = copy(result->authenticated_username);
-                    answer.metadata.merge(result->metadata);
-                    answer.reason = copy(result->reason);
-                } else {
-                    answer.reason = "the auth plugin returned an invalid result";
-                }
-                deliver(context, std::move(answer));
+                guarded_complete<AuthAnswer>(context, "auth.complete", [result](AuthAnswer& answer) {
+                    if (result != nullptr && result->struct_size >= CSH_AUTH_RESULT_V1_END) {
+                        answer.outcome = result->outcome;
+                        answer.authenticated_username = copy(result->authenticated_username);
+                        answer.metadata.merge(result->metadata);
+                        answer.reason = copy(result->reason);
+                    } else {
+                        answer.reason = "the auth plugin returned an invalid result";
+                    }
+                });
             },
             pending};
 }
@@ -55,7 +63,10 @@ csh_auth_completion auth_completion(Connection& connection, Then<AuthAnswer> the
 csh_status_completion status_completion(Connection& connection, Then<StatusAnswer> then) {
     auto* pending = new Pending<StatusAnswer>{connection.shared_from_this(), std::move(then)};
     return {[](void* context, csh_status status, csh_str reason) {
-                deliver(context, StatusAnswer{{}, status, copy(reason)});
+                guarded_complete<StatusAnswer>(context, "status.complete", [&](StatusAnswer& answer) {
+                    answer.status = status;
+                    answer.reason = copy(reason);
+                });
             },
             pending};
 }
@@ -63,17 +74,17 @@ csh_status_completion status_completion(Connection& connection, Then<StatusAnswe
 csh_config_completion config_completion(Connection& connection, Then<ConfigAnswer> then) {
     auto* pending = new Pending<ConfigAnswer>{connection.shared_from_this(), std::move(then)};
     return {[](void* context, const csh_config_result* result) {
-                ConfigAnswer answer;
-                if (result != nullptr && has(result, &csh_config_result::reason)) {
-                    answer.status = result->status;
-                    answer.config_json = copy(result->config_json);
-                    answer.metadata.merge(result->metadata);
-                    answer.authenticated_username = copy(result->authenticated_username);
-                    answer.reason = copy(result->reason);
-                } else {
-                    answer.reason = "the config plugin returned an invalid result";
-                }
-                deliver(context, std::move(answer));
+                guarded_complete<ConfigAnswer>(context, "config.complete", [result](ConfigAnswer& answer) {
+                    if (result != nullptr && result->struct_size >= CSH_CONFIG_RESULT_V1_END) {
+                        answer.status = result->status;
+                        answer.config_json = copy(result->config_json);
+                        answer.metadata.merge(result->metadata);
+                        answer.authenticated_username = copy(result->authenticated_username);
+                        answer.reason = copy(result->reason);
+                    } else {
+                        answer.reason = "the config plugin returned an invalid result";
+                    }
+                });
             },
             pending};
 }
@@ -81,18 +92,16 @@ csh_config_completion config_completion(Connection& connection, Then<ConfigAnswe
 csh_backend_open_completion open_completion(Connection& connection, Then<OpenAnswer> then) {
     auto* pending = new Pending<OpenAnswer>{connection.shared_from_this(), std::move(then)};
     return {[](void* context, const csh_backend_open_result* result) {
-                OpenAnswer answer;
-                if (result != nullptr && has(result, &csh_backend_open_result::reason)) {
-                    answer.status = result->status;
-                    answer.connection = result->connection;
-                    answer.reason = copy(result->reason);
-                    if (has(result, &csh_backend_open_result::user_message)) {
+                guarded_complete<OpenAnswer>(context, "backend.open_complete", [result](OpenAnswer& answer) {
+                    if (result != nullptr && result->struct_size >= CSH_BACKEND_OPEN_RESULT_V1_END) {
+                        answer.status = result->status;
+                        answer.connection = result->connection;
+                        answer.reason = copy(result->reason);
                         answer.user_message = copy(result->user_message);
+                    } else {
+                        answer.reason = "the backend plugin returned an invalid result";
                     }
-                } else {
-                    answer.reason = "the backend plugin returned an invalid result";
-                }
-                deliver(context, std::move(answer));
+                });
             },
             pending};
 }

@@ -1,6 +1,7 @@
 // Authentication of a connection: each attempt goes to the auth plugin that
 // serves its method; a success then passes every authorization plugin.
 #include "config/config.hpp"
+#include "host/host_entry.hpp"
 #include "log/codes.hpp"
 #include "ssh/completions.hpp"
 #include "ssh/connection.hpp"
@@ -197,6 +198,8 @@ void Connection::auth_keyboard_interactive(ssh_message message, const std::strin
                 answered(user_data, nullptr, 0);
                 return;
             }
+            // Called from the plugin's frames: nothing may unwind into them.
+            host::guarded(&c->context().logger, "kbdint.ask", [&] {
             std::vector<std::string> texts;
             std::vector<const char*> prompts;
             std::string echo;
@@ -235,6 +238,7 @@ void Connection::auth_keyboard_interactive(ssh_message message, const std::strin
                 answered(user_data, views.data(), views.size());
             };
             c->end_busy();  // the client's answer is the next message to take
+            });
         },
         new std::shared_ptr<KbdintExchange>(exchange)};
     auto* prompt_context = static_cast<std::shared_ptr<KbdintExchange>*>(prompt.context);

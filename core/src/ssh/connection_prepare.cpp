@@ -94,8 +94,13 @@ void Connection::open_channel(ssh_message message) {
     const std::string label = std::to_string(channel_id);
     if (audit_) audit_->emit(CSH_AUDIT_NEW_CHANNEL, audit_channel, {audit_field::text("channelType", type_name)});
 
-    auto reject = [&](const char* code, const std::string& reason) {
-        log(code, reason, {{"channelId", label}, {"channelType", type_name}, {"reason", reason}});
+    auto reject = [&](const char* code, const std::string& reason, const std::string& user_message = {}) {
+        if (user_message.empty()) {
+            log(code, reason, {{"channelId", label}, {"channelType", type_name}, {"reason", reason}});
+        } else {
+            log(code, reason,
+                {{"channelId", label}, {"channelType", type_name}, {"reason", reason}, {"userMessage", user_message}});
+        }
         if (audit_) {
             audit_->emit(CSH_AUDIT_NEW_CHANNEL_FAILED, audit_channel,
                          {audit_field::text("channelType", type_name), audit_field::text("reason", reason)});
@@ -115,7 +120,11 @@ void Connection::open_channel(ssh_message message) {
     csh_backend_session* backend_session = nullptr;
     const auto status = context_.plugins.backend.api->session_open(backend_connection_, &session->params(), &backend_session);
     if (status != CSH_OK || backend_session == nullptr) {
-        reject(codes::SSH_NEW_CHANNEL_REJECTED, "the backend refused the session");
+        if (const auto& refusal = session->refusal(); refusal && !refusal->reason.empty()) {
+            reject(codes::SSH_NEW_CHANNEL_REJECTED, refusal->reason, refusal->user_message);
+        } else {
+            reject(codes::SSH_NEW_CHANNEL_REJECTED, "the backend refused the session");
+        }
         return;
     }
     ssh_channel channel = ssh_message_channel_request_open_reply_accept(message);

@@ -1,5 +1,6 @@
 #include "ssh/session_channel.hpp"
 
+#include "host/host_entry.hpp"
 #include "log/codes.hpp"
 #include "ssh/completions.hpp"
 #include "ssh/connection.hpp"
@@ -15,12 +16,33 @@ constexpr size_t kReadChunk = 32 * 1024;
 
 csh_str view(const std::string& s) { return {s.data(), s.size()}; }
 
+using host::guarded;
+
 }  // namespace
 
 SessionChannel::SessionChannel(Connection& connection, uint64_t id) : connection_(connection), id_(id) {
-    static const csh_session_host_api api = {sizeof(csh_session_host_api), 0,          api_write_output,
-                                             api_stdin_ready,              api_exit_status, api_exit_signal,
-                                             api_finished};
+    // Each entry runs behind the host barrier (host/host_entry.hpp).
+    static const csh_session_host_api api = {
+        sizeof(csh_session_host_api),
+        0,
+        [](csh_session_host* h, csh_stream stream, csh_bytes data) {
+            // On failure the bytes count as taken: a plugin waiting for
+            // output_ready that never comes would hang the channel.
+            return guarded(logger_of(h), "session.write_output", data.size,
+                           [&] { return api_write_output(h, stream, data); });
+        },
+        [](csh_session_host* h) { guarded(logger_of(h), "session.stdin_ready", [&] { api_stdin_ready(h); }); },
+        [](csh_session_host* h, uint32_t status) {
+            guarded(logger_of(h), "session.exit_status", [&] { api_exit_status(h, status); });
+        },
+        [](csh_session_host* h, csh_str signal, int core_dumped, csh_str message) {
+            guarded(logger_of(h), "session.exit_signal", [&] { api_exit_signal(h, signal, core_dumped, message); });
+        },
+        [](csh_session_host* h) { guarded(logger_of(h), "session.finished", [&] { api_finished(h); }); },
+        [](csh_session_host* h, csh_str reason, csh_str user_message) {
+            guarded(logger_of(h), "session.refuse_open", [&] { api_refuse_open(h, reason, user_message); });
+        },
+    };
     params_.struct_size = sizeof params_;
     params_.channel_id = id;
     params_.strand = connection.strand();
@@ -29,6 +51,10 @@ SessionChannel::SessionChannel(Connection& connection, uint64_t id) : connection
 }
 
 SessionChannel::~SessionChannel() { release_channel(); }
+
+log::Logger* SessionChannel::logger_of(csh_session_host* host) {
+    return &static_cast<SessionChannel*>(host)->connection_.context().logger;
+}
 
 void SessionChannel::attach(ssh_channel channel, csh_backend_session* backend) {
     channel_ = channel;
@@ -108,6 +134,13 @@ void SessionChannel::handle_request(ssh_message message) {
 
     const auto& backend = c.context().plugins.backend.api;
     const auto channel = static_cast<int64_t>(id_);
+    // A backend leaves the slots of requests it cannot serve NULL (ABI 1.2):
+    // the request fails here, through the same path as a backend's refusal.
+    const auto unsupported = [&](const char* what) {
+        c.begin_busy();
+        const std::string reason = std::string("the backend does not support ") + what;
+        done.complete(done.context, CSH_FAILED, {reason.data(), reason.size()});
+    };
     switch (type) {
         case SSH_CHANNEL_REQUEST_PTY: {
             const auto f = msg::pty(message);
@@ -124,6 +157,7 @@ void SessionChannel::handle_request(ssh_message message) {
             pty.width_px = static_cast<uint32_t>(f.width_px);
             pty.height_px = static_cast<uint32_t>(f.height_px);
             pty.term = view(f.term);
+            if (backend->session_pty == nullptr) return unsupported("terminals");
             c.begin_busy();
             backend->session_pty(backend_, &pty, done);
             return;
@@ -135,6 +169,7 @@ void SessionChannel::handle_request(ssh_message message) {
                 audit->emit(CSH_AUDIT_SETENV, channel,
                             {rid, audit_field::text("name", key), audit_field::text("value", value)});
             }
+            if (backend->session_env == nullptr) return unsupported("environment variables");
             c.begin_busy();
             backend->session_env(backend_, view(key), view(value), done);
             return;
@@ -148,12 +183,14 @@ void SessionChannel::handle_request(ssh_message message) {
         }
         case SSH_CHANNEL_REQUEST_SHELL:
             if (audit) audit->emit(CSH_AUDIT_SHELL, channel, {rid});
+            if (backend->session_shell == nullptr) return unsupported("shells");
             c.begin_busy();
             backend->session_shell(backend_, done);
             return;
         case SSH_CHANNEL_REQUEST_SUBSYSTEM: {
             const auto subsystem = msg::str_or_empty(ssh_message_channel_request_subsystem(message));
             if (audit) audit->emit(CSH_AUDIT_SUBSYSTEM, channel, {rid, audit_field::text("subsystem", subsystem)});
+            if (backend->session_subsystem == nullptr) return unsupported("subsystems");
             c.begin_busy();
             backend->session_subsystem(backend_, view(subsystem), done);
             return;
@@ -168,6 +205,7 @@ void SessionChannel::handle_request(ssh_message message) {
             csh_window_size size{sizeof(csh_window_size), static_cast<uint32_t>(f.columns),
                                  static_cast<uint32_t>(f.rows), static_cast<uint32_t>(f.width_px),
                                  static_cast<uint32_t>(f.height_px)};
+            if (backend->session_window_change == nullptr) return unsupported("window changes");
             c.begin_busy();
             backend->session_window_change(backend_, &size, done);
             return;
@@ -301,6 +339,11 @@ void SessionChannel::api_exit_signal(csh_session_host* host, csh_str signal, int
         ExitSignal{std::string(signal.data, signal.size), core_dumped != 0, std::string(message.data, message.size)};
 }
 
+void SessionChannel::api_refuse_open(csh_session_host* host, csh_str reason, csh_str user_message) {
+    auto* self = static_cast<SessionChannel*>(host);
+    self->refusal_ = Refusal{std::string(reason.data, reason.size), std::string(user_message.data, user_message.size)};
+}
+
 void SessionChannel::api_finished(csh_session_host* host) {
     auto* self = static_cast<SessionChannel*>(host);
     if (self->finished_) return;
@@ -354,6 +397,11 @@ bool SessionChannel::service() {
                 audit->emit(CSH_AUDIT_SIGNAL, static_cast<int64_t>(id_),
                             {audit_field::uint("requestId", connection_.next_request_id()),
                              audit_field::text("signal", signal)});
+            }
+            if (backend.session_signal == nullptr) {
+                connection_.log(codes::SSH_CHANNEL_REQUEST_FAILED, "the backend does not support signals",
+                                {{"channelId", label}, {"requestType", "signal"}, {"signal", signal}});
+                continue;
             }
             backend.session_signal(backend_, view(signal),
                                    status_completion(connection_, [label, signal](Connection& c, StatusAnswer a) {

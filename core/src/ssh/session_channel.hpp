@@ -20,6 +20,10 @@
 // The ABI's opaque host-side session handle.
 struct csh_session_host {};
 
+namespace csh::log {
+class Logger;
+}
+
 namespace csh::ssh {
 
 class Connection;
@@ -34,6 +38,12 @@ public:
     uint64_t id() const { return id_; }
     ssh_channel channel() const { return channel_; }
     const csh_session_params& params() const { return params_; }
+    // What the backend said when it refused the channel (refuse_open).
+    struct Refusal {
+        std::string reason;
+        std::string user_message;
+    };
+    const std::optional<Refusal>& refusal() const { return refusal_; }
     // Binds the accepted libssh channel and the backend's session.
     void attach(ssh_channel channel, csh_backend_session* backend);
 
@@ -54,11 +64,13 @@ private:
     static void on_close(ssh_session, ssh_channel, void* self);
     static void on_signal(ssh_session, ssh_channel, const char* signal, void* self);
 
+    static log::Logger* logger_of(csh_session_host* host);
     static size_t api_write_output(csh_session_host* host, csh_stream stream, csh_bytes data);
     static void api_stdin_ready(csh_session_host* host);
     static void api_exit_status(csh_session_host* host, uint32_t status);
     static void api_exit_signal(csh_session_host* host, csh_str signal, int core_dumped, csh_str message);
     static void api_finished(csh_session_host* host);
+    static void api_refuse_open(csh_session_host* host, csh_str reason, csh_str user_message);
 
     size_t offer_stdin(const char* data, size_t size);
     void drain_stdin();
@@ -94,6 +106,7 @@ private:
     };
     std::optional<ExitSignal> exit_signal_;
     std::vector<std::string> pending_signals_;
+    std::optional<Refusal> refusal_;
 };
 
 }  // namespace csh::ssh

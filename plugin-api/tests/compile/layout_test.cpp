@@ -17,9 +17,11 @@ struct Fact {
 };
 
 #define CSH_OFFSET_FACT(type, member, offset) Fact{"offsetof(" #type ", " #member ")", offset},
+#define CSH_END_FACT(constant, value) Fact{#constant, value},
 #define CSH_SIZE_FACT(type, size) Fact{"sizeof(" #type ")", size},
-const std::vector<Fact> facts = {
-    CSH_FROZEN_PREFIX_OFFSETS(CSH_OFFSET_FACT) CSH_LP64_OFFSETS(CSH_OFFSET_FACT) CSH_LP64_SIZES(CSH_SIZE_FACT)};
+const std::vector<Fact> facts = {CSH_FROZEN_PREFIX_OFFSETS(CSH_OFFSET_FACT) CSH_LP64_OFFSETS(CSH_OFFSET_FACT)
+                                     CSH_LP64_TABLE_OFFSETS(CSH_OFFSET_FACT) CSH_LP64_V1_ENDS(CSH_END_FACT)
+                                         CSH_LP64_SIZES(CSH_SIZE_FACT)};
 
 void check_against_facts(const char* compiler, const size_t* values, size_t count) {
     BOOST_TEST_REQUIRE(count == facts.size());

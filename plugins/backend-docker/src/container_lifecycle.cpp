@@ -180,7 +180,7 @@ struct Removal : std::enable_shared_from_this<Removal> {
         const auto retry = std::chrono::seconds(10);
         if (std::chrono::steady_clock::now() + retry > give_up) return finish();
         auto self = shared_from_this();
-        context->host.timer_start(context->strand, retry, [self] { self->attempt(); });
+        context->host.run_after(context->strand, retry, [self] { self->attempt(); });
     }
 
     void finish() {
@@ -264,7 +264,7 @@ struct Helper : std::enable_shared_from_this<Helper> {
         stream = AttachedStream::start(context->host, context->strand, std::move(response), true,
                                        std::move(callbacks));
         // A helper that never ends must not hold the connection open.
-        context->host.timer_start(context->strand, timeout, [weak = std::weak_ptr<Helper>(self)] {
+        context->host.run_after(context->strand, timeout, [weak = std::weak_ptr<Helper>(self)] {
             if (auto helper = weak.lock()) helper->fail("the helper did not finish in time");
         });
         feed();
@@ -284,7 +284,7 @@ struct Helper : std::enable_shared_from_this<Helper> {
         context->engine->inspect_exec(context->site(), exec_id, [self](EngineResult r, ProgramState state) {
             if (!r.ok()) return self->fail(r.error);
             if (state.running && ++self->polls < 50) {
-                self->context->host.timer_start(self->context->strand, std::chrono::milliseconds(100),
+                self->context->host.run_after(self->context->strand, std::chrono::milliseconds(100),
                                                 [self] { self->ask_exit_code(); });
                 return;
             }

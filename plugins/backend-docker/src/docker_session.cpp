@@ -467,7 +467,7 @@ void DockerSession::ask_exit_code_again() {
         return end_with_message("The container engine did not report how the program ended.");
     }
     log(codes::DOCKER_EXIT_CODE_STILL_RUNNING, "the program is still running; asking again");
-    context_->host.timer_start(context_->strand, interval,
+    context_->host.run_after(context_->strand, interval,
                                [weak = weak_self<DockerSession>(), pending = context_->work->hold()] {
                                    if (auto self = weak.lock()) self->ask_exit_code();
                                });

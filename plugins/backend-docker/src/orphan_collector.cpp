@@ -28,7 +28,7 @@ void OrphanCollector::start() {
 
 void OrphanCollector::schedule() {
     std::weak_ptr<OrphanCollector> weak = shared_from_this();
-    host_.timer_start(strand_, kInterval, [weak] {
+    host_.run_after(strand_, kInterval, [weak] {
         if (auto self = weak.lock()) self->round();
     });
 }

@@ -120,7 +120,7 @@ void HttpClient::Core::shutdown() {
         curl_multi_cleanup(multi_);
         multi_ = nullptr;
         watches_.clear();
-        if (multi_timer_) host_.timer_cancel(multi_timer_);
+        multi_timer_.cancel();
         host_.strand_destroy(strand_);
         strand_ = nullptr;
         callbacks.swap(deferred_);
@@ -196,7 +196,6 @@ void HttpClient::Core::on_socket_ready(curl_socket_t socket, uint32_t ready) {
 
 void HttpClient::Core::on_multi_timer() {
     serialized([this] {
-        multi_timer_ = csh::sdk::Timer();  // it fired: no longer cancellable
         drive(CURL_SOCKET_TIMEOUT, 0);
     });
 }
@@ -205,7 +204,6 @@ void HttpClient::Core::on_retry_timer(RequestId id) {
     serialized([&] {
         auto it = transfers_.find(id);
         if (it == transfers_.end()) return;
-        it->second->retry_timer = csh::sdk::Timer();
         start_attempt(*it->second);
     });
 }
@@ -244,7 +242,7 @@ void HttpClient::Core::watch_socket(curl_socket_t socket, int what) {
 }
 
 void HttpClient::Core::arm_multi_timer(long timeout_ms) {
-    if (multi_timer_) host_.timer_cancel(multi_timer_);
+    multi_timer_.cancel();
     if (timeout_ms < 0 || closed_) return;  // -1: curl needs no timer now
     multi_timer_ = host_.timer_start(strand_, milliseconds(timeout_ms), [weak = weak_from_this()] {
         if (auto self = weak.lock()) self->on_multi_timer();
@@ -400,7 +398,7 @@ void HttpClient::Core::complete(RequestId id, HttpResult result) {
     auto it = transfers_.find(id);
     if (it == transfers_.end()) return;
     Transfer& transfer = *it->second;
-    if (transfer.retry_timer) host_.timer_cancel(transfer.retry_timer);
+    transfer.retry_timer.cancel();
     release_attempt(transfer);
     defer_done(std::move(transfer.done), std::move(result));
     transfers_.erase(it);

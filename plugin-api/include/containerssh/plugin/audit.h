@@ -120,7 +120,23 @@ typedef struct csh_audit_interface {
      * in the background and destroys the stream itself. Required.
      */
     void (*stream_close)(csh_audit_stream *stream);
+
+    /* ---- ABI 1.2: check with CSH_TABLE_HAS before use ---- */
+
+    /**
+     * [control] Optional (may be NULL). The host is stopping: every stream
+     * has been closed and no new one will open. The plugin finishes its
+     * background work (the last uploads) and calls `done` once it is
+     * finished. The host's event loop keeps running until then, so timers,
+     * fd watches and posts still work; the host waits at most
+     * `deadline_ms`, then logs CORE_AUDIT_FLUSH_TIMEOUT and stops anyway. `deinit` follows, after
+     * the loop stopped. `done` may be called from any thread, also before
+     * flush returns.
+     */
+    void (*flush)(csh_plugin_instance *instance, uint64_t deadline_ms, csh_status_completion done);
 } csh_audit_interface;
+
+#define CSH_AUDIT_INTERFACE_V1_END CSH_END_OF(csh_audit_interface, stream_close)
 
 #ifdef __cplusplus
 }

@@ -59,17 +59,23 @@ typedef struct csh_kbdint_question {
 } csh_kbdint_question;
 
 /**
- * Receives the client's answers to one round of questions. `answers` is NULL
- * and `count` 0 when the client went away; the plugin must still complete the
- * attempt.
+ * [connection-strand] Receives the client's answers to one round of
+ * questions, borrowed for the call. `answers` is NULL and `count` 0 when the
+ * client went away; the plugin must still complete the attempt.
  */
 typedef void (*csh_kbdint_answer_fn)(void *user, const csh_str *answers, size_t count);
 
-/** The host's side of a keyboard-interactive exchange. */
+/**
+ * The host's side of a keyboard-interactive exchange. It dies with the
+ * attempt's completion: once `done` of keyboard_interactive was called, `ask`
+ * must not be called again (the host freed `context`). One round at a time:
+ * wait for `answered` before asking again.
+ */
 typedef struct csh_kbdint_prompt {
     /**
      * [connection-strand] Sends one round of questions (zero questions shows
-     * only the instruction). `answered` runs once on the connection strand.
+     * only the instruction). `answered` runs exactly once, on the connection
+     * strand, also when the client leaves first (with no answers).
      */
     void (*ask)(void *context, csh_str name, csh_str instruction,
                 const csh_kbdint_question *questions, size_t question_count,
@@ -108,6 +114,10 @@ typedef struct csh_auth_interface {
     void (*connection_closed)(csh_plugin_instance *instance,
                               const csh_connection_info *connection);
 } csh_auth_interface;
+
+#define CSH_AUTH_INTERFACE_V1_END CSH_END_OF(csh_auth_interface, connection_closed)
+/** The smallest struct_size of a csh_auth_result the host accepts. */
+#define CSH_AUTH_RESULT_V1_END CSH_END_OF(csh_auth_result, reason)
 
 #ifdef __cplusplus
 }

@@ -16,9 +16,19 @@
  *  - output: `write_output` returns how many bytes the host accepted. When
  *    fewer, the plugin stops reading from the program until the host calls
  *    `session_output_ready`.
+ * Forwarding channels (ABI 1.2, at the end of csh_backend_interface) move
+ * their bytes by the same rules.
  *
- * Forwarding channels (direct-tcpip, tcpip-forward, streamlocal, X11, agent)
- * are future additions at the end of csh_backend_interface.
+ * Requests are answered in order: the host sends a request to the plugin only
+ * after the previous request of the connection was completed. A program may
+ * write output as soon as the plugin started it, before it completed the
+ * exec/shell/subsystem request: the host sends it at once (RFC 4254 allows
+ * data on an open channel at any time; OpenSSH's client shows it).
+ *
+ * Since ABI 1.2 the request slots env, pty, shell, subsystem, window_change
+ * and signal are optional: NULL means "refuse", and the host answers the
+ * client's request with a failure itself. A plugin that leaves one NULL sets
+ * min_host_minor to 2 (an older host refuses a NULL slot at load).
  */
 #ifndef CONTAINERSSH_PLUGIN_BACKEND_H
 #define CONTAINERSSH_PLUGIN_BACKEND_H
@@ -76,7 +86,22 @@ typedef struct csh_session_host_api {
      * and closes the channel, then calls `session_close`.
      */
     void (*finished)(csh_session_host *session);
+
+    /* ---- ABI 1.2: check with CSH_TABLE_HAS before use ---- */
+
+    /**
+     * Only from inside `session_open`, right before it returns a failure:
+     * why the channel is refused. `reason` is for the log (never a secret);
+     * `user_message` is one line for the person at the client, empty for
+     * none. The host copies both. The host logs them with the refusal and
+     * records `reason` in the audit stream; libssh 0.10 cannot send a
+     * description with a channel-open failure, so the user message reaches
+     * the log only until the host's SSH library can send it.
+     */
+    void (*refuse_open)(csh_session_host *session, csh_str reason, csh_str user_message);
 } csh_session_host_api;
+
+#define CSH_SESSION_HOST_API_V1_END CSH_END_OF(csh_session_host_api, finished)
 
 /** Result of opening a connection. Views borrowed for the call. */
 typedef struct csh_backend_open_result {
@@ -87,12 +112,15 @@ typedef struct csh_backend_open_result {
     /** Why it failed, for the log (never a secret). */
     csh_str reason;
     /**
-     * Added in ABI 1.x (probe with struct_size): one line for the user when
-     * status is not CSH_OK ("The container image could not be pulled."),
-     * sent as the disconnect message. Empty: the host's generic text.
+     * One line for the user when status is not CSH_OK ("The container image
+     * could not be pulled."), sent as the disconnect message. Empty: the
+     * host's generic text.
      */
     csh_str user_message;
 } csh_backend_open_result;
+
+/** The smallest struct_size of a csh_backend_open_result the host accepts. */
+#define CSH_BACKEND_OPEN_RESULT_V1_END CSH_END_OF(csh_backend_open_result, user_message)
 
 typedef struct csh_backend_open_completion {
     /** [any-thread] Call exactly once. */
@@ -122,7 +150,11 @@ typedef struct csh_pty_request {
     uint32_t reserved0;
     /** The TERM value the client asked for. */
     csh_str term;
-    /** Encoded terminal modes as sent by the client (RFC 4254 8). */
+    /**
+     * Encoded terminal modes as sent by the client (RFC 4254 8). Always empty
+     * from this host: libssh 0.10 does not hand them over, so a backend
+     * applies its terminal's defaults.
+     */
     csh_bytes modes;
 } csh_pty_request;
 
@@ -134,6 +166,145 @@ typedef struct csh_window_size {
     uint32_t width_px;
     uint32_t height_px;
 } csh_window_size;
+
+/* ------------------------------------------------------------------ */
+/* Forwarding (ABI 1.2)                                                */
+/* ------------------------------------------------------------------ */
+/*
+ * Forwarded bytes travel in channels of their own, with the flow control of
+ * sessions: the host offers bytes from the client with `forward_data`, the
+ * plugin offers bytes to the client with its channel host's `write`.
+ *  - client -> backend (direct-tcpip, direct-streamlocal@openssh.com): the
+ *    host calls forward_open; the plugin connects inside the container's
+ *    network and completes.
+ *  - backend -> client (tcpip-forward, streamlocal-forward@openssh.com,
+ *    x11-req, auth-agent-req@openssh.com): the host calls listen_start; for
+ *    every connection the listener accepts, the plugin calls the listener
+ *    host's open_to_client and, once the client confirmed, has a channel.
+ */
+
+/** A forwarding channel in the plugin. Plugin-owned. */
+typedef struct csh_backend_forward csh_backend_forward;
+/** A listener in the plugin (a port, a socket, an X11 display, an agent socket). Plugin-owned. */
+typedef struct csh_backend_listener csh_backend_listener;
+/** The host's side of a forwarding channel. Host-owned. */
+typedef struct csh_forward_host csh_forward_host;
+/** The host's side of a listener. Host-owned. */
+typedef struct csh_listener_host csh_listener_host;
+
+/** What a forwarding channel or listener reaches. */
+typedef uint32_t csh_forward_kind;
+/** A TCP host and port (direct-tcpip, tcpip-forward). */
+#define CSH_FORWARD_TCPIP ((csh_forward_kind)1)
+/** A Unix socket path (direct-streamlocal, streamlocal-forward @openssh.com). */
+#define CSH_FORWARD_STREAMLOCAL ((csh_forward_kind)2)
+/** An X11 display of a session (x11-req); its channels are "x11". */
+#define CSH_FORWARD_X11 ((csh_forward_kind)3)
+/** The SSH agent of a session (auth-agent-req@openssh.com). */
+#define CSH_FORWARD_AGENT ((csh_forward_kind)4)
+
+/** What the plugin may call on a forwarding channel's host side. [channel-strand] */
+typedef struct csh_forward_host_api {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    /** Bytes to the client; returns how many were taken (flow control as write_output). */
+    size_t (*write)(csh_forward_host *channel, csh_bytes data);
+    /** The plugin can take data again after a partial forward_data. */
+    void (*data_ready)(csh_forward_host *channel);
+    /** No more bytes to the client (EOF). */
+    void (*eof)(csh_forward_host *channel);
+    /** The backend's side closed: the host closes the channel, then calls forward_close. */
+    void (*closed)(csh_forward_host *channel);
+} csh_forward_host_api;
+
+/** A channel to open (forward_open) or opened (open_to_client). Views borrowed for the call. */
+typedef struct csh_forward_channel_params {
+    uint32_t struct_size;
+    csh_forward_kind kind;
+    /** Per-connection channel number. */
+    uint64_t channel_id;
+    /** The target: host name or address (TCPIP), socket path (STREAMLOCAL). */
+    csh_str target;
+    uint32_t target_port;
+    uint32_t originator_port;
+    /** Where the connection came from, as the client (or the listener) said. */
+    csh_str originator_address;
+    csh_strand *strand;
+    csh_forward_host *host;
+    const csh_forward_host_api *api;
+} csh_forward_channel_params;
+
+/** The answer of forward_open or open_to_client. Views borrowed for the call. */
+typedef struct csh_forward_open_result {
+    uint32_t struct_size;
+    csh_status status;
+    /** The plugin's channel (forward_open), when status is CSH_OK. */
+    csh_backend_forward *channel;
+    /** Why it failed, for the log. */
+    csh_str reason;
+    /** One line for the person at the client; may be empty. */
+    csh_str user_message;
+} csh_forward_open_result;
+
+typedef struct csh_forward_open_completion {
+    /** [any-thread] Call exactly once. */
+    void (*complete)(void *context, const csh_forward_open_result *result);
+    void *context;
+} csh_forward_open_completion;
+
+/** What the plugin may call on a listener's host side. [connection-strand] */
+typedef struct csh_listener_host_api {
+    uint32_t struct_size;
+    uint32_t reserved0;
+    /**
+     * Opens a channel towards the client for a connection the listener
+     * accepted; `params->host`/`api` are ignored (the host fills them) and
+     * `channel` is the plugin's side. `done` runs once the client confirmed
+     * (status CSH_OK: from then on the channel's host side is valid) or
+     * refused.
+     */
+    void (*open_to_client)(csh_listener_host *listener, const csh_forward_channel_params *params,
+                           csh_backend_forward *channel, csh_forward_open_completion done);
+} csh_listener_host_api;
+
+/** A listen request. Views borrowed for the call. */
+typedef struct csh_listen_params {
+    uint32_t struct_size;
+    csh_forward_kind kind;
+    /** Bind address (TCPIP) or socket path (STREAMLOCAL); empty for X11 and AGENT. */
+    csh_str address;
+    /** Port to bind (TCPIP; 0: the plugin picks one and reports it). */
+    uint32_t port;
+    /** X11: non-zero when only one connection is to be forwarded. */
+    uint32_t single_connection;
+    /** X11 and AGENT: the session the request arrived on; NULL otherwise. */
+    csh_backend_session *session;
+    /** X11: the authentication protocol and cookie, the screen number. */
+    csh_str x11_auth_protocol;
+    csh_str x11_auth_cookie;
+    uint32_t x11_screen;
+    uint32_t reserved0;
+    csh_strand *strand;
+    csh_listener_host *host;
+    const csh_listener_host_api *api;
+} csh_listen_params;
+
+/** The answer of listen_start. */
+typedef struct csh_listen_result {
+    uint32_t struct_size;
+    csh_status status;
+    csh_backend_listener *listener;
+    /** The port bound when 0 was asked (TCPIP), else 0. */
+    uint32_t bound_port;
+    uint32_t reserved0;
+    csh_str reason;
+} csh_listen_result;
+
+typedef struct csh_listen_completion {
+    /** [any-thread] Call exactly once. */
+    void (*complete)(void *context, const csh_listen_result *result);
+    void *context;
+} csh_listen_completion;
 
 typedef struct csh_backend_interface {
     uint32_t struct_size;
@@ -153,30 +324,30 @@ typedef struct csh_backend_interface {
     void (*connection_close)(csh_backend_connection *connection, csh_status_completion done);
     /**
      * [connection-strand] Opens a session channel. Returns CSH_OK and sets
-     * *out_session, or refuses (the client sees the channel open fail).
-     * Required.
+     * *out_session, or refuses (the client sees the channel open fail; say
+     * why with the session host's `refuse_open`). Required.
      */
     csh_status (*session_open)(csh_backend_connection *connection,
                                const csh_session_params *params,
                                csh_backend_session **out_session);
-    /** [channel-strand] An `env` request, before the program starts. Required. */
+    /** [channel-strand] An `env` request, before the program starts. Optional (1.2). */
     void (*session_env)(csh_backend_session *session, csh_str name, csh_str value,
                         csh_status_completion done);
-    /** [channel-strand] A `pty-req`, before the program starts. Required. */
+    /** [channel-strand] A `pty-req`, before the program starts. Optional (1.2). */
     void (*session_pty)(csh_backend_session *session, const csh_pty_request *pty,
                         csh_status_completion done);
     /** [channel-strand] `exec`: run `command` (the raw string). Required. */
     void (*session_exec)(csh_backend_session *session, csh_str command,
                          csh_status_completion done);
-    /** [channel-strand] `shell`: run the user's shell. Required. */
+    /** [channel-strand] `shell`: run the user's shell. Optional (1.2). */
     void (*session_shell)(csh_backend_session *session, csh_status_completion done);
-    /** [channel-strand] `subsystem`: run the named subsystem. Required. */
+    /** [channel-strand] `subsystem`: run the named subsystem. Optional (1.2). */
     void (*session_subsystem)(csh_backend_session *session, csh_str name,
                               csh_status_completion done);
-    /** [channel-strand] `window-change`. Required. */
+    /** [channel-strand] `window-change`. Optional (1.2). */
     void (*session_window_change)(csh_backend_session *session, const csh_window_size *size,
                                   csh_status_completion done);
-    /** [channel-strand] `signal` (name without "SIG"). Required. */
+    /** [channel-strand] `signal` (name without "SIG"). Optional (1.2). */
     void (*session_signal)(csh_backend_session *session, csh_str signal,
                            csh_status_completion done);
     /**
@@ -195,7 +366,44 @@ typedef struct csh_backend_interface {
      * its own pending work is done. Required.
      */
     void (*session_close)(csh_backend_session *session);
+
+    /* ---- ABI 1.2: forwarding. Check with CSH_TABLE_HAS before use. ---- */
+    /*
+     * The slots below are optional (NULL: the host refuses the request) and
+     * this host does not call them yet: they are the agreed shape that the
+     * forwarding work fills in, here so that it appends nothing. See
+     * "Forwarding" above csh_forward_channel_params.
+     */
+
+    /**
+     * [connection-strand] A channel the client opened to a target on the
+     * backend's side: direct-tcpip (host:port), direct-streamlocal (a socket
+     * path). The plugin connects and completes with its channel, or refuses.
+     */
+    void (*forward_open)(csh_backend_connection *connection, const csh_forward_channel_params *params,
+                         csh_forward_open_completion done);
+    /** [channel-strand] Bytes from the client; returns how many were taken (flow control as stdin). */
+    size_t (*forward_data)(csh_backend_forward *channel, csh_bytes data);
+    /** [channel-strand] The client sent EOF. */
+    void (*forward_eof)(csh_backend_forward *channel);
+    /** [channel-strand] `write` may be called again after a partial one. */
+    void (*forward_output_ready)(csh_backend_forward *channel);
+    /** [channel-strand] The channel is gone; as session_close. */
+    void (*forward_close)(csh_backend_forward *channel);
+    /**
+     * [connection-strand] The client asked the backend to listen and bring
+     * connections back to it: tcpip-forward, streamlocal-forward, and the
+     * session requests x11-req and auth-agent-req@openssh.com. Each accepted
+     * connection is opened towards the client with the listener host's
+     * `open_to_client`.
+     */
+    void (*listen_start)(csh_backend_connection *connection, const csh_listen_params *params,
+                         csh_listen_completion done);
+    /** [connection-strand] cancel-tcpip-forward and friends, or the end of the session it belongs to. */
+    void (*listen_stop)(csh_backend_listener *listener, csh_status_completion done);
 } csh_backend_interface;
+
+#define CSH_BACKEND_INTERFACE_V1_END CSH_END_OF(csh_backend_interface, session_close)
 
 #ifdef __cplusplus
 }

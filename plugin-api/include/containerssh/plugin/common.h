@@ -11,16 +11,25 @@
  *    struct_size before touching a field added in a later minor version.
  *    Element types of arrays (csh_field, csh_metadata_entry, ...) are frozen.
  *  - Enumerations are fixed-width integers with named constants.
- *  - Threading tags on each function say where it may be called:
+ *  - Threading tags on each function and callback type say where it may be
+ *    called (for a callback: where it runs):
  *      [any-thread]          from any thread, including the plugin's own;
  *      [control]             from the host's control thread (start-up, shut-down);
  *      [connection-strand]   on the strand of the connection it concerns;
- *      [channel-strand]      on the strand of the channel it concerns.
+ *      [channel-strand]      on the strand of the channel it concerns;
+ *      [strand of the timer] on the strand given to timer_start;
+ *      [strand of the watch] on the strand given to fd_watch_start.
  *    Calls the host makes for one connection never run concurrently. Nothing
  *    may block a loop thread: slow work completes later through a completion.
  *  - Completions are linear: the receiver must invoke one exactly once, from
- *    any thread. The host moves the result to the right strand itself.
- *  - No exception, longjmp or C++ type ever crosses this boundary.
+ *    any thread. The host moves the result to the right strand itself. A
+ *    completion called after its connection ended is accepted and ignored.
+ *  - No exception, longjmp or C++ type ever crosses this boundary, in either
+ *    direction: host functions never unwind into plugin frames.
+ *  - Version history: docs/design/plugin-abi.md. Fields and slots added after
+ *    1.0 say "ABI 1.N" and are read only when struct_size covers them
+ *    (CSH_TABLE_HAS). Each table's 1.0 end is a CSH_*_V1_END constant: the
+ *    smallest struct_size a reader accepts, whatever later minors append.
  */
 #ifndef CONTAINERSSH_PLUGIN_COMMON_H
 #define CONTAINERSSH_PLUGIN_COMMON_H
@@ -35,15 +44,17 @@ extern "C" {
 /** ABI major version: a plugin with a different major is refused. */
 #define CSH_ABI_MAJOR 1u
 /** ABI minor version of these headers: additions only. */
-#define CSH_ABI_MINOR 1u
+#define CSH_ABI_MINOR 2u
+
+/** The offset just past `field` of struct `type`. */
+#define CSH_END_OF(type, field) (offsetof(type, field) + sizeof(((const type *)0)->field))
 
 /**
  * True when `table`, a pointer to a struct of type `type` that starts with
  * struct_size, is large enough to hold `field`: use it before touching a slot
  * added in a later minor version (e.g. a host of minor 0 has no histograms).
  */
-#define CSH_TABLE_HAS(table, type, field) \
-    ((table)->struct_size >= offsetof(type, field) + sizeof(((const type *)0)->field))
+#define CSH_TABLE_HAS(table, type, field) ((table)->struct_size >= CSH_END_OF(type, field))
 
 /** A borrowed UTF-8 string view; not NUL-terminated unless stated. */
 typedef struct csh_str {
@@ -140,17 +151,29 @@ typedef struct csh_connection_info {
     csh_str authenticated_username;
     /** Metadata accumulated so far (auth, authz, config server). */
     csh_metadata metadata;
-    /** The connection's strand; host functions that need one take this. */
+    /**
+     * The connection's strand; host functions that need one take this.
+     * The strand and `connection` below live from the audit `stream_open`
+     * (right after accept) until the connection's last call: the audit
+     * `stream_close` and the auth `connection_closed` have returned and the
+     * backend's `connection_close` has completed. Until then a plugin may post
+     * to the strand and pass the handle to host functions; afterwards both
+     * are gone. The host never ends them while it is inside a call of the
+     * plugin for this connection.
+     */
     csh_strand *strand;
-    /** The host's handle for this connection; valid until the connection is closed. */
+    /** The host's handle for this connection (log labels, audit); see `strand`. */
     csh_connection *connection;
     /**
      * ISO 3166 country code of the client address from the host's GeoIP
      * provider (`geoip` section); "XX" when unknown. Used as the `country`
-     * metric label. Read only when struct_size covers it.
+     * metric label.
      */
     csh_str country;
 } csh_connection_info;
+
+/** The smallest struct_size of a csh_connection_info (its ABI 1.0 end). */
+#define CSH_CONNECTION_INFO_V1_END CSH_END_OF(csh_connection_info, country)
 
 /** Completion carrying only a status and a reason (for logs, never for users). */
 typedef struct csh_status_completion {

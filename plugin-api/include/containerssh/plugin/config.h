@@ -50,6 +50,10 @@ typedef struct csh_config_interface {
                               csh_config_completion done);
 } csh_config_interface;
 
+#define CSH_CONFIG_INTERFACE_V1_END CSH_END_OF(csh_config_interface, connection_config)
+/** The smallest struct_size of a csh_config_result the host accepts. */
+#define CSH_CONFIG_RESULT_V1_END CSH_END_OF(csh_config_result, reason)
+
 #ifdef __cplusplus
 }
 #endif

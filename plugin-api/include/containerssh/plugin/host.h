@@ -25,10 +25,15 @@ struct csh_host {
     void *host_data;
     /**
      * [any-thread] Returns the service table with the given id
-     * (CSH_SERVICE_*), or NULL if the host does not offer it.
+     * (CSH_SERVICE_*), or NULL if the host does not offer it. A table may be
+     * shorter than the plugin's headers (an older host): compare its
+     * struct_size with the table's V1_END before use, and with CSH_TABLE_HAS
+     * before a later slot.
      */
     const void *(*get_service)(const csh_host *host, const char *service_id);
 };
+
+#define CSH_HOST_V1_END CSH_END_OF(csh_host, get_service)
 
 /* ------------------------------------------------------------------ */
 /* Logging                                                             */
@@ -54,6 +59,8 @@ typedef struct csh_log_service {
     int (*enabled)(const csh_host *host, const char *code);
 } csh_log_service;
 
+#define CSH_LOG_SERVICE_V1_END CSH_END_OF(csh_log_service, enabled)
+
 /* ------------------------------------------------------------------ */
 /* Configuration                                                       */
 /* ------------------------------------------------------------------ */
@@ -72,6 +79,8 @@ typedef struct csh_config_service {
     csh_str (*section)(const csh_host *host, const char *name);
 } csh_config_service;
 
+#define CSH_CONFIG_SERVICE_V1_END CSH_END_OF(csh_config_service, section)
+
 /* ------------------------------------------------------------------ */
 /* Event loop: strands, timers, fd watches                             */
 /* ------------------------------------------------------------------ */
@@ -81,6 +90,10 @@ typedef struct csh_config_service {
 typedef struct csh_timer csh_timer;
 typedef struct csh_fd_watch csh_fd_watch;
 
+/**
+ * A task: [strand of the timer] for timer_start, and for post the strand it
+ * was posted to (any loop thread when that was NULL).
+ */
 typedef void (*csh_task_fn)(void *user);
 
 /** Interest and readiness bits of an fd watch. */
@@ -88,6 +101,7 @@ typedef void (*csh_task_fn)(void *user);
 #define CSH_FD_WRITE 2u
 #define CSH_FD_ERROR 4u
 
+/** [strand of the watch] `ready` holds the CSH_FD_* bits that are ready. */
 typedef void (*csh_fd_fn)(void *user, int fd, uint32_t ready);
 
 typedef struct csh_loop_service {
@@ -105,21 +119,29 @@ typedef struct csh_loop_service {
      */
     void (*post)(const csh_host *host, csh_strand *strand, csh_task_fn fn, void *user);
     /**
-     * [any-thread] Runs fn(user) once on `strand` after `delay_ms`. The
-     * returned handle is owned by the host and freed right after fn ran or
-     * after `timer_cancel`.
+     * [any-thread] Runs fn(user) once on `strand` (any loop thread when NULL)
+     * after `delay_ms`. Returns NULL only when `fn` is NULL or the host is out
+     * of memory. The handle is owned by the host: it is valid until fn starts
+     * running or until `timer_cancel` returns, whichever comes first, and is
+     * freed by the host then. `user` belongs to the plugin throughout.
      */
     csh_timer *(*timer_start)(const csh_host *host, csh_strand *strand, uint64_t delay_ms,
                               csh_task_fn fn, void *user);
     /**
-     * [strand of the timer] Before fn has run: fn will not
-     * run. Frees the handle.
+     * [strand of the timer] Cancels a timer whose fn has not started: fn will
+     * not run, and the handle is freed. Once fn started the handle is gone,
+     * so cancelling then (from inside fn, or later) is a bug; a plugin that
+     * may cancel late records that fn ran, as the C++ SDK's Timer does (its
+     * cancel after the fire is harmless).
      */
     void (*timer_cancel)(const csh_host *host, csh_timer *timer);
     /**
      * [any-thread] Watches `fd` (owned and closed by the plugin) for the
      * CSH_FD_* bits in `events`; fn runs on `strand` each time the fd is ready
-     * (level-triggered) until the watch is updated or stopped.
+     * (level-triggered) until the watch is updated or stopped. Returns NULL
+     * when `strand` or `fn` is NULL, `fd` is negative, the fd cannot be
+     * watched (a regular file, a closed fd: epoll refuses it) or the host is
+     * out of memory; otherwise the handle lives until fd_watch_stop.
      */
     csh_fd_watch *(*fd_watch_start)(const csh_host *host, csh_strand *strand, int fd,
                                     uint32_t events, csh_fd_fn fn, void *user);
@@ -131,6 +153,8 @@ typedef struct csh_loop_service {
      */
     void (*fd_watch_stop)(const csh_host *host, csh_fd_watch *watch);
 } csh_loop_service;
+
+#define CSH_LOOP_SERVICE_V1_END CSH_END_OF(csh_loop_service, fd_watch_stop)
 
 /* ------------------------------------------------------------------ */
 /* Metrics                                                             */
@@ -158,6 +182,11 @@ typedef struct csh_metric_sample {
     double value;
 } csh_metric_sample;
 
+/**
+ * [the thread that called collect] One sample, borrowed for the call. The
+ * registry's lock is held while visiting: calling any metrics function from
+ * inside a visit (define, add, set, observe, collect) deadlocks.
+ */
 typedef void (*csh_metric_visit_fn)(void *user, const csh_metric_sample *sample);
 
 /**
@@ -187,6 +216,7 @@ typedef struct csh_histogram_sample {
     uint64_t count;
 } csh_histogram_sample;
 
+/** [the thread that called collect_histograms] As csh_metric_visit_fn. */
 typedef void (*csh_histogram_visit_fn)(void *user, const csh_histogram_sample *sample);
 
 typedef struct csh_metrics_service {
@@ -194,7 +224,8 @@ typedef struct csh_metrics_service {
     /**
      * [control] Defines a metric family (during init). Defining the same name
      * twice with the same type and labels returns the same handle; a conflict
-     * returns NULL. The host owns the handle.
+     * returns NULL. The host owns the handle; it stays valid until the
+     * plugin's deinit has returned (the registry outlives every plugin).
      */
     csh_metric *(*define)(const csh_host *host, csh_metric_type type, const char *name,
                           const char *help, const char *unit, const char *const *label_names,
@@ -209,7 +240,8 @@ typedef struct csh_metrics_service {
      * [any-thread] Calls visit once per series of every counter and gauge
      * family, families in definition order. Samples are borrowed for the
      * duration of visit. Histogram families are not visited here (see
-     * collect_histograms), so an exporter of ABI 1.0 sees no change.
+     * collect_histograms), so an exporter of ABI 1.0 sees no change. The
+     * registry is locked during the whole walk: see csh_metric_visit_fn.
      */
     void (*collect)(const csh_host *host, csh_metric_visit_fn visit, void *user);
 
@@ -238,6 +270,8 @@ typedef struct csh_metrics_service {
     void (*collect_histograms)(const csh_host *host, csh_histogram_visit_fn visit, void *user);
 } csh_metrics_service;
 
+#define CSH_METRICS_SERVICE_V1_END CSH_END_OF(csh_metrics_service, collect)
+
 /* ------------------------------------------------------------------ */
 /* Audit emission                                                      */
 /* ------------------------------------------------------------------ */
@@ -256,6 +290,8 @@ typedef struct csh_audit_service {
     void (*emit)(const csh_host *host, csh_connection *connection,
                  const struct csh_audit_event *event);
 } csh_audit_service;
+
+#define CSH_AUDIT_SERVICE_V1_END CSH_END_OF(csh_audit_service, emit)
 
 #ifdef __cplusplus
 }

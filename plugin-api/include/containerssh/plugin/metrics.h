@@ -25,6 +25,8 @@ typedef struct csh_metrics_interface {
     void (*stop)(csh_plugin_instance *instance);
 } csh_metrics_interface;
 
+#define CSH_METRICS_INTERFACE_V1_END CSH_END_OF(csh_metrics_interface, stop)
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,7 +4,10 @@
  * A plugin is a shared object exporting exactly one symbol,
  * `containerssh_plugin_entry`, which returns a pointer to a constant
  * descriptor. Calling it has no side effects, so the host can list plugins
- * (and their message codes) without initialising them.
+ * (and their message codes) without initialising them. The host opens the
+ * object with every symbol resolved at once (RTLD_NOW), so a plugin linked
+ * against a library or symbol this machine lacks is refused when it is
+ * loaded, with CORE_PLUGIN_OPEN_FAILED and the loader's text, never later.
  */
 #ifndef CONTAINERSSH_PLUGIN_PLUGIN_H
 #define CONTAINERSSH_PLUGIN_PLUGIN_H
@@ -21,15 +24,6 @@ extern "C" {
 
 /** Name of the one exported symbol. */
 #define CSH_PLUGIN_ENTRY_SYMBOL "containerssh_plugin_entry"
-
-/** What a plugin provides: "<kind>/<name>", as selected by the configuration file. */
-#define CSH_PROVIDES_BACKEND_DOCKER "backend/docker"
-#define CSH_PROVIDES_BACKEND_KUBERNETES "backend/kubernetes"
-#define CSH_PROVIDES_AUTH_WEBHOOK "auth/webhook"
-#define CSH_PROVIDES_CONFIG_HTTP "config/http"
-#define CSH_PROVIDES_AUDIT_FILE "audit/file"
-#define CSH_PROVIDES_AUDIT_S3 "audit/s3"
-#define CSH_PROVIDES_METRICS_PROMETHEUS "metrics/prometheus"
 
 /**
  * One entry of a plugin's message-code table. Codes are unique across the
@@ -77,7 +71,12 @@ typedef struct csh_plugin_descriptor {
     const char *version;
     /** One sentence on what it does. May be NULL. */
     const char *description;
-    /** What it provides (CSH_PROVIDES_*), `provides_count` entries. Required. */
+    /**
+     * What it provides, `provides_count` entries of "<kind>/<name>" as the
+     * configuration file selects them ("backend/docker", "auth/webhook",
+     * "audit/s3", ...; docs/plugin-development.md lists what selects each).
+     * Required.
+     */
     const char *const *provides;
     size_t provides_count;
     /** The plugin's message codes, registered by the host before `init`. */
@@ -102,6 +101,9 @@ typedef struct csh_plugin_descriptor {
      */
     const void *(*get_interface)(csh_plugin_instance *instance, const char *interface_id);
 } csh_plugin_descriptor;
+
+/** The smallest struct_size of a descriptor (its ABI 1.0 end). */
+#define CSH_PLUGIN_DESCRIPTOR_V1_END CSH_END_OF(csh_plugin_descriptor, get_interface)
 
 /** Type of the entry point. */
 typedef const csh_plugin_descriptor *(*csh_plugin_entry_fn)(void);

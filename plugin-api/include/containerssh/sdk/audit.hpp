@@ -2,10 +2,12 @@
 // receives every event of the connection in order.
 #pragma once
 
+#include <containerssh/sdk/completion.hpp>
 #include <containerssh/sdk/connection_info.hpp>
 #include <containerssh/sdk/host_reference.hpp>
 #include <containerssh/sdk/plugin.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -81,6 +83,15 @@ protected:
     // cannot be recorded (log why).
     virtual std::shared_ptr<AuditStream> open_stream(const ConnectionInfo& connection) = 0;
 
+    // [control] The host is stopping and every stream was closed: finish the
+    // background work (the last uploads) and complete `done`. The host's
+    // loop keeps running until then, for at most `deadline`. The default has
+    // nothing to wait for.
+    virtual void flush(std::chrono::milliseconds deadline, StatusCompletion done) {
+        (void)deadline;
+        done.ok();
+    }
+
 private:
     using Streams = detail::HandleGlue<AuditStream, csh_audit_stream>;
 
@@ -112,8 +123,18 @@ private:
         }
     }
 
+    static void flush_entry(csh_plugin_instance* instance, uint64_t deadline_ms, csh_status_completion done) {
+        AuditPlugin& self = kind_of<AuditPlugin>(instance);
+        StatusCompletion completion(self.host(), done, "audit.flush");
+        try {
+            self.flush(std::chrono::milliseconds(deadline_ms), std::move(completion));
+        } catch (...) {
+            self.host().log_current_exception("audit.flush");
+        }
+    }
+
     static constexpr csh_audit_interface table{sizeof(csh_audit_interface), 0, &stream_open_entry,
-                                               &stream_event_entry, &stream_close_entry};
+                                               &stream_event_entry, &stream_close_entry, &flush_entry};
 };
 
 }  // namespace csh::sdk

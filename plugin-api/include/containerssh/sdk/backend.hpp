@@ -40,6 +40,15 @@ public:
     csh_strand* strand() const { return raw_->strand; }
     const csh_session_params& raw() const { return *raw_; }
 
+    // Says why the channel is refused (`reason` for the log, `user_message`
+    // for the person at the client); then return nullptr from open_session.
+    // A no-op on a host older than ABI 1.2, which only logs a refusal.
+    void refuse(std::string_view reason, std::string_view user_message = {}) const {
+        const csh_session_host_api* api = raw_->api;
+        if (api == nullptr || !CSH_TABLE_HAS(api, csh_session_host_api, refuse_open)) return;
+        api->refuse_open(raw_->host, to_str(reason), to_str(user_message));
+    }
+
 private:
     const csh_session_params* raw_;
 };
@@ -72,7 +81,7 @@ class SessionHost {
 public:
     explicit SessionHost(const SessionParams& params)
         : host_(params.raw().host),
-          api_(table_is_complete(params.raw().api) ? params.raw().api : nullptr),
+          api_(table_reaches_v1(params.raw().api, CSH_SESSION_HOST_API_V1_END) ? params.raw().api : nullptr),
           strand_(params.strand()),
           channel_id_(params.channel_id()) {}
 
@@ -167,7 +176,8 @@ public:
 
     const Host& host() const { return host_; }
 
-    // [connection-strand] A new session channel, or nullptr to refuse it.
+    // [connection-strand] A new session channel, or nullptr to refuse it
+    // (after params.refuse(...) says why).
     virtual std::shared_ptr<BackendSession> open_session(const SessionParams& params) = 0;
     // [connection-strand] Tears the connection down (every session was closed
     // before); complete `done` when finished.
@@ -381,6 +391,14 @@ struct BackendEntries {
         &session_stdin_eof,
         &session_output_ready,
         &session_close,
+        // Forwarding (ABI 1.2): not offered by the SDK yet; the host refuses.
+        nullptr,
+        nullptr,
+        nullptr,
+        nullptr,
+        nullptr,
+        nullptr,
+        nullptr,
     };
 };
 

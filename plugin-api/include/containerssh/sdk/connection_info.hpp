@@ -24,12 +24,8 @@ public:
     std::string_view effective_username() const {
         return authenticated_username().empty() ? username() : authenticated_username();
     }
-    // The GeoIP country of the client ("XX" when unknown or from an older host).
-    std::string_view country() const {
-        constexpr size_t kNeeded = offsetof(csh_connection_info, country) + sizeof(csh_str);
-        if (info_->struct_size < kNeeded || info_->country.size == 0) return "XX";
-        return view(info_->country);
-    }
+    // The GeoIP country of the client ("XX" when unknown).
+    std::string_view country() const { return info_->country.size == 0 ? "XX" : view(info_->country); }
     csh_strand* strand() const { return info_->strand; }
     csh_connection* connection() const { return info_->connection; }
     const csh_metadata& raw_metadata() const { return info_->metadata; }

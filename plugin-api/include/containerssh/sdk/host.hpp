@@ -45,14 +45,13 @@ public:
     Host(const csh_host* host, const char* internal_error_code)
         : host_(host), internal_error_code_(internal_error_code) {
         if (host_ == nullptr || host_->get_service == nullptr) return;
-        log_ = service<csh_log_service>(CSH_SERVICE_LOG);
-        config_ = service<csh_config_service>(CSH_SERVICE_CONFIG);
-        loop_ = service<csh_loop_service>(CSH_SERVICE_LOOP);
+        log_ = service<csh_log_service>(CSH_SERVICE_LOG, CSH_LOG_SERVICE_V1_END);
+        config_ = service<csh_config_service>(CSH_SERVICE_CONFIG, CSH_CONFIG_SERVICE_V1_END);
+        loop_ = service<csh_loop_service>(CSH_SERVICE_LOOP, CSH_LOOP_SERVICE_V1_END);
         // A host of ABI 1.0 offers counters and gauges only: accepted, and
         // histograms become no-ops (see has_histograms).
-        const auto* metrics = static_cast<const csh_metrics_service*>(host_->get_service(host_, CSH_SERVICE_METRICS));
-        if (metrics != nullptr && CSH_TABLE_HAS(metrics, csh_metrics_service, collect)) metrics_ = metrics;
-        audit_ = service<csh_audit_service>(CSH_SERVICE_AUDIT);
+        metrics_ = service<csh_metrics_service>(CSH_SERVICE_METRICS, CSH_METRICS_SERVICE_V1_END);
+        audit_ = service<csh_audit_service>(CSH_SERVICE_AUDIT, CSH_AUDIT_SERVICE_V1_END);
     }
 
     const csh_host* raw() const { return host_; }
@@ -94,11 +93,15 @@ public:
     void strand_destroy(csh_strand* strand) const { loop().strand_destroy(host_, strand); }
     // [any-thread] Runs `fn` later on `strand` (any loop thread when NULL).
     void post(csh_strand* strand, std::function<void()> fn) const;
-    // [any-thread] Runs `fn` once on `strand` after `delay`.
-    Timer timer_start(csh_strand* strand, std::chrono::milliseconds delay, std::function<void()> fn) const;
-    // [strand of the timer] Cancels a timer that has not fired yet (as in the
-    // C API, cancelling one that already fired is a bug) and frees `fn`.
-    void timer_cancel(Timer& timer) const;
+    // [any-thread] Runs `fn` once on `strand` after `delay`. The Timer
+    // cancels it when destroyed or reassigned: keep it as long as the timer
+    // should stay armed.
+    [[nodiscard]] Timer timer_start(csh_strand* strand, std::chrono::milliseconds delay,
+                                    std::function<void()> fn) const;
+    // [any-thread] Runs `fn` once on `strand` after `delay`, with no handle:
+    // for work that checks by itself whether it is still wanted (through a
+    // weak_ptr, say) and is never cancelled.
+    void run_after(csh_strand* strand, std::chrono::milliseconds delay, std::function<void()> fn) const;
     // [any-thread] Watches `fd` for CSH_FD_* `events` (level-triggered);
     // `fn(ready)` runs on `strand`. The returned FdWatch stops the watch when
     // destroyed; destroy or stop it on the watch's strand, before closing fd.
@@ -154,9 +157,9 @@ public:
 
 private:
     template <class Table>
-    const Table* service(const char* id) const {
+    const Table* service(const char* id, std::size_t v1_end) const {
         const auto* table = static_cast<const Table*>(host_->get_service(host_, id));
-        return table_is_complete(table) ? table : nullptr;
+        return table_reaches_v1(table, v1_end) ? table : nullptr;
     }
 
     const csh_loop_service& loop() const {
@@ -193,6 +196,7 @@ private:
     }
 
     friend class FdWatch;
+    friend class Timer;
 
     const csh_host* host_ = nullptr;
     const char* internal_error_code_ = nullptr;
@@ -203,18 +207,49 @@ private:
     const csh_audit_service* audit_ = nullptr;
 };
 
-// A timer started with Host::timer_start; a plain handle (copyable), like
-// csh_timer*. Cancel it only before it fired.
+// A timer started with Host::timer_start. Move-only; all members are
+// [strand of the timer]. cancel() (and the destructor) stop a timer that has
+// not fired; after it fired they do nothing, so a Timer can simply be kept
+// as a member and dropped whenever. The C handle is only valid until the
+// fire (see csh_loop_service::timer_start): the shared `Fired` flag is how the
+// Timer knows.
 class Timer {
 public:
     Timer() = default;
-    csh_timer* handle() const { return handle_; }
-    explicit operator bool() const { return handle_ != nullptr; }
+    Timer(const Timer&) = delete;
+    Timer& operator=(const Timer&) = delete;
+    Timer(Timer&& other) noexcept { take(other); }
+    Timer& operator=(Timer&& other) noexcept {
+        if (this != &other) {
+            cancel();
+            take(other);
+        }
+        return *this;
+    }
+    ~Timer() { cancel(); }
+
+    // True from timer_start until it fired or was cancelled.
+    bool armed() const { return state_ != nullptr && !state_->fired; }
+    explicit operator bool() const { return armed(); }
+
+    // Stops the timer unless it already fired (then: nothing to do).
+    void cancel() noexcept;
 
 private:
     friend class Host;
-    csh_timer* handle_ = nullptr;
-    void* box_ = nullptr;
+    struct State {
+        Host host;
+        std::function<void()> fn;
+        csh_timer* handle = nullptr;
+        void* pending = nullptr;  // the fire's reference, freed by cancel
+        bool fired = false;
+    };
+    static void trampoline(void* user);
+
+    void take(Timer& other) { state_ = std::exchange(other.state_, nullptr); }
+
+    // Shared by the Timer and the pending fire; whichever is last frees it.
+    std::shared_ptr<State> state_;
 };
 
 // An fd watch started with Host::fd_watch_start. Move-only; stops the watch
@@ -342,22 +377,54 @@ inline void Host::post(csh_strand* strand, std::function<void()> fn) const {
     box.release();  // owned by the trampoline now
 }
 
-inline Timer Host::timer_start(csh_strand* strand, std::chrono::milliseconds delay, std::function<void()> fn) const {
+inline void Host::run_after(csh_strand* strand, std::chrono::milliseconds delay, std::function<void()> fn) const {
     auto box = std::make_unique<detail::TaskBox>(detail::TaskBox{*this, std::move(fn), "loop.timer"});
     const auto ms = delay.count() < 0 ? 0 : static_cast<uint64_t>(delay.count());
-    Timer timer;
-    timer.box_ = box.get();
-    timer.handle_ = loop().timer_start(host_, strand, ms, &detail::run_task_box, box.get());
-    if (timer.handle_ == nullptr) throw std::runtime_error("the host refused to start a timer");
-    box.release();  // owned by the trampoline until it runs or is cancelled
-    return timer;
+    if (loop().timer_start(host_, strand, ms, &detail::run_task_box, box.get()) == nullptr) {
+        throw std::runtime_error("the host refused to start a timer");
+    }
+    box.release();  // freed by run_task_box when it fires
 }
 
-inline void Host::timer_cancel(Timer& timer) const {
-    if (timer.handle_ == nullptr) return;
-    loop().timer_cancel(host_, timer.handle_);
-    delete static_cast<detail::TaskBox*>(timer.box_);
-    timer = Timer();
+// The pending fire owns one reference to the state (a heap shared_ptr given
+// to the host as `user`); the trampoline or cancel() releases it.
+inline void Timer::trampoline(void* user) {
+    std::unique_ptr<std::shared_ptr<State>> pending(static_cast<std::shared_ptr<State>*>(user));
+    State& state = **pending;
+    state.fired = true;
+    state.handle = nullptr;  // the host frees it now
+    auto fn = std::move(state.fn);
+    try {
+        fn();
+    } catch (...) {
+        state.host.log_current_exception("loop.timer");
+    }
+}
+
+inline void Timer::cancel() noexcept {
+    const std::shared_ptr<State> state = std::exchange(state_, nullptr);
+    if (state == nullptr || state->fired || state->handle == nullptr) return;
+    const csh_loop_service* loop = state->host.loop_;
+    void* user = state->pending;
+    loop->timer_cancel(state->host.raw(), std::exchange(state->handle, nullptr));
+    state->fired = true;
+    state->fn = nullptr;  // what it captured goes now, not with the last reference
+    delete static_cast<std::shared_ptr<State>*>(user);
+}
+
+inline Timer Host::timer_start(csh_strand* strand, std::chrono::milliseconds delay, std::function<void()> fn) const {
+    auto state = std::make_shared<Timer::State>();
+    state->host = *this;
+    state->fn = std::move(fn);
+    auto pending = std::make_unique<std::shared_ptr<Timer::State>>(state);
+    state->pending = pending.get();
+    const auto ms = delay.count() < 0 ? 0 : static_cast<uint64_t>(delay.count());
+    state->handle = loop().timer_start(host_, strand, ms, &Timer::trampoline, pending.get());
+    if (state->handle == nullptr) throw std::runtime_error("the host refused to start a timer");
+    pending.release();  // the host's until the fire or the cancel
+    Timer timer;
+    timer.state_ = std::move(state);
+    return timer;
 }
 
 inline FdWatch Host::fd_watch_start(csh_strand* strand, int fd, uint32_t events,

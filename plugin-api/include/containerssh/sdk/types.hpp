@@ -6,6 +6,7 @@
 #include <containerssh/plugin.h>
 
 #include <cassert>
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -58,11 +59,14 @@ private:
     std::vector<std::pair<std::string, std::string>> fields_;
 };
 
-// Returns true when `table` (a struct starting with struct_size) is large
-// enough to hold every slot of the ABI version the plugin was compiled with.
+// Returns true when `table` (a struct starting with struct_size) holds at
+// least its ABI 1.0 fields, `v1_end` being the header's CSH_*_V1_END. A table
+// from an older host is shorter than this SDK's struct: that is fine, and
+// slots added later are probed one by one with CSH_TABLE_HAS. Never compare
+// with sizeof(Table): the day a table grows, every older host would fail it.
 template <class Table>
-bool table_is_complete(const Table* table) {
-    return table != nullptr && table->struct_size >= sizeof(Table);
+bool table_reaches_v1(const Table* table, std::size_t v1_end) {
+    return table != nullptr && table->struct_size >= v1_end;
 }
 
 }  // namespace csh::sdk

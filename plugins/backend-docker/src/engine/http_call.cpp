@@ -86,7 +86,7 @@ std::shared_ptr<HttpCall> HttpCall::start(const csh::sdk::Host& host, csh_strand
         if (!self || self->state_->finished) return;
         if (!stream) {
             self->state_->finished = true;
-            self->state_->host.timer_cancel(self->state_->deadline);
+            self->state_->deadline.cancel();
             auto callback = std::move(self->state_->done);
             if (callback) callback({}, error);
             return;
@@ -197,7 +197,7 @@ void HttpCall::finish(EngineResponse response, std::string error) {
     if (s.finished) return;
     s.finished = true;
     s.watch.stop();
-    s.host.timer_cancel(s.deadline);
+    s.deadline.cancel();
     s.stream.reset();
     auto callback = std::move(s.done);
     auto pending = std::move(s.request.pending);  // released after the callback

@@ -250,10 +250,7 @@ void LocalSession::on_exit(int wait_status) {
     reaped_ = true;
     wait_status_ = wait_status;
     exit_watch_.reset();
-    if (kill_timer_) {
-        host().timer_cancel(*kill_timer_);
-        kill_timer_.reset();
-    }
+    kill_timer_.cancel();
     const bool signalled = WIFSIGNALED(wait_status);
     host().log(codes::BACKEND_LOCAL_PROGRAM_EXITED, "program ended",
                {{"pid", std::to_string(pid_)},
@@ -424,7 +421,6 @@ void LocalSession::hang_up() {
     host().log(codes::BACKEND_LOCAL_PROGRAM_KILLED, "session closed while the program ran; sent SIGHUP",
                {{"pid", std::to_string(pid_)}}, connection_->connection);
     kill_timer_ = host().timer_start(session_host().strand(), kHangupGrace, [self = self<LocalSession>()] {
-        self->kill_timer_.reset();
         if (self->reaped_) return;
         if (::kill(-self->pid_, SIGKILL) != 0) ::kill(self->pid_, SIGKILL);
         self->host().log(codes::BACKEND_LOCAL_PROGRAM_KILLED, "program ignored SIGHUP; sent SIGKILL",

@@ -92,7 +92,7 @@ private:
     bool reaped_ = false;
     int wait_status_ = 0;
     std::unique_ptr<ExitWatch> exit_watch_;
-    std::optional<csh::sdk::Timer> kill_timer_;
+    csh::sdk::Timer kill_timer_;
 
     UniqueFd exec_report_;
     csh::sdk::FdWatch exec_report_watch_;

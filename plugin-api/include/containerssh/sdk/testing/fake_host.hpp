@@ -117,6 +117,18 @@ public:
 
     const csh_host* host() const { return &host_; }
 
+    // Serves every service table cut to its ABI 1.0 end and says minor 0:
+    // the host a plugin built today meets when it is installed on the oldest
+    // gateway. Call before the plugin's init.
+    void emulate_abi_1_0() {
+        host_.abi_minor = 0;
+        log_service_.struct_size = CSH_LOG_SERVICE_V1_END;
+        config_service_.struct_size = CSH_CONFIG_SERVICE_V1_END;
+        loop_service_.struct_size = CSH_LOOP_SERVICE_V1_END;
+        metrics_service_.struct_size = CSH_METRICS_SERVICE_V1_END;
+        audit_service_.struct_size = CSH_AUDIT_SERVICE_V1_END;
+    }
+
     // ---------------------------------------------------------------- log
     void register_codes(const csh_message_code* table, size_t count) {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -379,12 +391,13 @@ private:
     }
 
     // ------------------------------------------------------ service tables
-    static const void* get_service(const csh_host* /*host*/, const char* id) {
-        if (std::strcmp(id, CSH_SERVICE_LOG) == 0) return &kLogService;
-        if (std::strcmp(id, CSH_SERVICE_CONFIG) == 0) return &kConfigService;
-        if (std::strcmp(id, CSH_SERVICE_LOOP) == 0) return &kLoopService;
-        if (std::strcmp(id, CSH_SERVICE_METRICS) == 0) return &kMetricsService;
-        if (std::strcmp(id, CSH_SERVICE_AUDIT) == 0) return &kAuditService;
+    static const void* get_service(const csh_host* host, const char* id) {
+        FakeHost& h = self(host);
+        if (std::strcmp(id, CSH_SERVICE_LOG) == 0) return &h.log_service_;
+        if (std::strcmp(id, CSH_SERVICE_CONFIG) == 0) return &h.config_service_;
+        if (std::strcmp(id, CSH_SERVICE_LOOP) == 0) return &h.loop_service_;
+        if (std::strcmp(id, CSH_SERVICE_METRICS) == 0) return &h.metrics_service_;
+        if (std::strcmp(id, CSH_SERVICE_AUDIT) == 0) return &h.audit_service_;
         return nullptr;
     }
 
@@ -660,6 +673,12 @@ private:
     static constexpr csh_audit_service kAuditService{sizeof(csh_audit_service), &audit_emit};
 
     csh_host host_{};
+    // This host's copies of the tables (emulate_abi_1_0 shortens them).
+    csh_log_service log_service_ = kLogService;
+    csh_config_service config_service_ = kConfigService;
+    csh_loop_service loop_service_ = kLoopService;
+    csh_metrics_service metrics_service_ = kMetricsService;
+    csh_audit_service audit_service_ = kAuditService;
     mutable std::mutex mutex_;
     std::map<std::string, csh_log_level, std::less<>> codes_;
     csh_log_level log_level_ = CSH_LOG_DEBUG;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace csh::sdk::testing {
@@ -32,9 +33,12 @@ public:
         p.channel_id = channel_id_;
         p.strand = strand_;
         p.host = reinterpret_cast<csh_session_host*>(this);
-        p.api = &kApi;
+        p.api = &api_;
         return p;
     }
+
+    // Offers the session API cut to its ABI 1.0 end (an older host).
+    void emulate_abi_1_0() { api_.struct_size = CSH_SESSION_HOST_API_V1_END; }
 
     // How many more output bytes the host takes; nullopt = unlimited.
     void set_write_budget(std::optional<size_t> bytes) { budget_ = bytes; }
@@ -48,6 +52,8 @@ public:
     const std::optional<uint32_t>& exit_status() const { return exit_status_; }
     const std::optional<ExitSignal>& exit_signal() const { return exit_signal_; }
     bool finished() const { return finished_; }
+    // What refuse_open said (reason, user message), when it was called.
+    const std::optional<std::pair<std::string, std::string>>& refusal() const { return refusal_; }
     // What happened, in order: "stdout", "stderr", "exit-status", "exit-signal",
     // "finished" (consecutive writes of one stream appear once).
     const std::vector<std::string>& events() const { return events_; }
@@ -99,8 +105,16 @@ private:
         h.record("finished");
     }
 
+    static void refuse_open(csh_session_host* host, csh_str reason, csh_str user_message) {
+        FakeSessionHost& h = self(host);
+        if (h.refusal_) h.violations_.push_back("refuse_open called twice");
+        h.refusal_.emplace(std::string(reason.data, reason.size), std::string(user_message.data, user_message.size));
+    }
+
     static constexpr csh_session_host_api kApi{sizeof(csh_session_host_api), 0, &write_output, &stdin_ready,
-                                               &exit_status, &exit_signal, &finished};
+                                               &exit_status, &exit_signal, &finished, &refuse_open};
+    csh_session_host_api api_ = kApi;
+    std::optional<std::pair<std::string, std::string>> refusal_;
 
     csh_strand* strand_;
     uint64_t channel_id_;
