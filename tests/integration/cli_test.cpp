@@ -11,6 +11,7 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <sstream>
 
 using namespace csh::test;
 
@@ -87,6 +88,24 @@ BOOST_AUTO_TEST_CASE(list_plugins_shows_the_test_plugins) {
     BOOST_TEST(r.exit_code == 0);
     BOOST_TEST(r.out.find("backend/local") != std::string::npos);
     BOOST_TEST(r.out.find("auth/static") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_descriptor_limit_is_raised_to_the_hard_limit_and_logged) {
+    // Two descriptors per connection: the soft limit must not be what stops the gateway.
+    Gateway gateway(static_auth_local_backend({"alice", "pw", ""}));
+    const auto line = gateway.wait_for("CORE_DESCRIPTOR_LIMIT");
+    BOOST_TEST_REQUIRE(!line.empty());
+    std::ifstream limits("/proc/" + std::to_string(gateway.pid()) + "/limits");
+    std::string row, soft, hard;
+    while (std::getline(limits, row)) {
+        if (row.rfind("Max open files", 0) != 0) continue;
+        std::istringstream fields(row.substr(std::string("Max open files").size()));
+        fields >> soft >> hard;
+    }
+    BOOST_TEST_REQUIRE(!soft.empty());
+    BOOST_TEST(soft == hard);
+    BOOST_TEST(json_field(line, "limit") == soft);
+    BOOST_TEST(json_field(line, "connections") == std::to_string((std::stoull(soft) - 256) / 2));
 }
 
 BOOST_AUTO_TEST_CASE(version_and_help) {

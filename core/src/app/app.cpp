@@ -2,6 +2,7 @@
 
 #include "app/audit_flush.hpp"
 #include "app/audit_intercept.hpp"
+#include "app/descriptor_limit.hpp"
 #include "app/host_key_setup.hpp"
 #include "app/options.hpp"
 #include "app/plugin_selection.hpp"
@@ -232,6 +233,7 @@ int run(int argc, const char* const* argv) {
         return 1;
     }
 
+    raise_descriptor_limit(*logger);
     ssh_init();
     auto host_keys = setup_host_keys(*config, *logger);
     if (!host_keys) return 1;

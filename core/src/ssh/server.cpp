@@ -2,6 +2,7 @@
 
 #include "config/config.hpp"
 #include "host/event_loop.hpp"
+#include "host/memory_return.hpp"
 #include "log/codes.hpp"
 #include "log/logger.hpp"
 #include "config/ssh_algorithms.hpp"
@@ -11,6 +12,8 @@
 #include <csh/net/listen_address.hpp>
 
 #include <boost/asio/bind_executor.hpp>
+
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 
 #include <arpa/inet.h>
@@ -165,6 +168,7 @@ void Server::accept_ready() {
         {
             std::lock_guard lock(mutex_);
             connections_.insert(connection);
+            open_at_last_trim_ = std::max(open_at_last_trim_, connections_.size());
         }
         connection->start();
     }
@@ -180,6 +184,14 @@ void Server::on_connection_closed(Connection& connection) {
             asio::post(context_.loop.context(), [keep] {});
             break;
         }
+    }
+    // After a burst, glibc keeps the freed heap for later: give it back to
+    // the system when the gateway has emptied out, or has lost a large part
+    // of its connections since it last did so.
+    const size_t open = connections_.size();
+    if (open == 0 || open + kTrimAfterClosing <= open_at_last_trim_) {
+        open_at_last_trim_ = open;
+        asio::post(context_.loop.context(), [] { host::return_free_memory(); });
     }
     if (connections_.empty()) all_closed_.notify_all();
 }

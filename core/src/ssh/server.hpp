@@ -44,6 +44,10 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable all_closed_;
     std::set<std::shared_ptr<Connection>> connections_;
+    // The most connections open since freed memory was last returned; see
+    // on_connection_closed.
+    size_t open_at_last_trim_ = 0;
+    static constexpr size_t kTrimAfterClosing = 1024;
     bool stopping_ = false;
 };
 
