@@ -2,11 +2,13 @@
 
 #include "host/host_entry.hpp"
 #include "log/codes.hpp"
+#include "ssh/channel_request.hpp"
 #include "ssh/completions.hpp"
 #include "ssh/connection.hpp"
 #include "ssh/libssh_messages.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace csh::ssh {
 
@@ -70,155 +72,164 @@ void SessionChannel::attach(ssh_channel channel, csh_backend_session* backend) {
 }
 
 // ---- requests --------------------------------------------------------------
+//
+// Every request of the channel goes the same way: decoded into a
+// ChannelRequest (channel_request.hpp), then submit(), the one seam between
+// "request decoded" and "backend called", where the log line, the audit
+// event and (next) the security policy see it, then the backend, then
+// answer() with the backend's verdict. Requests with a reply hold the
+// connection's message queue until they are answered, so replies go out in
+// order; signals have no reply and hold nothing.
 
 void SessionChannel::handle_request(ssh_message message) {
+    ChannelRequest request = decode_channel_request(message);
+    connection_.begin_busy();
+    submit(std::move(request), message);
+}
+
+void SessionChannel::submit(ChannelRequest request, ssh_message reply_to) {
     auto& c = connection_;
     const uint64_t request_id = c.next_request_id();
-    const int type = ssh_message_subtype(message);
-    auto* audit = c.audit();
-    const auto rid = audit_field::uint("requestId", request_id);
-
-    const char* name = "unknown";
-    switch (type) {
-        case SSH_CHANNEL_REQUEST_PTY: name = "pty-req"; break;
-        case SSH_CHANNEL_REQUEST_ENV: name = "env"; break;
-        case SSH_CHANNEL_REQUEST_EXEC: name = "exec"; break;
-        case SSH_CHANNEL_REQUEST_SHELL: name = "shell"; break;
-        case SSH_CHANNEL_REQUEST_SUBSYSTEM: name = "subsystem"; break;
-        case SSH_CHANNEL_REQUEST_WINDOW_CHANGE: name = "window-change"; break;
-        case SSH_CHANNEL_REQUEST_X11: name = "x11-req"; break;
-        default: break;
-    }
     const std::string channel_label = std::to_string(id_);
-    c.log(codes::SSH_CHANNEL_REQUEST, "", {{"channelId", channel_label}, {"requestType", name}});
-
-    if (backend_ == nullptr || finished_) {
-        ssh_message_reply_default(message);
-        ssh_message_free(message);
-        return;
-    }
-
-    // The reply is sent when the backend answers; until then the connection
-    // takes no further message, which keeps requests in order.
-    const uint64_t channel_id = id_;
-    const std::string request_name = name;
-    const bool starts_program = type == SSH_CHANNEL_REQUEST_EXEC || type == SSH_CHANNEL_REQUEST_SHELL ||
-                                type == SSH_CHANNEL_REQUEST_SUBSYSTEM;
-    if (starts_program) program_requested_at_ = std::chrono::steady_clock::now();
-    auto done = status_completion(c, [message, request_id, channel_id, request_name, starts_program](
+    c.log(codes::SSH_CHANNEL_REQUEST, "", {{"channelId", channel_label}, {"requestType", request.name}});
+    audit_request(request, request_id);
+    auto done = status_completion(c, [reply_to, request_id, channel_id = id_, name = request.name,
+                                      detail = request.key, starts_program = request.starts_program()](
                                          Connection& conn, StatusAnswer answer) {
         auto* channel = conn.find_channel(channel_id);
         if (conn.closing() || channel == nullptr) {
-            ssh_message_free(message);
-            conn.end_busy();
+            if (reply_to != nullptr) {
+                ssh_message_free(reply_to);  // the session may be gone: no reply
+                conn.end_busy();
+            }
             return;
         }
-        const std::string label = std::to_string(channel_id);
-        if (answer.status == CSH_OK) {
-            ssh_message_channel_request_reply_success(message);
-            conn.log(codes::SSH_CHANNEL_REQUEST_SUCCESSFUL, "", {{"channelId", label}, {"requestType", request_name}});
-            // A started program may take stdin that arrived before it.
-            if (starts_program) channel->stdin_paused_ = false;
-        } else {
-            ssh_message_reply_default(message);
-            conn.log(codes::SSH_CHANNEL_REQUEST_FAILED, answer.reason,
-                     {{"channelId", label}, {"requestType", request_name}, {"reason", answer.reason}});
-            if (auto* a = conn.audit()) {
-                a->emit(CSH_AUDIT_REQUEST_FAILED, static_cast<int64_t>(channel_id),
-                        {audit_field::uint("requestId", request_id), audit_field::text("reason", answer.reason)});
-            }
-        }
-        ssh_message_free(message);
-        conn.end_busy();
+        channel->answer(reply_to, request_id, name, detail, starts_program, answer);
     });
+    if (backend_ == nullptr || finished_) {
+        done.complete(done.context, CSH_FAILED, {"the session is over", 19});
+        return;
+    }
+    if (request.starts_program()) program_requested_at_ = std::chrono::steady_clock::now();
+    call_backend(request, done);
+}
 
-    const auto& backend = c.context().plugins.backend.api;
-    const auto channel = static_cast<int64_t>(id_);
+void SessionChannel::call_backend(const ChannelRequest& request, csh_status_completion done) {
+    const auto& backend = *connection_.context().plugins.backend.api;
     // A backend leaves the slots of requests it cannot serve NULL (ABI 1.2):
     // the request fails here, through the same path as a backend's refusal.
-    const auto unsupported = [&](const char* what) {
-        c.begin_busy();
-        const std::string reason = std::string("the backend does not support ") + what;
-        done.complete(done.context, CSH_FAILED, {reason.data(), reason.size()});
-    };
-    switch (type) {
-        case SSH_CHANNEL_REQUEST_PTY: {
-            const auto f = msg::pty(message);
-            if (audit) {
-                audit->emit(CSH_AUDIT_PTY, channel,
-                            {rid, audit_field::text("term", f.term), audit_field::uint("columns", f.columns),
-                             audit_field::uint("rows", f.rows), audit_field::uint("width", f.width_px),
-                             audit_field::uint("height", f.height_px)});
-            }
+    const auto refuse = [&done](const char* reason) { done.complete(done.context, CSH_FAILED, {reason, std::strlen(reason)}); };
+    switch (request.kind) {
+        case RequestKind::pty: {
+            if (backend.session_pty == nullptr) return refuse("the backend does not support terminals");
             csh_pty_request pty{};
             pty.struct_size = sizeof pty;
-            pty.columns = static_cast<uint32_t>(f.columns);
-            pty.rows = static_cast<uint32_t>(f.rows);
-            pty.width_px = static_cast<uint32_t>(f.width_px);
-            pty.height_px = static_cast<uint32_t>(f.height_px);
-            pty.term = view(f.term);
-            if (backend->session_pty == nullptr) return unsupported("terminals");
-            c.begin_busy();
-            backend->session_pty(backend_, &pty, done);
+            pty.columns = request.columns;
+            pty.rows = request.rows;
+            pty.width_px = request.width_px;
+            pty.height_px = request.height_px;
+            pty.term = view(request.term);
+            backend.session_pty(backend_, &pty, done);
             return;
         }
-        case SSH_CHANNEL_REQUEST_ENV: {
-            const auto key = msg::str_or_empty(ssh_message_channel_request_env_name(message));
-            const auto value = msg::str_or_empty(ssh_message_channel_request_env_value(message));
-            if (audit) {
-                audit->emit(CSH_AUDIT_SETENV, channel,
-                            {rid, audit_field::text("name", key), audit_field::text("value", value)});
-            }
-            if (backend->session_env == nullptr) return unsupported("environment variables");
-            c.begin_busy();
-            backend->session_env(backend_, view(key), view(value), done);
+        case RequestKind::env:
+            if (backend.session_env == nullptr) return refuse("the backend does not support environment variables");
+            backend.session_env(backend_, view(request.key), view(request.value), done);
+            return;
+        case RequestKind::exec:
+            backend.session_exec(backend_, view(request.key), done);
+            return;
+        case RequestKind::shell:
+            if (backend.session_shell == nullptr) return refuse("the backend does not support shells");
+            backend.session_shell(backend_, done);
+            return;
+        case RequestKind::subsystem:
+            if (backend.session_subsystem == nullptr) return refuse("the backend does not support subsystems");
+            backend.session_subsystem(backend_, view(request.key), done);
+            return;
+        case RequestKind::window_change: {
+            if (backend.session_window_change == nullptr) return refuse("the backend does not support window changes");
+            const csh_window_size size{sizeof(csh_window_size), request.columns, request.rows, request.width_px,
+                                       request.height_px};
+            backend.session_window_change(backend_, &size, done);
             return;
         }
-        case SSH_CHANNEL_REQUEST_EXEC: {
-            const auto command = msg::str_or_empty(ssh_message_channel_request_command(message));
-            if (audit) audit->emit(CSH_AUDIT_EXEC, channel, {rid, audit_field::text("program", command)});
-            c.begin_busy();
-            backend->session_exec(backend_, view(command), done);
+        case RequestKind::signal:
+            if (backend.session_signal == nullptr) return refuse("the backend does not support signals");
+            backend.session_signal(backend_, view(request.key), done);
             return;
+        case RequestKind::x11:
+        case RequestKind::unknown:
+            return refuse("unsupported request type");
+    }
+}
+
+void SessionChannel::audit_request(const ChannelRequest& r, uint64_t request_id) {
+    auto* audit = connection_.audit();
+    if (audit == nullptr) return;
+    const auto channel = static_cast<int64_t>(id_);
+    const auto rid = audit_field::uint("requestId", request_id);
+    switch (r.kind) {
+        case RequestKind::pty:
+            audit->emit(CSH_AUDIT_PTY, channel,
+                        {rid, audit_field::text("term", r.term), audit_field::uint("columns", r.columns),
+                         audit_field::uint("rows", r.rows), audit_field::uint("width", r.width_px),
+                         audit_field::uint("height", r.height_px)});
+            return;
+        case RequestKind::env:
+            audit->emit(CSH_AUDIT_SETENV, channel,
+                        {rid, audit_field::text("name", r.key), audit_field::text("value", r.value)});
+            return;
+        case RequestKind::exec:
+            audit->emit(CSH_AUDIT_EXEC, channel, {rid, audit_field::text("program", r.key)});
+            return;
+        case RequestKind::shell:
+            audit->emit(CSH_AUDIT_SHELL, channel, {rid});
+            return;
+        case RequestKind::subsystem:
+            audit->emit(CSH_AUDIT_SUBSYSTEM, channel, {rid, audit_field::text("subsystem", r.key)});
+            return;
+        case RequestKind::window_change:
+            audit->emit(CSH_AUDIT_WINDOW, channel,
+                        {rid, audit_field::uint("columns", r.columns), audit_field::uint("rows", r.rows),
+                         audit_field::uint("width", r.width_px), audit_field::uint("height", r.height_px)});
+            return;
+        case RequestKind::signal:
+            audit->emit(CSH_AUDIT_SIGNAL, channel, {rid, audit_field::text("signal", r.key)});
+            return;
+        case RequestKind::x11:
+        case RequestKind::unknown:
+            audit->emit(CSH_AUDIT_CHANNEL_REQUEST_UNKNOWN, channel, {rid, audit_field::text("requestType", r.name)});
+            return;
+    }
+}
+
+void SessionChannel::answer(ssh_message reply_to, uint64_t request_id, const std::string& name,
+                            const std::string& detail, bool starts_program, const StatusAnswer& answer) {
+    auto& c = connection_;
+    const std::string label = std::to_string(id_);
+    if (answer.status == CSH_OK) {
+        if (reply_to != nullptr) ssh_message_channel_request_reply_success(reply_to);
+        c.log(codes::SSH_CHANNEL_REQUEST_SUCCESSFUL, "", {{"channelId", label}, {"requestType", name}});
+        // A started program may take stdin that arrived before it.
+        if (starts_program) stdin_paused_ = false;
+    } else {
+        if (reply_to != nullptr) ssh_message_reply_default(reply_to);
+        if (name == "signal") {
+            c.log(codes::SSH_CHANNEL_REQUEST_FAILED, answer.reason,
+                  {{"channelId", label}, {"requestType", name}, {"signal", detail}, {"reason", answer.reason}});
+        } else {
+            c.log(codes::SSH_CHANNEL_REQUEST_FAILED, answer.reason,
+                  {{"channelId", label}, {"requestType", name}, {"reason", answer.reason}});
         }
-        case SSH_CHANNEL_REQUEST_SHELL:
-            if (audit) audit->emit(CSH_AUDIT_SHELL, channel, {rid});
-            if (backend->session_shell == nullptr) return unsupported("shells");
-            c.begin_busy();
-            backend->session_shell(backend_, done);
-            return;
-        case SSH_CHANNEL_REQUEST_SUBSYSTEM: {
-            const auto subsystem = msg::str_or_empty(ssh_message_channel_request_subsystem(message));
-            if (audit) audit->emit(CSH_AUDIT_SUBSYSTEM, channel, {rid, audit_field::text("subsystem", subsystem)});
-            if (backend->session_subsystem == nullptr) return unsupported("subsystems");
-            c.begin_busy();
-            backend->session_subsystem(backend_, view(subsystem), done);
-            return;
+        if (auto* a = c.audit()) {
+            a->emit(CSH_AUDIT_REQUEST_FAILED, static_cast<int64_t>(id_),
+                    {audit_field::uint("requestId", request_id), audit_field::text("reason", answer.reason)});
         }
-        case SSH_CHANNEL_REQUEST_WINDOW_CHANGE: {
-            const auto f = msg::pty(message);
-            if (audit) {
-                audit->emit(CSH_AUDIT_WINDOW, channel,
-                            {rid, audit_field::uint("columns", f.columns), audit_field::uint("rows", f.rows),
-                             audit_field::uint("width", f.width_px), audit_field::uint("height", f.height_px)});
-            }
-            csh_window_size size{sizeof(csh_window_size), static_cast<uint32_t>(f.columns),
-                                 static_cast<uint32_t>(f.rows), static_cast<uint32_t>(f.width_px),
-                                 static_cast<uint32_t>(f.height_px)};
-            if (backend->session_window_change == nullptr) return unsupported("window changes");
-            c.begin_busy();
-            backend->session_window_change(backend_, &size, done);
-            return;
-        }
-        default:
-            if (audit) {
-                audit->emit(CSH_AUDIT_CHANNEL_REQUEST_UNKNOWN, channel,
-                            {rid, audit_field::text("requestType", request_name)});
-            }
-            // Answer through the same path so the failure is logged and audited.
-            done.complete(done.context, CSH_FAILED, {"unsupported request type", 24});
-            c.begin_busy();
-            return;
+    }
+    if (reply_to != nullptr) {
+        ssh_message_free(reply_to);
+        c.end_busy();
     }
 }
 
@@ -390,28 +401,7 @@ void SessionChannel::send_exit_and_close() {
 bool SessionChannel::service() {
     auto& backend = *connection_.context().plugins.backend.api;
     if (backend_ != nullptr && !finished_) {
-        for (auto& signal : std::exchange(pending_signals_, {})) {
-            const std::string label = std::to_string(id_);
-            connection_.log(codes::SSH_CHANNEL_REQUEST, "", {{"channelId", label}, {"requestType", "signal"}});
-            if (auto* audit = connection_.audit()) {
-                audit->emit(CSH_AUDIT_SIGNAL, static_cast<int64_t>(id_),
-                            {audit_field::uint("requestId", connection_.next_request_id()),
-                             audit_field::text("signal", signal)});
-            }
-            if (backend.session_signal == nullptr) {
-                connection_.log(codes::SSH_CHANNEL_REQUEST_FAILED, "the backend does not support signals",
-                                {{"channelId", label}, {"requestType", "signal"}, {"signal", signal}});
-                continue;
-            }
-            backend.session_signal(backend_, view(signal),
-                                   status_completion(connection_, [label, signal](Connection& c, StatusAnswer a) {
-                                       if (a.status != CSH_OK) {
-                                           c.log(codes::SSH_CHANNEL_REQUEST_FAILED, a.reason,
-                                                 {{"channelId", label}, {"requestType", "signal"},
-                                                  {"signal", signal}, {"reason", a.reason}});
-                                       }
-                                   }));
-        }
+        for (auto& signal : std::exchange(pending_signals_, {})) submit(signal_request(std::move(signal)), nullptr);
         drain_stdin();
         deliver_eof_when_drained();
         if (output_room_unannounced()) {

@@ -7,6 +7,8 @@
 // call stack.
 #pragma once
 
+#include "ssh/channel_request.hpp"
+
 #include <containerssh/plugin.h>
 
 #include <libssh/callbacks.h>
@@ -27,6 +29,7 @@ class Logger;
 namespace csh::ssh {
 
 class Connection;
+struct StatusAnswer;
 
 class SessionChannel : public csh_session_host {
 public:
@@ -49,6 +52,10 @@ public:
 
     // A channel request taken from libssh's queue; answered when the backend completes.
     void handle_request(ssh_message message);
+    // The seam every request of the channel passes: logged, audited, then
+    // given to the backend. `reply_to` is the message to answer (it holds
+    // the connection's queue until then), or NULL for a signal.
+    void submit(ChannelRequest request, ssh_message reply_to);
     // Housekeeping after each pump; returns true when the channel is over.
     bool service();
     // True when the backend waits for output room that has appeared since
@@ -72,6 +79,10 @@ private:
     static void api_finished(csh_session_host* host);
     static void api_refuse_open(csh_session_host* host, csh_str reason, csh_str user_message);
 
+    void call_backend(const ChannelRequest& request, csh_status_completion done);
+    void audit_request(const ChannelRequest& request, uint64_t request_id);
+    void answer(ssh_message reply_to, uint64_t request_id, const std::string& name, const std::string& detail,
+                bool starts_program, const StatusAnswer& answer);
     size_t offer_stdin(const char* data, size_t size);
     void drain_stdin();
     void deliver_eof_when_drained();
