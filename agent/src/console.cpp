@@ -14,7 +14,7 @@
 #include <cstring>
 #include <string_view>
 
-#include <containerssh/sdk/agent_protocol.hpp>
+#include <csh/agent/agent_protocol.hpp>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
@@ -124,8 +124,8 @@ int set_variable(const char* assignment) {
 // it will size it, wait for the size (SIGWINCH) for a moment. The variable is
 // ours: an agent that does not know it passes it on harmlessly.
 void await_terminal_size() {
-    if (::getenv(csh::sdk::agent::kAwaitTerminalSizeVariable) == nullptr) return;
-    ::unsetenv(csh::sdk::agent::kAwaitTerminalSizeVariable);
+    if (::getenv(csh::agent::kAwaitTerminalSizeVariable) == nullptr) return;
+    ::unsetenv(csh::agent::kAwaitTerminalSizeVariable);
     sigset_t winch;
     sigset_t previous;
     ::sigemptyset(&winch);
@@ -134,7 +134,7 @@ void await_terminal_size() {
     ::sigprocmask(SIG_BLOCK, &winch, &previous);
     timespec deadline{};
     ::clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += csh::sdk::agent::kAwaitTerminalSizeSeconds;
+    deadline.tv_sec += csh::agent::kAwaitTerminalSizeSeconds;
     winsize size{};
     while (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && (size.ws_row == 0 || size.ws_col == 0)) {
         timespec now{};

@@ -3,7 +3,7 @@
 #include "container_lifecycle.hpp"
 #include "messages.hpp"
 #include "program_line.hpp"
-#include <containerssh/sdk/agent_protocol.hpp>
+#include <csh/agent/agent_protocol.hpp>
 #include <containerssh/sdk/signal_names.hpp>
 
 namespace backend_docker {
@@ -89,7 +89,7 @@ std::vector<std::string> DockerSession::program_environment() const {
     // The terminal is sized right after the program's start: our agent
     // waits for that, so the program never starts on a 0x0 terminal.
     if (awaits_terminal_size()) {
-        environment.push_back(std::string(csh::sdk::agent::kAwaitTerminalSizeVariable) + "=1");
+        environment.push_back(std::string(csh::agent::kAwaitTerminalSizeVariable) + "=1");
     }
     return environment;
 }

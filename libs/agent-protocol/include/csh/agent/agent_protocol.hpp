@@ -1,8 +1,9 @@
-// What the guest agent (agent/) and the backends that run it agree on,
-// beyond ContainerSSH's command-line flags.
+// What the guest agent (agent/) and the backends that run it (Docker today,
+// Kubernetes next) agree on, beyond ContainerSSH's command-line flags. A
+// contract between two of our programs, not part of the plugin SDK.
 #pragma once
 
-namespace csh::sdk::agent {
+namespace csh::agent {
 
 // Set in the environment of `console` when the backend will size the
 // program's terminal right after starting it: the agent waits for the size
@@ -11,4 +12,4 @@ namespace csh::sdk::agent {
 inline constexpr const char* kAwaitTerminalSizeVariable = "CONTAINERSSH_AGENT_AWAIT_TERMINAL_SIZE";
 inline constexpr int kAwaitTerminalSizeSeconds = 2;
 
-}  // namespace csh::sdk::agent
+}  // namespace csh::agent
