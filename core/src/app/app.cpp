@@ -11,6 +11,7 @@
 #include "health/health_check.hpp"
 #include "health/health_endpoint.hpp"
 #include "host/event_loop.hpp"
+#include "host/loop_service.hpp"
 #include "host/metric_registry.hpp"
 #include "host/plugin_host.hpp"
 #include "log/codes.hpp"
@@ -317,6 +318,7 @@ int run(int argc, const char* const* argv) {
     loop.stop_and_join();
     server.reset();
     registry.deinit_all();
+    host::free_abandoned_timers();
     if (health) {
         logger->log(codes::SERVICE_STOPPING, "", {{"service", "health"}});
         health.reset();

@@ -10,6 +10,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <memory>
+#include <mutex>
+#include <set>
 
 namespace asio = boost::asio;
 
@@ -66,13 +68,27 @@ void post(const csh_host* host, csh_strand* strand, csh_task_fn fn, void* user) 
     guarded(logger_of(host), "loop.post", [&] { post_task(io_of(host), strand, fn, user); });
 }
 
+// Timers whose handler has not run yet. When the loop stops with some still
+// pending (a plugin's periodic timer), their handlers never run and never
+// free them: free_abandoned_timers() does, at shut-down.
+std::mutex live_timers_mutex;
+std::set<csh_timer*> live_timers;
+
 csh_timer* start_timer(const csh_host* host, csh_strand* strand, uint64_t delay_ms, csh_task_fn fn, void* user) {
     auto* timer = new csh_timer(io_of(host), fn, user);
+    {
+        std::lock_guard lock(live_timers_mutex);
+        live_timers.insert(timer);
+    }
     timer->timer.expires_after(std::chrono::milliseconds(delay_ms));
     auto handler = [timer](const boost::system::error_code&) {
         const bool run = !timer->cancelled;
         csh_task_fn f = timer->fn;
         void* u = timer->user;
+        {
+            std::lock_guard lock(live_timers_mutex);
+            live_timers.erase(timer);
+        }
         delete timer;
         if (run) f(u);
     };
@@ -192,6 +208,12 @@ const csh_loop_service kLoopService = {
 }  // namespace
 
 const csh_loop_service* loop_service() { return &kLoopService; }
+
+void free_abandoned_timers() {
+    std::lock_guard lock(live_timers_mutex);
+    for (csh_timer* timer : live_timers) delete timer;
+    live_timers.clear();
+}
 
 void post_task(asio::io_context& io, csh_strand* strand, csh_task_fn fn, void* user) {
     dispatch_on(io, strand, [fn, user] { fn(user); });

@@ -17,7 +17,10 @@ OrphanCollector::OrphanCollector(csh::sdk::Host host, std::shared_ptr<EngineClie
       instance_id_(std::move(instance_id)),
       remove_timeout_(remove_timeout) {}
 
-OrphanCollector::~OrphanCollector() { host_.strand_destroy(strand_); }
+OrphanCollector::~OrphanCollector() {
+    next_round_.cancel();
+    host_.strand_destroy(strand_);
+}
 
 void OrphanCollector::start() {
     std::weak_ptr<OrphanCollector> weak = shared_from_this();
@@ -28,7 +31,7 @@ void OrphanCollector::start() {
 
 void OrphanCollector::schedule() {
     std::weak_ptr<OrphanCollector> weak = shared_from_this();
-    host_.run_after(strand_, kInterval, [weak] {
+    next_round_ = host_.timer_start(strand_, kInterval, [weak] {
         if (auto self = weak.lock()) self->round();
     });
 }

@@ -37,6 +37,9 @@ private:
     std::shared_ptr<LiveConnections> live_;
     std::string instance_id_;
     std::chrono::milliseconds remove_timeout_;
+    // The next round; cancelled when the collector goes (at the plugin's
+    // deinit the loop has stopped, and a pending timer would never fire).
+    csh::sdk::Timer next_round_;
 };
 
 // The id this gateway's containers are labelled with: a hash of the host

@@ -15,6 +15,8 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -349,6 +351,38 @@ inline void run_task_box(void* user) {
     }
 }
 
+// The boxes of run_after timers that have not fired, in this shared object.
+// When the host's loop stops first they never fire; the plugin's deinit
+// frees them (see deinit_plugin), so nothing they hold outlives the plugin.
+struct PendingRuns {
+    std::mutex mutex;
+    std::set<TaskBox*> boxes;
+};
+inline PendingRuns& pending_runs() {
+    static PendingRuns runs;
+    return runs;
+}
+
+inline void run_after_box(void* user) {
+    {
+        PendingRuns& runs = pending_runs();
+        std::lock_guard<std::mutex> lock(runs.mutex);
+        runs.boxes.erase(static_cast<TaskBox*>(user));
+    }
+    run_task_box(user);
+}
+
+// [control] At deinit, after the loop stopped: frees what never fired.
+inline void free_pending_runs() noexcept {
+    std::set<TaskBox*> left;
+    {
+        PendingRuns& runs = pending_runs();
+        std::lock_guard<std::mutex> lock(runs.mutex);
+        left.swap(runs.boxes);
+    }
+    for (TaskBox* box : left) delete box;
+}
+
 }  // namespace detail
 
 inline void Host::log_current_exception(std::string_view where, csh_connection* connection) const noexcept {
@@ -380,10 +414,12 @@ inline void Host::post(csh_strand* strand, std::function<void()> fn) const {
 inline void Host::run_after(csh_strand* strand, std::chrono::milliseconds delay, std::function<void()> fn) const {
     auto box = std::make_unique<detail::TaskBox>(detail::TaskBox{*this, std::move(fn), "loop.timer"});
     const auto ms = delay.count() < 0 ? 0 : static_cast<uint64_t>(delay.count());
-    if (loop().timer_start(host_, strand, ms, &detail::run_task_box, box.get()) == nullptr) {
+    detail::PendingRuns& runs = detail::pending_runs();
+    std::lock_guard<std::mutex> lock(runs.mutex);
+    if (loop().timer_start(host_, strand, ms, &detail::run_after_box, box.get()) == nullptr) {
         throw std::runtime_error("the host refused to start a timer");
     }
-    box.release();  // freed by run_task_box when it fires
+    runs.boxes.insert(box.release());  // freed when it fires, or at deinit
 }
 
 // The pending fire owns one reference to the state (a heap shared_ptr given

@@ -81,6 +81,7 @@ inline void deinit_plugin(csh_plugin_instance* instance) noexcept {
     } catch (...) {
         // A destructor that throws terminates anyway; nothing to report to.
     }
+    free_pending_runs();
 }
 
 inline const void* get_plugin_interface(csh_plugin_instance* instance, const char* interface_id) noexcept {
