@@ -5,6 +5,7 @@
 #include "harness/configs.hpp"
 #include "harness/gateway.hpp"
 
+#include <csignal>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -186,6 +187,31 @@ BOOST_AUTO_TEST_CASE(recorder_sees_the_whole_connection_in_order) {
     BOOST_TEST(types.back() == 1);
     // The password is not recorded unless audit.intercept.passwords is set.
     BOOST_TEST(read_file(file).find("correct horse") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(audit_plugins_flush_at_shutdown_while_the_loop_still_runs) {
+    TempDir dir;
+    Gateway gateway(static_auth_local_backend(kAlice) + audit_recorder((dir.path() / "events.jsonl").string()));
+    BOOST_TEST(ssh(gateway, {"alice", "correct horse", {}}, {}, {"true"}).exit_code == 0);
+    BOOST_TEST(gateway.stop(SIGTERM) == 0);
+    // The recorder completes its flush from a host timer: only a host whose
+    // loop runs during the flush sees it, after SSH stopped and before the end.
+    const auto lines = gateway.lines();
+    const auto index_of = [&](const std::string& code, const std::string& service = {}) {
+        for (size_t i = 0; i < lines.size(); ++i) {
+            if (json_field(lines[i], "code") == code && (service.empty() || json_field(lines[i], "service") == service)) {
+                return static_cast<long>(i);
+            }
+        }
+        return -1L;
+    };
+    const long ssh_stopped = index_of("SERVICE_STOPPED", "ssh");
+    const long flushed = index_of("AUDIT_RECORDER_FLUSHED");
+    const long pool_stopped = index_of("SERVICE_POOL_STOPPED");
+    BOOST_TEST(ssh_stopped >= 0);
+    BOOST_TEST(flushed > ssh_stopped);
+    BOOST_TEST(pool_stopped > flushed);
+    BOOST_TEST(gateway.count("CORE_AUDIT_FLUSH_TIMEOUT") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(recorder_sees_a_failed_handshake) {

@@ -150,19 +150,25 @@ void arm(const std::shared_ptr<csh_fd_watch::State>& state) {
 
 csh_fd_watch* start_watch(const csh_host* host, csh_strand* strand, int fd, uint32_t events, csh_fd_fn fn,
                           void* user) {
-    auto created = std::make_shared<csh_fd_watch::State>(io_of(host), fd);
-    auto* watch = new csh_fd_watch;
-    watch->state = std::move(created);
+    auto watch = std::make_unique<csh_fd_watch>();
+    // The descriptor closes its fd when destroyed: on every failure after
+    // it took the fd, it gives the fd back first (the plugin owns it).
+    watch->state = std::make_shared<csh_fd_watch::State>(io_of(host), fd);
     watch->state->strand = strand;
     watch->state->events = events;
     watch->state->fn = fn;
     watch->state->user = user;
     // Arming happens on the strand, so that callbacks never race with the caller.
     auto state = watch->state;
-    asio::post(strand->executor, [state] {
-        if (!state->stopped) arm(state);
-    });
-    return watch;
+    try {
+        asio::post(strand->executor, [state] {
+            if (!state->stopped) arm(state);
+        });
+    } catch (...) {
+        state->descriptor.release();  // the fd stays the plugin's
+        throw;
+    }
+    return watch.release();
 }
 
 // The descriptor's constructor registers the fd with the reactor: epoll

@@ -16,6 +16,11 @@ namespace csh::ssh {
 
 enum class RequestKind { pty, env, exec, shell, subsystem, window_change, signal, x11, unknown };
 
+// exec, shell and subsystem start the session's program.
+inline bool starts_program(RequestKind kind) {
+    return kind == RequestKind::exec || kind == RequestKind::shell || kind == RequestKind::subsystem;
+}
+
 struct ChannelRequest {
     RequestKind kind = RequestKind::unknown;
     // The request's name on the wire ("pty-req", "exec", ...).
@@ -30,11 +35,6 @@ struct ChannelRequest {
     // the name without "SIG".
     std::string key;
     std::string value;
-
-    // exec, shell and subsystem start the session's program.
-    bool starts_program() const {
-        return kind == RequestKind::exec || kind == RequestKind::shell || kind == RequestKind::subsystem;
-    }
 };
 
 // Decodes a queued SSH_REQUEST_CHANNEL message (libssh_messages.cpp).

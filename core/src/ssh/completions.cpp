@@ -23,15 +23,20 @@ void deliver(void* context, Answer answer) {
 }
 
 // A plugin calls completions from its own frames, on any thread: nothing
-// thrown while the answer is copied and posted may unwind into it.
+// thrown while the answer is copied and posted may unwind into it. An answer
+// that could not be copied still arrives, as its kind's failure value (a
+// default Answer), so the request is refused instead of left waiting.
 template <typename Answer, typename Fn>
 void guarded_complete(void* context, const char* what, Fn&& fill) noexcept {
-    auto* pending = static_cast<Pending<Answer>*>(context);
-    host::guarded(&pending->connection->context().logger, what, [&] {
-        Answer answer;
-        fill(answer);
-        deliver(context, std::move(answer));
-    });
+    log::Logger* logger = &static_cast<Pending<Answer>*>(context)->connection->context().logger;
+    Answer answer;
+    if (!host::guarded(logger, what, false, [&] {
+            fill(answer);
+            return true;
+        })) {
+        answer = Answer{};
+    }
+    host::guarded(logger, what, [&] { deliver(context, std::move(answer)); });
 }
 
 std::string copy(csh_str s) { return s.data != nullptr ? std::string(s.data, s.size) : std::string(); }

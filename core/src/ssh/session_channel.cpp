@@ -93,8 +93,9 @@ void SessionChannel::submit(ChannelRequest request, ssh_message reply_to) {
     const std::string channel_label = std::to_string(id_);
     c.log(codes::SSH_CHANNEL_REQUEST, "", {{"channelId", channel_label}, {"requestType", request.name}});
     audit_request(request, request_id);
-    auto done = status_completion(c, [reply_to, request_id, channel_id = id_, name = request.name,
-                                      detail = request.key, starts_program = request.starts_program()](
+    Answered answered{request_id, request.kind, request.name,
+                      request.kind == RequestKind::signal ? request.key : std::string()};
+    auto done = status_completion(c, [reply_to, channel_id = id_, answered = std::move(answered)](
                                          Connection& conn, StatusAnswer answer) {
         auto* channel = conn.find_channel(channel_id);
         if (conn.closing() || channel == nullptr) {
@@ -104,13 +105,13 @@ void SessionChannel::submit(ChannelRequest request, ssh_message reply_to) {
             }
             return;
         }
-        channel->answer(reply_to, request_id, name, detail, starts_program, answer);
+        channel->answer(reply_to, answered, answer);
     });
     if (backend_ == nullptr || finished_) {
         done.complete(done.context, CSH_FAILED, {"the session is over", 19});
         return;
     }
-    if (request.starts_program()) program_requested_at_ = std::chrono::steady_clock::now();
+    if (starts_program(request.kind)) program_requested_at_ = std::chrono::steady_clock::now();
     call_backend(request, done);
 }
 
@@ -204,27 +205,27 @@ void SessionChannel::audit_request(const ChannelRequest& r, uint64_t request_id)
     }
 }
 
-void SessionChannel::answer(ssh_message reply_to, uint64_t request_id, const std::string& name,
-                            const std::string& detail, bool starts_program, const StatusAnswer& answer) {
+void SessionChannel::answer(ssh_message reply_to, const Answered& request, const StatusAnswer& answer) {
     auto& c = connection_;
     const std::string label = std::to_string(id_);
+    const std::string_view name = request.name;
     if (answer.status == CSH_OK) {
         if (reply_to != nullptr) ssh_message_channel_request_reply_success(reply_to);
         c.log(codes::SSH_CHANNEL_REQUEST_SUCCESSFUL, "", {{"channelId", label}, {"requestType", name}});
         // A started program may take stdin that arrived before it.
-        if (starts_program) stdin_paused_ = false;
+        if (starts_program(request.kind)) stdin_paused_ = false;
     } else {
         if (reply_to != nullptr) ssh_message_reply_default(reply_to);
-        if (name == "signal") {
+        if (request.kind == RequestKind::signal) {
             c.log(codes::SSH_CHANNEL_REQUEST_FAILED, answer.reason,
-                  {{"channelId", label}, {"requestType", name}, {"signal", detail}, {"reason", answer.reason}});
+                  {{"channelId", label}, {"requestType", name}, {"signal", request.signal}, {"reason", answer.reason}});
         } else {
             c.log(codes::SSH_CHANNEL_REQUEST_FAILED, answer.reason,
                   {{"channelId", label}, {"requestType", name}, {"reason", answer.reason}});
         }
         if (auto* a = c.audit()) {
             a->emit(CSH_AUDIT_REQUEST_FAILED, static_cast<int64_t>(id_),
-                    {audit_field::uint("requestId", request_id), audit_field::text("reason", answer.reason)});
+                    {audit_field::uint("requestId", request.id), audit_field::text("reason", answer.reason)});
         }
     }
     if (reply_to != nullptr) {

@@ -81,8 +81,14 @@ private:
 
     void call_backend(const ChannelRequest& request, csh_status_completion done);
     void audit_request(const ChannelRequest& request, uint64_t request_id);
-    void answer(ssh_message reply_to, uint64_t request_id, const std::string& name, const std::string& detail,
-                bool starts_program, const StatusAnswer& answer);
+    // What answer() needs of a request once the backend has decided.
+    struct Answered {
+        uint64_t id;
+        RequestKind kind;
+        std::string name;
+        std::string signal;  // signals only: named in the failure line
+    };
+    void answer(ssh_message reply_to, const Answered& request, const StatusAnswer& answer);
     size_t offer_stdin(const char* data, size_t size);
     void drain_stdin();
     void deliver_eof_when_drained();
