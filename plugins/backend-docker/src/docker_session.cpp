@@ -10,17 +10,9 @@ namespace backend_docker {
 
 using csh::sdk::StatusCompletion;
 
-namespace {
-
-using Reply = std::shared_ptr<StatusCompletion>;
-
-Reply share(StatusCompletion done) { return std::make_shared<StatusCompletion>(std::move(done)); }
-
-}  // namespace
-
 DockerSession::DockerSession(std::shared_ptr<const ConnectionContext> context, const csh::sdk::SessionParams& params,
                              std::string container)
-    : BackendSession(context->host, params),
+    : ProgramSession(context->host, params),
       context_(std::move(context)),
       channel_label_(std::to_string(params.channel_id())),
       session_mode_(context_->config->mode == ExecutionMode::session),
@@ -36,55 +28,48 @@ void DockerSession::log(const char* code, const std::string& message,
     context_->host.log(code, message, all, context_->connection);
 }
 
-bool DockerSession::refuse_when_started(StatusCompletion& done) {
-    if (phase_ == Phase::collecting) return false;
-    log(codes::DOCKER_PROGRAM_ALREADY_RUNNING, "the program is already running; request refused");
-    done.fail("program already running");
-    return true;
+void DockerSession::refused_after_start(std::string_view request) const {
+    log(codes::DOCKER_PROGRAM_ALREADY_RUNNING, "the program is already running; request refused",
+        {{"request", request}});
 }
 
-void DockerSession::env(std::string_view name, std::string_view value, StatusCompletion done) {
-    if (refuse_when_started(done)) return;
-    client_environment_.push_back(std::string(name) + "=" + std::string(value));
-    done.ok();
+bool DockerSession::offers(const csh::sdk::Program& program) const {
+    if (program.kind != csh::sdk::ProgramKind::subsystem) return true;
+    if (context_->config->subsystems.count(program.command) != 0) return true;
+    log(codes::DOCKER_SUBSYSTEM_NOT_SUPPORTED, "the subsystem is not configured", {{"subsystem", program.command}});
+    return false;
 }
 
-void DockerSession::pty(const csh::sdk::PtyRequest& request, StatusCompletion done) {
-    if (refuse_when_started(done)) return;
-    pty_ = request;
-    done.ok();
-}
-
-void DockerSession::exec(std::string_view command, StatusCompletion done) {
-    if (refuse_when_started(done)) return;
-    start_program(program_for_exec(command), std::move(done));
-}
-
-void DockerSession::shell(StatusCompletion done) {
-    if (refuse_when_started(done)) return;
-    start_program(context_->config->shell_command, std::move(done));
-}
-
-void DockerSession::subsystem(std::string_view name, StatusCompletion done) {
-    if (refuse_when_started(done)) return;
-    const auto& subsystems = context_->config->subsystems;
-    const auto found = subsystems.find(std::string(name));
-    if (found == subsystems.end()) {
-        log(codes::DOCKER_SUBSYSTEM_NOT_SUPPORTED, "the subsystem is not configured", {{"subsystem", name}});
-        done.fail("subsystem not supported");
-        return;
+void DockerSession::start(const csh::sdk::Program& program, csh::sdk::StartCompletion done) {
+    std::vector<std::string> argv;
+    switch (program.kind) {
+        case csh::sdk::ProgramKind::exec:
+            argv = program_for_exec(program.command);
+            break;
+        case csh::sdk::ProgramKind::shell:
+            argv = context_->config->shell_command;
+            break;
+        case csh::sdk::ProgramKind::subsystem:
+            argv = {context_->config->subsystems.at(program.command)};
+            break;
     }
-    start_program({found->second}, std::move(done));
+    auto reply = std::make_shared<csh::sdk::StartCompletion>(std::move(done));
+    if (session_mode_) {
+        start_session_container(std::move(argv), std::move(reply));
+    } else {
+        start_exec(std::move(argv), std::move(reply));
+    }
 }
 
 bool DockerSession::awaits_terminal_size() const {
-    return pty_ && pty_->rows > 0 && pty_->columns > 0 && !context_->config->disable_agent;
+    return terminal() && terminal()->rows > 0 && terminal()->columns > 0 && !context_->config->disable_agent;
 }
 
 std::vector<std::string> DockerSession::program_environment() const {
     // The client's variables first, so the operator's (metadata) win.
-    std::vector<std::string> environment = client_environment_;
-    if (pty_ && !pty_->term.empty()) environment.push_back("TERM=" + pty_->term);
+    std::vector<std::string> environment;
+    for (const auto& [name, value] : ProgramSession::environment()) environment.push_back(name + "=" + value);
+    if (terminal() && !terminal()->term.empty()) environment.push_back("TERM=" + terminal()->term);
     environment.insert(environment.end(), context_->environment.begin(), context_->environment.end());
     // The terminal is sized right after the program's start: our agent
     // waits for that, so the program never starts on a 0x0 terminal.
@@ -94,19 +79,10 @@ std::vector<std::string> DockerSession::program_environment() const {
     return environment;
 }
 
-void DockerSession::start_program(std::vector<std::string> program, StatusCompletion done) {
-    phase_ = Phase::starting;
-    if (session_mode_) {
-        start_session_container(std::move(program), std::move(done));
-    } else {
-        start_exec(std::move(program), std::move(done));
-    }
-}
-
-void DockerSession::start_exec(std::vector<std::string> program, StatusCompletion done) {
+void DockerSession::start_exec(std::vector<std::string> program, Reply reply) {
     const DockerConfig& config = *context_->config;
     std::vector<std::string> command;
-    const bool tty = pty_.has_value();
+    const bool tty = terminal().has_value();
     const std::vector<std::string> environment = program_environment();
     if (!config.disable_agent) {
         command = {config.agent_path, "console", "--pid", "--"};
@@ -114,16 +90,14 @@ void DockerSession::start_exec(std::vector<std::string> program, StatusCompletio
     }
     command.insert(command.end(), program.begin(), program.end());
     log(codes::DOCKER_EXEC_CREATE, "creating an exec", {{"program", program.front()}});
-    auto reply = share(std::move(done));
     auto weak = weak_self<DockerSession>();
     context_->engine->create_exec(
         context_->site(), container_, exec_create_body(command, environment, tty, true),
         config.timeouts.command_start, [weak, reply, tty](EngineResult r, std::string exec_id) {
             auto self = weak.lock();
-            if (!self || self->phase_ != Phase::starting) return reply->fail("session closed");
+            if (!self || self->phase() != Phase::starting) return reply->fail("session closed");
             if (!r.ok()) {
                 self->log(codes::DOCKER_EXEC_CREATE_FAILED, r.error);
-                self->phase_ = Phase::collecting;
                 return reply->fail("the program could not be started");
             }
             self->exec_id_ = exec_id;
@@ -132,10 +106,9 @@ void DockerSession::start_exec(std::vector<std::string> program, StatusCompletio
                 self->context_->site(), exec_id, tty, self->context_->config->timeouts.command_start,
                 [weak, reply](EngineResult r, EngineResponse response) {
                     auto self = weak.lock();
-                    if (!self || self->phase_ != Phase::starting) return reply->fail("session closed");
+                    if (!self || self->phase() != Phase::starting) return reply->fail("session closed");
                     if (!r.ok()) {
                         self->log(codes::DOCKER_EXEC_ATTACH_FAILED, r.error, {{"execId", self->exec_id_}});
-                        self->phase_ = Phase::collecting;
                         return reply->fail("the program could not be started");
                     }
                     self->attach(std::move(response));
@@ -144,8 +117,7 @@ void DockerSession::start_exec(std::vector<std::string> program, StatusCompletio
         });
 }
 
-void DockerSession::start_session_container(std::vector<std::string> program, StatusCompletion done) {
-    auto reply = share(std::move(done));
+void DockerSession::start_session_container(std::vector<std::string> program, Reply reply) {
     // Strong references: a close during the start must still find the
     // container to remove it.
     auto weak = self<DockerSession>();
@@ -153,17 +125,15 @@ void DockerSession::start_session_container(std::vector<std::string> program, St
     // the request and remove what was made.
     auto failed = [weak, reply](const std::string& user_error) {
         auto self = weak;
-        if (self->phase_ != Phase::starting) {
+        if (self->phase() != Phase::starting) {
             reply->fail(user_error);
         } else {
             // A refused request shows the client nothing but "request
             // failed"; accepting it lets the user read why, and the session
             // ends with status 127 (the program did not run).
             reply->ok();
-            self->phase_ = Phase::ending;
-            self->session_host().write_output(CSH_STREAM_STDERR, user_error + "\r\n");
-            self->session_host().exit_status(127);
-            self->session_host().finished();
+            self->program_exited(csh::sdk::ProgramExit::with_status(127).telling(user_error));
+            self->output_ended();
         }
         self->remove_own_container();
     };
@@ -176,17 +146,17 @@ void DockerSession::start_session_container(std::vector<std::string> program, St
     }
     spec.command.insert(spec.command.end(), program.begin(), program.end());
     spec.labels = context_->labels();
-    spec.tty = pty_.has_value();
+    spec.tty = terminal().has_value();
     spec.attach_stdin = true;
     spec.default_init = true;
     ensure_image(context_, [weak, reply, failed, spec](const std::string& error) {
         auto self = weak;
-        if (!self || self->phase_ != Phase::starting) return reply->fail("session closed");
+        if (!self || self->phase() != Phase::starting) return reply->fail("session closed");
         if (!error.empty()) return failed(error);
         create_container(self->context_, spec, [weak, reply, failed](const std::string& id, const std::string& error) {
             auto self = weak;
             if (!error.empty()) return failed(error);
-            if (!self || self->phase_ != Phase::starting) {
+            if (!self || self->phase() != Phase::starting) {
                 // Closed while creating: the container must not stay behind.
                 if (self) self->container_ = id;
                 if (self) self->remove_own_container();
@@ -198,7 +168,7 @@ void DockerSession::start_session_container(std::vector<std::string> program, St
                 self->context_->site(), id, self->context_->config->timeouts.container_start,
                 [weak, reply, failed](EngineResult r, EngineResponse response) {
                     auto self = weak;
-                    if (!self || self->phase_ != Phase::starting) {
+                    if (!self || self->phase() != Phase::starting) {
                         if (self) self->remove_own_container();
                         return reply->fail("session closed");
                     }
@@ -210,7 +180,7 @@ void DockerSession::start_session_container(std::vector<std::string> program, St
                     start_container(self->context_, self->container_,
                                     [weak, reply, failed, attached](const std::string& error) {
                                         auto self = weak;
-                                        if (!self || self->phase_ != Phase::starting) {
+                                        if (!self || self->phase() != Phase::starting) {
                                             if (self) self->remove_own_container();
                                             return reply->fail("session closed");
                                         }
@@ -224,7 +194,6 @@ void DockerSession::start_session_container(std::vector<std::string> program, St
 }
 
 void DockerSession::attach(EngineResponse response) {
-    phase_ = Phase::running;
     auto weak = weak_self<DockerSession>();
     AttachedStream::Callbacks callbacks;
     callbacks.output = [weak](csh_stream stream, std::string_view data) -> size_t {
@@ -232,10 +201,7 @@ void DockerSession::attach(EngineResponse response) {
         return self ? self->take_output(stream, data) : data.size();
     };
     callbacks.input_ready = [weak] {
-        auto self = weak.lock();
-        if (!self) return;
-        if (!self->early_input_.empty()) return self->push_early_input();
-        self->session_host().stdin_ready();
+        if (auto self = weak.lock()) self->input_ready();
     };
     callbacks.ended = [weak](const std::string& error) {
         if (auto self = weak.lock()) self->program_ended(error);
@@ -246,23 +212,11 @@ void DockerSession::attach(EngineResponse response) {
         }
     };
     // Without a TTY the engine multiplexes stdout and stderr.
-    stream_ = AttachedStream::start(context_->host, context_->strand, std::move(response), !pty_.has_value(),
+    stream_ = AttachedStream::start(context_->host, context_->strand, std::move(response), !terminal().has_value(),
                                     std::move(callbacks));
-    if (pty_ && pty_->rows > 0 && pty_->columns > 0) resize(pty_->rows, pty_->columns, [](bool) {});
-    push_early_input();
-}
-
-// Input that came before the program could take it, in order, then the
-// client's EOF; the client may send more once all of it is out.
-void DockerSession::push_early_input() {
-    if (!stream_) return;
-    if (!early_input_.empty()) early_input_.erase(0, stream_->write_input(early_input_));
-    if (!early_input_.empty()) return;  // the stream calls input_ready when it has room
-    if (early_input_refused_) {
-        early_input_refused_ = false;
-        session_host().stdin_ready();
+    if (terminal() && terminal()->rows > 0 && terminal()->columns > 0) {
+        resize_terminal(terminal()->rows, terminal()->columns, [](bool) {});
     }
-    if (stdin_eof_) stream_->close_input();
 }
 
 size_t DockerSession::take_output(csh_stream stream, std::string_view data) {
@@ -288,41 +242,27 @@ size_t DockerSession::take_output(csh_stream stream, std::string_view data) {
                     {{"agentPath", context_->config->agent_path}});
                 // Best effort: four bytes the channel cannot take right now
                 // are dropped rather than stalling the stream.
-                session_host().write_output(stream, pid_bytes_);
+                deliver_output(stream, pid_bytes_);
             }
         }
         if (data.empty()) return consumed;
     }
-    return consumed + session_host().write_output(stream, data);
+    return consumed + deliver_output(stream, data);
 }
 
-size_t DockerSession::stdin_data(std::string_view data) {
-    if (phase_ == Phase::running && stream_ && early_input_.empty()) {
-        return stream_->write_input(data);
-    }
-    if (phase_ == Phase::ending || phase_ == Phase::closed) return data.size();
-    const size_t room = early_input_.size() >= AttachedStream::kInputLimit
-                            ? 0
-                            : AttachedStream::kInputLimit - early_input_.size();
-    const size_t take = std::min(room, data.size());
-    early_input_.append(data.substr(0, take));
-    if (take < data.size()) early_input_refused_ = true;
-    return take;
+size_t DockerSession::write_input(std::string_view data) {
+    return stream_ ? stream_->write_input(data) : data.size();  // no stream: the program is gone
 }
 
-void DockerSession::stdin_eof() {
-    // A terminal has no half-close: like sshd, keep the program's terminal
-    // open (closing it would hang the program up before its output is read).
-    if (pty_) return;
-    stdin_eof_ = true;
-    push_early_input();
+void DockerSession::close_input() {
+    if (stream_) stream_->close_input();
 }
 
-void DockerSession::output_ready() {
+void DockerSession::resume_output() {
     if (stream_) stream_->resume_output();
 }
 
-void DockerSession::resize(uint32_t rows, uint32_t columns, std::function<void(bool)> done) {
+void DockerSession::resize_terminal(uint32_t rows, uint32_t columns, std::function<void(bool)> done) {
     const DockerConfig& config = *context_->config;
     log(codes::DOCKER_EXEC_RESIZE, "resizing the terminal",
         {{"rows", std::to_string(rows)}, {"columns", std::to_string(columns)}});
@@ -341,18 +281,9 @@ void DockerSession::resize(uint32_t rows, uint32_t columns, std::function<void(b
     }
 }
 
-void DockerSession::window_change(const csh::sdk::WindowSize& size, StatusCompletion done) {
-    if (phase_ != Phase::running) {
-        // Before the program starts the size is remembered for it.
-        if (pty_) {
-            pty_->rows = size.rows;
-            pty_->columns = size.columns;
-        }
-        done.ok();
-        return;
-    }
-    auto reply = share(std::move(done));
-    resize(size.rows, size.columns, [reply](bool ok) {
+void DockerSession::resize(const csh::sdk::WindowSize& size, StatusCompletion done) {
+    auto reply = std::make_shared<StatusCompletion>(std::move(done));
+    resize_terminal(size.rows, size.columns, [reply](bool ok) {
         if (ok) {
             reply->ok();
         } else {
@@ -361,18 +292,13 @@ void DockerSession::window_change(const csh::sdk::WindowSize& size, StatusComple
     });
 }
 
-void DockerSession::signal(std::string_view name, StatusCompletion done) {
+void DockerSession::deliver_signal(std::string_view name, StatusCompletion done) {
     const std::string signal(name);
     if (csh::sdk::ssh_signal_number(signal) == 0) {
         done.fail("unknown signal");
         return;
     }
-    if (phase_ != Phase::running) {
-        log(codes::DOCKER_SIGNAL_FAILED_NO_PID, "no program is running to receive the signal", {{"signal", signal}});
-        done.fail("no program running");
-        return;
-    }
-    auto reply = share(std::move(done));
+    auto reply = std::make_shared<StatusCompletion>(std::move(done));
     auto weak = weak_self<DockerSession>();
     const DockerConfig& config = *context_->config;
     if (session_mode_) {
@@ -422,10 +348,11 @@ void DockerSession::signal(std::string_view name, StatusCompletion done) {
                });
 }
 
+// Every byte the stream read was delivered; the exit code comes from the engine.
 void DockerSession::program_ended(const std::string& stream_error) {
-    if (phase_ != Phase::running) return;
-    phase_ = Phase::ending;
+    if (phase() != Phase::running || !stream_) return;
     stream_.reset();
+    output_ended();
     if (!stream_error.empty()) log(codes::DOCKER_STREAM_OUTPUT_FAILED, stream_error);
     if (expect_pid_ && pid_bytes_.size() < 4 && pid_ == 0) {
         log(codes::DOCKER_EXEC_PID_READ_FAILED, "the program's output ended before the guest agent sent its process id",
@@ -435,7 +362,7 @@ void DockerSession::program_ended(const std::string& stream_error) {
 }
 
 void DockerSession::ask_exit_code() {
-    if (phase_ == Phase::closed) return;
+    if (phase() == Phase::closed) return;
     log(codes::DOCKER_EXIT_CODE, "fetching the program's exit code");
     auto weak = weak_self<DockerSession>();
     auto answered = [weak](EngineResult r, ProgramState state) {
@@ -443,11 +370,12 @@ void DockerSession::ask_exit_code() {
         if (!self) return;
         if (!r.ok()) {
             self->log(codes::DOCKER_EXIT_CODE_FAILED, r.error);
-            return self->end_with_message("The container engine is not available; the session ends.");
+            return self->program_exited(
+                csh::sdk::ProgramExit::unknown("The container engine is not available; the session ends."));
         }
         if (state.restarting) {
             self->log(codes::DOCKER_EXIT_CODE_CONTAINER_RESTARTING, "the container is restarting");
-            return self->end_with_message("The container restarted; the session ends.");
+            return self->program_exited(csh::sdk::ProgramExit::unknown("The container restarted; the session ends."));
         }
         if (state.running) return self->ask_exit_code_again();
         self->report_exit(state.exit_code);
@@ -464,7 +392,8 @@ void DockerSession::ask_exit_code_again() {
     // a while (commandStart bounds it).
     const auto interval = std::chrono::milliseconds(50);
     if (++exit_code_polls_ * interval >= context_->config->timeouts.command_start) {
-        return end_with_message("The container engine did not report how the program ended.");
+        return program_exited(
+            csh::sdk::ProgramExit::unknown("The container engine did not report how the program ended."));
     }
     log(codes::DOCKER_EXIT_CODE_STILL_RUNNING, "the program is still running; asking again");
     context_->host.run_after(context_->strand, interval,
@@ -477,27 +406,14 @@ void DockerSession::report_exit(int64_t exit_code) {
     if (exit_code < 0) {
         log(codes::DOCKER_EXIT_CODE_NEGATIVE, "the engine reported a negative exit code",
             {{"exitCode", std::to_string(exit_code)}});
-        return finish();
+        return program_exited(csh::sdk::ProgramExit::unknown());
     }
     // A program killed by a signal we delivered exits with 128+N: report
     // the signal, as OpenSSH would.
     if (!delivered_signal_.empty() && exit_code == 128 + csh::sdk::ssh_signal_number(delivered_signal_)) {
-        session_host().exit_signal(delivered_signal_, false);
-    } else {
-        session_host().exit_status(static_cast<uint32_t>(exit_code));
+        return program_exited(csh::sdk::ProgramExit::with_signal(delivered_signal_));
     }
-    finish();
-}
-
-void DockerSession::end_with_message(const std::string& message) {
-    session_host().write_output(CSH_STREAM_STDERR, message + "\r\n");
-    finish();
-}
-
-void DockerSession::finish() {
-    if (phase_ == Phase::closed) return;
-    phase_ = Phase::ending;
-    session_host().finished();
+    program_exited(csh::sdk::ProgramExit::with_status(static_cast<uint32_t>(exit_code)));
 }
 
 void DockerSession::remove_own_container() {
@@ -507,9 +423,8 @@ void DockerSession::remove_own_container() {
     remove_container(context_, id, [keep] {});
 }
 
-void DockerSession::close() {
-    const Phase before = phase_;
-    phase_ = Phase::closed;
+void DockerSession::stop(Phase before) {
+    const bool program_streaming = stream_ != nullptr;
     if (stream_) {
         stream_->close();
         stream_.reset();
@@ -520,7 +435,7 @@ void DockerSession::close() {
         if (before != Phase::starting) remove_own_container();
         return;
     }
-    if (before == Phase::running && pid_ != 0 && !context_->config->disable_agent) {
+    if (before == Phase::running && program_streaming && pid_ != 0 && !context_->config->disable_agent) {
         // The client left while its program runs: end the program, the
         // container stays for the connection's other sessions.
         run_helper(context_, container_,

@@ -37,7 +37,7 @@ constexpr size_t kReadChunk = 32 * 1024;
 
 LocalSession::LocalSession(csh::sdk::Host host, const csh::sdk::SessionParams& params,
                            std::shared_ptr<ConnectionState> connection)
-    : BackendSession(std::move(host), params), connection_(std::move(connection)) {
+    : ProgramSession(std::move(host), params), connection_(std::move(connection)) {
     output_.id = CSH_STREAM_STDOUT;
     error_output_.id = CSH_STREAM_STDERR;
 }
@@ -54,57 +54,36 @@ LocalSession::~LocalSession() {
 
 // ------------------------------------------------------------- requests
 
-void LocalSession::env(std::string_view name, std::string_view value, StatusCompletion done) {
-    if (state_ != State::idle) {
-        done.fail("environment variables must be set before the program starts");
-        return;
-    }
-    if (name.empty() || name.find('=') != std::string_view::npos || name.find('\0') != std::string_view::npos ||
-        value.find('\0') != std::string_view::npos) {
-        done.fail("invalid environment variable name or value");
-        return;
-    }
-    env_requests_.emplace_back(name, value);
-    done.ok();
+bool LocalSession::offers(const csh::sdk::Program& program) const {
+    if (program.kind != csh::sdk::ProgramKind::subsystem) return true;
+    if (program.command == "sftp" && ::access(kSftpServer, X_OK) == 0) return true;
+    host().log(codes::BACKEND_LOCAL_SUBSYSTEM_UNAVAILABLE, "subsystem not offered", {{"subsystem", program.command}},
+               connection_->connection);
+    return false;
 }
 
-void LocalSession::pty(const csh::sdk::PtyRequest& request, StatusCompletion done) {
-    if (state_ != State::idle) {
-        done.fail("a terminal must be requested before the program starts");
-        return;
+std::vector<std::string> LocalSession::argv_for(const csh::sdk::Program& program) const {
+    switch (program.kind) {
+        case csh::sdk::ProgramKind::shell:
+            return connection_->config.shell;
+        case csh::sdk::ProgramKind::subsystem:
+            return {kSftpServer};
+        case csh::sdk::ProgramKind::exec:
+            break;
     }
-    pty_ = request;
-    terminal_size_ = csh::sdk::WindowSize{request.columns, request.rows, request.width_px, request.height_px};
-    done.ok();
+    return {"/bin/sh", "-c", program.command};
 }
 
-void LocalSession::exec(std::string_view command, StatusCompletion done) {
-    start({"/bin/sh", "-c", std::string(command)}, "exec", std::move(done));
-}
-
-void LocalSession::shell(StatusCompletion done) { start(connection_->config.shell, "shell", std::move(done)); }
-
-void LocalSession::subsystem(std::string_view name, StatusCompletion done) {
-    if (name != "sftp" || ::access(kSftpServer, X_OK) != 0) {
-        host().log(codes::BACKEND_LOCAL_SUBSYSTEM_UNAVAILABLE, "subsystem not offered", {{"subsystem", name}},
-                   connection_->connection);
-        done.fail("subsystem not offered by the local backend");
-        return;
-    }
-    start({kSftpServer}, "subsystem", std::move(done));
-}
-
-void LocalSession::window_change(const csh::sdk::WindowSize& size, StatusCompletion done) {
-    terminal_size_ = size;
+void LocalSession::resize(const csh::sdk::WindowSize& size, StatusCompletion done) {
     // Without a terminal there is nothing to resize; like OpenSSH, not an error.
-    if (pty_ && output_.fd.valid() && !set_terminal_size(output_.fd.get(), terminal_size_)) {
+    if (terminal() && output_.fd.valid() && !set_terminal_size(output_.fd.get(), size)) {
         done.fail(std::string("cannot resize the terminal: ") + std::strerror(errno));
         return;
     }
     done.ok();
 }
 
-void LocalSession::signal(std::string_view name, StatusCompletion done) {
+void LocalSession::deliver_signal(std::string_view name, StatusCompletion done) {
     const int number = csh::sdk::any_signal_number(name);
     if (number == 0) {
         host().log(codes::BACKEND_LOCAL_SIGNAL_FAILED, "unknown signal name", {{"signal", name}}, connection_->connection);
@@ -127,32 +106,35 @@ void LocalSession::signal(std::string_view name, StatusCompletion done) {
 
 // ---------------------------------------------------------------- start
 
-void LocalSession::start(std::vector<std::string> argv, const char* kind, StatusCompletion done) {
-    if (state_ != State::idle) {
-        done.fail("a program was already started in this session");
+void LocalSession::start(const csh::sdk::Program& program, csh::sdk::StartCompletion done) {
+    if (pid_ > 0 && !reaped_) {
+        // A program that failed to start has not been reaped yet.
+        done.fail("the previous program of this session is still ending");
         return;
     }
-    SpawnSpec spec{std::move(argv), child_environment(), connection_->config.workdir, std::nullopt};
-    if (pty_) spec.terminal = terminal_size_;
-    const std::string program = spec.argv.front();
+    SpawnSpec spec{argv_for(program), child_environment(), connection_->config.workdir, std::nullopt};
+    if (terminal()) {
+        spec.terminal = csh::sdk::WindowSize{terminal()->columns, terminal()->rows, terminal()->width_px,
+                                             terminal()->height_px};
+    }
+    const std::string executable = spec.argv.front();
 
     SpawnedChild child;
     try {
         child = spawn_child(spec);
     } catch (const std::system_error& e) {
         host().log(codes::BACKEND_LOCAL_PROGRAM_START_FAILED, "cannot start the program",
-                   {{"program", program}, {"cause", e.what()}}, connection_->connection);
-        state_ = State::failed;
+                   {{"program", executable}, {"cause", e.what()}}, connection_->connection);
         done.fail(std::string("cannot start the program: ") + e.what());
         return;
     }
     pid_ = child.pid;
-    kind_ = kind;
+    reaped_ = false;
+    kind_ = program.kind_name();
     output_.fd = std::move(child.output);
     error_output_.fd = std::move(child.error_output);
     input_.fd = std::move(child.input);
     exec_report_ = std::move(child.exec_report);
-    state_ = State::starting;
 
     csh_strand* strand = session_host().strand();
     try {
@@ -171,9 +153,8 @@ void LocalSession::start(std::vector<std::string> argv, const char* kind, Status
         reaped_ = true;
         exit_watch_.reset();
         release_io();
-        state_ = State::failed;
         host().log(codes::BACKEND_LOCAL_PROGRAM_START_FAILED, "cannot watch the program",
-                   {{"program", program}, {"cause", e.what()}}, connection_->connection);
+                   {{"program", executable}, {"cause", e.what()}}, connection_->connection);
         done.fail(std::string("cannot watch the program: ") + e.what());
         return;
     }
@@ -193,8 +174,8 @@ std::vector<std::string> LocalSession::child_environment() const {
         if (eq != std::string_view::npos) vars[std::string(text.substr(0, eq))] = std::string(text.substr(eq + 1));
     }
     if (vars.count("PATH") == 0) vars["PATH"] = "/usr/local/bin:/usr/bin:/bin";
-    if (pty_ && !pty_->term.empty()) vars["TERM"] = pty_->term;
-    for (const auto& [name, value] : env_requests_) vars[name] = value;
+    if (terminal() && !terminal()->term.empty()) vars["TERM"] = terminal()->term;
+    for (const auto& [name, value] : environment()) vars[name] = value;
     for (const auto& [name, value] : connection_->metadata_environment) vars[name] = value;
 
     std::vector<std::string> out;
@@ -209,26 +190,22 @@ void LocalSession::on_exec_report() {
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
     exec_report_watch_.stop();
     exec_report_.reset();
+    csh::sdk::StartCompletion done = std::move(*start_done_);
+    start_done_.reset();
 
     if (n == static_cast<ssize_t>(sizeof error)) {
         const std::string cause = std::strerror(error);
         host().log(codes::BACKEND_LOCAL_PROGRAM_START_FAILED, "the program could not be started",
                    {{"kind", kind_}, {"workdir", connection_->config.workdir}, {"cause", cause}},
                    connection_->connection);
-        state_ = State::failed;
         release_io();
-        start_done_->fail("cannot start the program: " + cause);
-        start_done_.reset();
+        done.fail("cannot start the program: " + cause);
         return;
     }
 
-    state_ = State::running;
     host().log(codes::BACKEND_LOCAL_PROGRAM_STARTED, "program started",
-               {{"kind", kind_}, {"pid", std::to_string(pid_)}, {"terminal", pty_ ? "yes" : "no"}},
+               {{"kind", kind_}, {"pid", std::to_string(pid_)}, {"terminal", terminal() ? "yes" : "no"}},
                connection_->connection);
-    start_done_->ok();
-    start_done_.reset();
-
     csh_strand* strand = session_host().strand();
     for (Stream* stream : {&output_, &error_output_}) {
         if (!stream->fd.valid()) continue;
@@ -236,19 +213,13 @@ void LocalSession::on_exec_report() {
         stream->watch = host().fd_watch_start(strand, stream->fd.get(), CSH_FD_READ,
                                               [this, stream](uint32_t ready) { on_ready(*stream, ready); });
     }
-    if (stdin_eof_before_start_) stdin_eof();
-    if (stdin_waiting_for_start_) {
-        stdin_waiting_for_start_ = false;
-        session_host().stdin_ready();
-    }
-    maybe_finish();
+    done.ok();
 }
 
 // ----------------------------------------------------------------- exit
 
 void LocalSession::on_exit(int wait_status) {
     reaped_ = true;
-    wait_status_ = wait_status;
     exit_watch_.reset();
     kill_timer_.cancel();
     const bool signalled = WIFSIGNALED(wait_status);
@@ -257,46 +228,31 @@ void LocalSession::on_exit(int wait_status) {
                 {signalled ? "signal" : "status",
                  signalled ? exit_signal_name(WTERMSIG(wait_status)) : std::to_string(WEXITSTATUS(wait_status))}},
                connection_->connection);
-    if (state_ != State::running) return;
+    if (phase() == Phase::closed) return;
     // Nobody reads stdin any more.
-    if (!pty_) close_stdin();
-    maybe_finish();
-}
-
-// Reports the end once the program was reaped and all its output delivered.
-void LocalSession::maybe_finish() {
-    if (state_ != State::running || !reaped_ || output_.reading || error_output_.reading || output_blocked_) return;
-    state_ = State::finished;
-    release_io();
-    if (WIFSIGNALED(wait_status_)) {
-        session_host().exit_signal(exit_signal_name(WTERMSIG(wait_status_)), WCOREDUMP(wait_status_) != 0, "");
-    } else {
-        session_host().exit_status(static_cast<uint32_t>(WEXITSTATUS(wait_status_)));
-    }
-    session_host().finished();
+    if (!terminal()) close_stdin();
+    program_exited(signalled ? csh::sdk::ProgramExit::with_signal(exit_signal_name(WTERMSIG(wait_status)),
+                                                                  WCOREDUMP(wait_status) != 0)
+                             : csh::sdk::ProgramExit::with_status(static_cast<uint32_t>(WEXITSTATUS(wait_status))));
 }
 
 // --------------------------------------------------------------- output
 
 void LocalSession::on_ready(Stream& stream, uint32_t ready) {
-    if ((ready & (CSH_FD_WRITE | CSH_FD_ERROR)) != 0 && stream.want_write) on_stdin_writable(stream);
-    if ((ready & (CSH_FD_READ | CSH_FD_ERROR)) != 0 && stream.reading && !output_blocked_) read_output(stream);
+    if ((ready & (CSH_FD_WRITE | CSH_FD_ERROR)) != 0 && stream.want_write) {
+        stream.want_write = false;
+        refresh(stream);
+        input_ready();
+    }
+    if ((ready & (CSH_FD_READ | CSH_FD_ERROR)) != 0 && stream.reading && !output_paused_) read_output(stream);
 }
 
 void LocalSession::read_output(Stream& stream) {
     char buffer[kReadChunk];
     const ssize_t n = ::read(stream.fd.get(), buffer, sizeof buffer);
     if (n > 0) {
-        const std::string_view chunk(buffer, static_cast<size_t>(n));
-        const size_t taken = session_host().write_output(stream.id, chunk);
-        if (taken < chunk.size()) {
-            // The client's window is full: keep the rest, read nothing more
-            // until the host says it can take output again.
-            pending_output_.assign(chunk.substr(taken));
-            pending_stream_ = stream.id;
-            output_blocked_ = true;
-            refresh_outputs();
-        }
+        // Read only while nothing is held, so all of it is taken.
+        deliver_output(stream.id, std::string_view(buffer, static_cast<size_t>(n)));
         return;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
@@ -311,22 +267,22 @@ void LocalSession::end_output(Stream& stream) {
     stream.want_write = false;
     stream.watch.stop();
     stream.fd.reset();
-    if (stdin_was_waiting) session_host().stdin_ready();  // further input is discarded
-    maybe_finish();
+    if (stdin_was_waiting) input_ready();  // further input is discarded
+    if (!output_.reading && !error_output_.reading) output_ended();
 }
 
-void LocalSession::output_ready() {
-    if (!output_blocked_) return;
-    const size_t taken = session_host().write_output(pending_stream_, pending_output_);
-    pending_output_.erase(0, taken);
-    if (!pending_output_.empty()) return;
-    output_blocked_ = false;
+void LocalSession::pause_output() {
+    output_paused_ = true;
     refresh_outputs();
-    maybe_finish();
+}
+
+void LocalSession::resume_output() {
+    output_paused_ = false;
+    refresh_outputs();
 }
 
 void LocalSession::refresh(Stream& stream) {
-    const uint32_t events = (stream.reading && !output_blocked_ ? CSH_FD_READ : 0u) |
+    const uint32_t events = (stream.reading && !output_paused_ ? CSH_FD_READ : 0u) |
                             (stream.want_write ? CSH_FD_WRITE : 0u);
     stream.watch.update(events);
 }
@@ -339,18 +295,12 @@ void LocalSession::refresh_outputs() {
 // ---------------------------------------------------------------- stdin
 
 LocalSession::Stream* LocalSession::stdin_stream() {
-    Stream& stream = pty_ ? output_ : input_;
+    Stream& stream = terminal() ? output_ : input_;
     return stream.fd.valid() ? &stream : nullptr;
 }
 
-size_t LocalSession::stdin_data(std::string_view data) {
-    if (state_ == State::idle || state_ == State::starting) {
-        // Nothing to write to yet: take nothing, and call stdin_ready once
-        // the program runs.
-        stdin_waiting_for_start_ = true;
-        return 0;
-    }
-    Stream* stream = state_ == State::running ? stdin_stream() : nullptr;
+size_t LocalSession::write_input(std::string_view data) {
+    Stream* stream = stdin_stream();
     if (stream == nullptr) return data.size();  // nobody will ever read it
     if (stream->want_write) return 0;
     const ssize_t written = write_without_sigpipe(stream->fd.get(), data.data(), data.size());
@@ -363,7 +313,7 @@ size_t LocalSession::stdin_data(std::string_view data) {
         return 0;
     }
     if (errno != EPIPE && errno != EIO) log_io_error("write", errno);
-    if (!pty_) close_stdin();
+    if (!terminal()) close_stdin();
     return data.size();
 }
 
@@ -377,45 +327,27 @@ void LocalSession::block_stdin(Stream& stream) {
     refresh(stream);
 }
 
-void LocalSession::on_stdin_writable(Stream& stream) {
-    stream.want_write = false;
-    refresh(stream);
-    session_host().stdin_ready();
-}
+void LocalSession::close_input() { close_stdin(); }
 
 void LocalSession::close_stdin() {
     const bool was_waiting = input_.want_write;
     input_.want_write = false;
     input_.watch.stop();
     input_.fd.reset();
-    if (was_waiting && state_ == State::running) session_host().stdin_ready();
-}
-
-void LocalSession::stdin_eof() {
-    if (state_ == State::idle || state_ == State::starting) {
-        stdin_eof_before_start_ = true;
-        return;
-    }
-    // A terminal has no end of input short of closing it, which would end
-    // the output too; like sshd, keep it open.
-    if (!pty_) close_stdin();
+    if (was_waiting) input_ready();
 }
 
 // ---------------------------------------------------------------- close
 
-void LocalSession::close() {
-    const State previous = state_;
-    state_ = State::closed;
+void LocalSession::stop(Phase) {
     if (start_done_) {
         start_done_->fail("the session was closed before the program started");
         start_done_.reset();
     }
     release_io();
-    if (pid_ > 0 && !reaped_ && previous != State::failed) hang_up();
+    if (pid_ > 0 && !reaped_) hang_up();
 }
 
-// SIGHUP to the program's process group, SIGKILL if it is still there after
-// the grace period. The exit watch reaps it and then lets the session go.
 void LocalSession::hang_up() {
     if (::kill(-pid_, SIGHUP) != 0) ::kill(pid_, SIGHUP);
     host().log(codes::BACKEND_LOCAL_PROGRAM_KILLED, "session closed while the program ran; sent SIGHUP",
