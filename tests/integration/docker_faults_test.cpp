@@ -9,6 +9,7 @@
 
 #include "harness/docker.hpp"
 #include "harness/gateway.hpp"
+#include "harness/probes.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -29,11 +30,6 @@ namespace {
 // retries Docker API calls until its timeouts, 60 s by default).
 constexpr auto kPatience = std::chrono::seconds(240);
 const SshLogin kLogin{"fault", "fault-password", {}};
-
-bool current_test_failed() {
-    using namespace boost::unit_test;
-    return !results_collector.results(framework::current_test_case().p_id).passed();
-}
 
 int free_loopback_port() {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -10,6 +10,7 @@
 
 #include "harness/docker.hpp"
 #include "harness/gateway.hpp"
+#include "harness/probes.hpp"
 
 #include <iostream>
 #include <random>
@@ -30,11 +31,6 @@ std::string random_suffix() {
     std::ostringstream out;
     out << std::hex << rng();
     return out.str();
-}
-
-bool current_test_failed() {
-    using namespace boost::unit_test;
-    return !results_collector.results(framework::current_test_case().p_id).passed();
 }
 
 // The text of the disconnect message OpenSSH prints as

@@ -16,6 +16,15 @@ std::string gateway_binary() { return CSH_GATEWAY_BINARY; }
 std::string test_plugin_dir() { return CSH_TEST_PLUGIN_DIR; }
 std::string shipped_plugin_dir() { return CSH_PLUGIN_BUILD_DIR; }
 
+namespace {
+std::vector<std::filesystem::path>& extra_plugin_dirs() {
+    static std::vector<std::filesystem::path> dirs;
+    return dirs;
+}
+}  // namespace
+
+void add_plugin_dir(const std::filesystem::path& dir) { extra_plugin_dirs().push_back(dir); }
+
 std::filesystem::path make_key(const std::filesystem::path& dir, const std::string& name) {
     const auto key = dir / name;
     const auto r = run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", key.string()});
@@ -46,6 +55,7 @@ std::filesystem::path write_gateway_config(const std::filesystem::path& dir, con
     if (generate_host_key) config << "  hostkeys:\n    - " << make_key(dir, "host_key").string() << "\n";
     config << "log:\n  level: debug\n";
     config << "plugins:\n  path:\n    - " << test_plugin_dir() << "\n    - " << shipped_plugin_dir() << "\n";
+    for (const auto& extra : extra_plugin_dirs()) config << "    - " << extra.string() << "\n";
     config << config_body;
     const auto path = dir / "config.yaml";
     std::ofstream(path) << config.str();

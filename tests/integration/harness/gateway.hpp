@@ -84,6 +84,9 @@ private:
 std::string gateway_binary();
 std::string test_plugin_dir();
 std::string shipped_plugin_dir();
+// Adds a plugin directory to every gateway configuration written after the
+// call (a third party's plugins under test).
+void add_plugin_dir(const std::filesystem::path& dir);
 
 // Runs the containerssh binary once with arguments (for command-line tests).
 RunResult run_gateway(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(30));

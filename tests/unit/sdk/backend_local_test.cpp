@@ -17,12 +17,15 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 using namespace csh::sdk::testing;
 
 namespace {
 
-csh_str str(const std::string& s) { return csh_str{s.data(), s.size()}; }
+// A view, not a copy: a literal stays valid for the whole test, a temporary
+// std::string would not.
+csh_str str(std::string_view s) { return csh_str{s.data(), s.size()}; }
 
 struct Session {
     explicit Session(csh_strand* strand) : side(strand) {}

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 using namespace csh::sdk::testing;
@@ -62,7 +63,9 @@ private:
     void stop(Phase before) override { stopped_in = before; }
 };
 
-csh_str str(const std::string& s) { return csh_str{s.data(), s.size()}; }
+// A view, not a copy: a literal stays valid for the whole test, a temporary
+// std::string would not.
+csh_str str(std::string_view s) { return csh_str{s.data(), s.size()}; }
 
 struct Fixture {
     Fixture() {
@@ -138,6 +141,8 @@ BOOST_AUTO_TEST_CASE(shell_and_subsystem_are_refused_unless_offered) {
     api.session_shell(handle, shell.completion());
     BOOST_TEST_REQUIRE(session->started.size() == 1u);
     BOOST_TEST(session->started[0].kind_name() == std::string("shell"));
+    session->start_done->ok();  // answered while `shell` still lives
+    BOOST_TEST(shell.answer().status == CSH_OK);
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_or_dropped_start_lets_the_client_try_again) {

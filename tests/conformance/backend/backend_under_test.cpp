@@ -1,0 +1,92 @@
+#include "backend_under_test.hpp"
+
+#include "harness/docker.hpp"
+#include "harness/gateway.hpp"
+
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+
+namespace csh::conformance {
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: conformance_backend [boost test options] -- --backend=local|docker-connection|docker-session\n"
+    "       conformance_backend [boost test options] -- --backend=custom --config=FILE --plugin-dir=DIR...";
+
+std::optional<std::string> option(std::string_view arg, std::string_view name) {
+    if (arg.rfind(name, 0) != 0 || arg.size() <= name.size() || arg[name.size()] != '=') return std::nullopt;
+    return std::string(arg.substr(name.size() + 1));
+}
+
+BackendUnderTest local_backend() {
+    BackendUnderTest b;
+    b.name = "local";
+    b.config = "backend: local\nlocal:\n  shell: [/bin/sh]\n";
+    b.left_behind = [](const std::string&, const std::string& marker) -> std::vector<std::string> {
+        if (marker.empty()) return {};
+        const auto r = test::run({"pgrep", "-f", marker});
+        if (r.exit_code != 0) return {};
+        return {r.out};
+    };
+    return b;
+}
+
+BackendUnderTest docker_backend(const std::string& mode) {
+    BackendUnderTest b;
+    b.name = "docker-" + mode;
+    b.config = test::docker::backend_config(mode, "");
+    // Every container the backend makes carries the user's name; whatever
+    // ran for the user ran in one of them.
+    b.left_behind = [](const std::string& user, const std::string&) {
+        return test::docker::containers_labelled("containerssh_username=" + user);
+    };
+    b.signal_code = mode == "connection" ? "DOCKER_EXEC_SIGNAL" : "DOCKER_CONTAINER_SIGNAL";
+    return b;
+}
+
+BackendUnderTest custom_backend(const std::string& config_file, const std::vector<std::string>& plugin_dirs) {
+    if (config_file.empty()) throw std::invalid_argument(std::string("--backend=custom needs --config\n") + kUsage);
+    BackendUnderTest b;
+    b.name = "custom (" + config_file + ")";
+    b.config = test::read_file(config_file);
+    if (!b.config.empty() && b.config.back() != '\n') b.config += "\n";
+    for (const auto& dir : plugin_dirs) test::add_plugin_dir(dir);
+    b.left_behind = [](const std::string&, const std::string&) { return std::vector<std::string>{}; };
+    return b;
+}
+
+BackendUnderTest& chosen() {
+    static BackendUnderTest backend;
+    return backend;
+}
+
+}  // namespace
+
+BackendUnderTest choose_backend(int argc, char** argv) {
+    std::string name;
+    std::string config_file;
+    std::vector<std::string> plugin_dirs;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg(argv[i]);
+        if (auto v = option(arg, "--backend")) {
+            name = *v;
+        } else if (auto v = option(arg, "--config")) {
+            config_file = *v;
+        } else if (auto v = option(arg, "--plugin-dir")) {
+            plugin_dirs.push_back(*v);
+        }
+    }
+    if (name == "local") return local_backend();
+    if (name == "docker-connection") return docker_backend("connection");
+    if (name == "docker-session") return docker_backend("session");
+    if (name == "custom") return custom_backend(config_file, plugin_dirs);
+    throw std::invalid_argument((name.empty() ? std::string("no backend named\n") : "unknown backend " + name + "\n") +
+                                kUsage);
+}
+
+const BackendUnderTest& backend_under_test() { return chosen(); }
+void set_backend_under_test(BackendUnderTest backend) { chosen() = std::move(backend); }
+
+}  // namespace csh::conformance

@@ -1,0 +1,40 @@
+// The backend one run of the conformance suite checks, chosen on the command
+// line: how to configure the gateway for it, and how to see what it left
+// running.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace csh::conformance {
+
+struct BackendUnderTest {
+    std::string name;
+    // The configuration after the auth section: `backend: NAME` and the
+    // backend's own section.
+    std::string config;
+    // What the backend still runs for `user`, or for a program whose command
+    // line carries `marker` (when not empty): containers, processes. Must be
+    // empty once the client is gone.
+    std::function<std::vector<std::string>(const std::string& user, const std::string& marker)> left_behind;
+    // A code the backend promises to log when a signal reached the program;
+    // empty when it promises none.
+    std::string signal_code;
+};
+
+// The backend named by `--backend=NAME` after `--` on the command line:
+//   local                  the test plugin backend-local
+//   docker-connection      the Docker backend, one container per connection
+//   docker-session         the Docker backend, one container per session
+//   custom                 `--config=FILE` holds the backend's part of the
+//                          configuration, `--plugin-dir=DIR` (repeatable)
+//                          where its plugin is
+// Throws std::invalid_argument with the usage when the command line names none.
+BackendUnderTest choose_backend(int argc, char** argv);
+
+// The one chosen for this run (set by the suite's global fixture).
+const BackendUnderTest& backend_under_test();
+void set_backend_under_test(BackendUnderTest backend);
+
+}  // namespace csh::conformance
