@@ -4,6 +4,7 @@
 #include "log/codes.hpp"
 #include "log/logger.hpp"
 #include "geoip/country_lookup.hpp"
+#include "ssh/completions.hpp"
 #include "ssh/connection_id.hpp"
 #include "ssh/libssh_messages.hpp"
 #include "ssh/session_channel.hpp"
@@ -40,7 +41,12 @@ Connection::Connection(ServerContext& context, ssh_session session, int fd, std:
       id_(new_connection_id()),
       remote_address_(std::move(remote_address)),
       remote_ip_(ip_of(remote_address_)),
-      country_(context.geoip.country(remote_ip_)) {}
+      country_(context.geoip.country(remote_ip_)),
+      // The queue reopens from inside a reply; the pump comes after it. A
+      // message dropped while the connection is destroyed wakes nothing.
+      queue_(MessageQueue::create([this] {
+          if (auto self = weak_from_this().lock()) self->wake();
+      })) {}
 
 Connection::~Connection() {
     // finish_close() normally released everything; this covers a connection
@@ -57,9 +63,9 @@ const csh_connection_info& Connection::info() {
     info_.connection_id = {id_.data(), id_.size()};
     info_.remote_address = {remote_address_.data(), remote_address_.size()};
     info_.client_version = {client_version_.data(), client_version_.size()};
-    info_.username = {username_.data(), username_.size()};
-    info_.authenticated_username = {authenticated_username_.data(), authenticated_username_.size()};
-    info_.metadata = metadata_.view();
+    info_.username = {identity_.username.data(), identity_.username.size()};
+    info_.authenticated_username = {identity_.authenticated_username.data(), identity_.authenticated_username.size()};
+    info_.metadata = identity_.metadata.view();
     info_.strand = &strand_;
     info_.connection = this;
     info_.country = {country_.data(), country_.size()};
@@ -78,24 +84,16 @@ void Connection::log(const char* code, std::string_view message,
 void Connection::append_log_fields(std::vector<csh_field>& out) const {
     out.push_back({{"connectionId", 12}, {id_.data(), id_.size()}});
     out.push_back({{"remoteAddr", 10}, {remote_ip_.data(), remote_ip_.size()}});
-    if (!username_.empty()) out.push_back({{"username", 8}, {username_.data(), username_.size()}});
-    if (!authenticated_username_.empty() && authenticated_username_ != username_) {
-        out.push_back({{"authenticatedUsername", 21},
-                       {authenticated_username_.data(), authenticated_username_.size()}});
+    const auto& user = identity_.username;
+    const auto& authenticated = identity_.authenticated_username;
+    if (!user.empty()) out.push_back({{"username", 8}, {user.data(), user.size()}});
+    if (!authenticated.empty() && authenticated != user) {
+        out.push_back({{"authenticatedUsername", 21}, {authenticated.data(), authenticated.size()}});
     }
 }
 
 void Connection::emit_audit(const csh_audit_event& event) {
     if (audit_) audit_->emit(event);
-}
-
-void Connection::post(std::function<void(Connection&)> fn) {
-    asio::post(strand_.executor, [self = shared_from_this(), fn = std::move(fn)] {
-        fn(*self);
-        // The task may have driven libssh (a reply, a write), which reads
-        // whatever packets have arrived: a pump handles what they changed.
-        self->wake();
-    });
 }
 
 void Connection::wake() {
@@ -111,11 +109,6 @@ void Connection::note_first_output() {
     if (first_output_seen_) return;
     first_output_seen_ = true;
     context_.metrics.first_output(std::chrono::steady_clock::now() - accepted_at_);
-}
-
-void Connection::end_busy() {
-    busy_ = false;
-    wake();
 }
 
 void Connection::start() {
@@ -239,51 +232,61 @@ void Connection::after_key_exchange() {
     client_version_ = msg::str_or_empty(ssh_get_clientbanner(session_));
 }
 
+// While the configuration and the backend are prepared, messages wait in
+// libssh's queue: the channels they ask for can only be served once ready.
 void Connection::process_messages() {
-    while (!busy_ && !closing()) {
+    while (!queue_->held() && state_ != State::preparing && !closing()) {
         ssh_message message = ssh_message_get(session_);
         if (message == nullptr) break;
-        dispatch(message);
+        dispatch(Message(message, *queue_));
     }
 }
 
-void Connection::dispatch(ssh_message message) {
-    switch (ssh_message_type(message)) {
+// Each branch owns the message from here; one it does not answer is refused
+// by the Message's destructor.
+void Connection::dispatch(Message message) {
+    switch (message.type()) {
         case SSH_REQUEST_SERVICE:
-            ssh_message_service_reply_success(message);
-            ssh_message_free(message);
+            message.answer(ssh_message_service_reply_success);
             return;
         case SSH_REQUEST_AUTH:
-            if (state_ == State::authenticating) {
-                handle_auth(message);
-            } else {
-                ssh_message_reply_default(message);
-                ssh_message_free(message);
-            }
+            if (state_ == State::authenticating) authenticator_.handle(std::move(message));
             return;
         case SSH_REQUEST_CHANNEL_OPEN:
-            open_channel(message);
+            open_channel(std::move(message));
             return;
         case SSH_REQUEST_CHANNEL:
-            channel_request(message);
+            channel_request(std::move(message));
             return;
         case SSH_REQUEST_GLOBAL:
-            global_request(message);
+            global_request(std::move(message));
             return;
         default:
-            ssh_message_reply_default(message);
-            ssh_message_free(message);
+            return;
     }
 }
 
-void Connection::global_request(ssh_message message) {
+void Connection::global_request(Message message) {
     // OpenSSH answers a client's keepalive with a failure and so do we, quietly.
-    if (ssh_message_subtype(message) != SSH_GLOBAL_REQUEST_KEEPALIVE) {
+    if (message.subtype() != SSH_GLOBAL_REQUEST_KEEPALIVE) {
         log(codes::SSH_UNSUPPORTED_GLOBAL_REQUEST, "");
         if (audit_) audit_->emit(CSH_AUDIT_GLOBAL_REQUEST_UNKNOWN, CSH_AUDIT_NO_CHANNEL, {});
     }
-    ssh_message_reply_default(message);
-    ssh_message_free(message);
+}
+
+void Connection::authenticated() {
+    if (closing()) return;
+    state_ = State::preparing;
+    authenticated_after_ = std::chrono::steady_clock::now() - accepted_at_;
+    context_.metrics.phase(LoginPhase::authentication, auth_wait_);
+    grace_timer_.cancel();
+    log(codes::SSH_HANDSHAKE_SUCCESSFUL, "");
+    if (audit_) {
+        audit_->emit(CSH_AUDIT_HANDSHAKE_SUCCESSFUL, CSH_AUDIT_NO_CHANNEL,
+                     {audit_field::text("username", identity_.username)});
+    }
+    start_keepalive();
+    prepare();
 }
 
 void Connection::start_login_grace() {
@@ -335,26 +338,19 @@ void Connection::close(const char* code, std::string reason) {
     }
     grace_timer_.cancel();
     keepalive_timer_.cancel();
+    // Requests still waiting for a plugin are not answered any more: the
+    // client is gone or about to be disconnected.
+    queue_->stop_replies();
     if (code != nullptr) log(code, close_reason_, {{"reason", close_reason_}});
-    // A keyboard-interactive plugin waiting for answers learns the client left
-    // (the ABI's empty answer), so it can complete its attempt.
-    kbdint_answer_ = nullptr;
-    if (auto abandon = std::exchange(kbdint_abandon_, nullptr)) abandon();
+    authenticator_.connection_closing();
     for (auto& [channel, session] : channels_) session->connection_closing();
     channels_.clear();
     if (backend_connection_ != nullptr) {
         auto* conn = std::exchange(backend_connection_, nullptr);
-        struct Done {
-            std::shared_ptr<Connection> self;
-        };
-        csh_status_completion done{
-            [](void* ctx, csh_status, csh_str) {
-                auto* d = static_cast<Done*>(ctx);
-                d->self->post([](Connection& c) { c.finish_close(); });
-                delete d;
-            },
-            new Done{shared_from_this()}};
-        context_.plugins.backend.api->connection_close(conn, done);
+        const auto& backend = context_.plugins.backend;
+        backend.api->connection_close(
+            conn, status_completion(*this, {backend.id, "connection_close", AtConnectionEnd::still_runs},
+                                    [](Connection& c, StatusAnswer) { c.finish_close(); }));
         return;
     }
     finish_close();
@@ -374,6 +370,7 @@ void Connection::discard_unread_input() {
 void Connection::finish_close() {
     if (state_ == State::closed) return;
     state_ = State::closed;
+    drop_outstanding_completions();
     if (audit_) {
         audit_->emit(CSH_AUDIT_DISCONNECT, CSH_AUDIT_NO_CHANNEL, {});
         audit_->close();
@@ -402,6 +399,14 @@ void Connection::finish_close() {
     log(codes::SSH_DISCONNECTED, close_reason_);
     if (counted_open_) context_.metrics.connection_closed(country_);
     if (context_.on_closed) context_.on_closed(*this);
+}
+
+void Connection::drop_outstanding_completions() {
+    for (const auto& owed : outstanding_.detach_all()) {
+        log(codes::CORE_PLUGIN_MISBEHAVING,
+            "the plugin had not answered " + owed->call() + " when the connection ended; the request was dropped",
+            {{"plugin", owed->plugin()}, {"call", owed->call()}});
+    }
 }
 
 }  // namespace csh::ssh

@@ -6,16 +6,23 @@
 //   -> session channels -> disconnect -> backend cleanup -> audit close.
 //
 // libssh only ever runs on this strand. Requests that need a plugin keep the
-// libssh message and answer it when the plugin completes; until then no
-// further message is taken from libssh's queue, so requests are answered in
-// order while channel data keeps flowing.
+// libssh message (ssh/message.hpp) and answer it when the plugin completes;
+// until then no further message is taken from libssh's queue, so requests
+// are answered in order while channel data keeps flowing. Authentication is
+// its own object (ssh/authenticator.hpp); this class keeps the transport and
+// the connection's lifecycle.
 #pragma once
 
 #include "host/connection_handle.hpp"
 #include "host/event_loop.hpp"
 #include "ssh/audit_streams.hpp"
+#include "ssh/authenticator.hpp"
+#include "ssh/message.hpp"
 #include "ssh/metadata.hpp"
+#include "ssh/pending_completion.hpp"
 #include "ssh/server_context.hpp"
+
+#include <boost/asio/post.hpp>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -32,7 +39,6 @@
 namespace csh::ssh {
 
 class SessionChannel;
-struct AuthAnswer;
 
 class Connection : public csh_connection, public std::enable_shared_from_this<Connection> {
 public:
@@ -63,14 +69,25 @@ public:
     void log(const char* code, std::string_view message,
              std::initializer_list<std::pair<std::string_view, std::string_view>> fields = {});
 
-    // Runs `fn` on this connection's strand, keeping the connection alive.
-    void post(std::function<void(Connection&)> fn);
+    // Runs `fn(Connection&)` on this connection's strand, keeping the
+    // connection alive; `fn` may be move-only.
+    template <typename Fn>
+    void post(Fn fn) {
+        boost::asio::post(strand_.executor, [self = shared_from_this(), fn = std::move(fn)]() mutable {
+            fn(*self);
+            // The task may have driven libssh (a reply, a write), which reads
+            // whatever packets have arrived: a pump handles what they changed.
+            self->wake();
+        });
+    }
     // Schedules a pump: IO, queued messages and channel housekeeping.
     void wake();
 
-    // Request handling that needs a plugin: stop taking messages until done.
-    void begin_busy() { busy_ = true; }
-    void end_busy();
+    Authenticator& authenticator() { return authenticator_; }
+    // The completions handed to plugins and not answered yet (completions.hpp).
+    OutstandingCompletions& outstanding() { return outstanding_; }
+    // The authenticator has accepted the client: configuration and backend follow.
+    void authenticated();
 
     // csh_connection
     void append_log_fields(std::vector<csh_field>& out) const override;
@@ -90,33 +107,25 @@ private:
     void pump();
     void arm_waits();
     void process_messages();
-    void dispatch(ssh_message message);
+    void dispatch(Message message);
     void after_key_exchange();
-
-    // Authentication (connection_auth.cpp).
-    void handle_auth(ssh_message message);
-    void auth_password(ssh_message message, const std::string& user);
-    void auth_public_key(ssh_message message, const std::string& user);
-    void auth_keyboard_interactive(ssh_message message, const std::string& user);
-    // An auth plugin's answer: on success, authorization follows.
-    void auth_answered(ssh_message message, const char* method, const AuthAnswer& answer);
-    void authorize(ssh_message message, const char* method, size_t plugin_index);
-    void auth_refused(ssh_message message, const char* method, bool unavailable, const std::string& reason);
-    void send_banner_once();
 
     // After authentication (connection_prepare.cpp).
     void prepare();
     void open_backend(std::string config_json);
 
     // Channels.
-    void open_channel(ssh_message message);
-    void channel_request(ssh_message message);
-    void global_request(ssh_message message);
+    void open_channel(Message message);
+    void channel_request(Message message);
+    void global_request(Message message);
     void service_channels();
     // A channel's backend waits for output room that libssh has since seen.
     bool output_room_unannounced() const;
     void discard_unread_input();
     void finish_close();
+    // The connection is over: completions still pending are dropped, and
+    // those a plugin owed by now are logged as its misbehaviour.
+    void drop_outstanding_completions();
 
     // Timers.
     void start_login_grace();
@@ -142,29 +151,22 @@ private:
     bool counted_open_ = false;
     bool first_output_seen_ = false;
     std::string client_version_;
-    std::string username_;
-    std::string authenticated_username_;
-    Metadata metadata_;
+    Identity identity_;
     csh_connection_info info_{};
     std::unique_ptr<AuditStreams> audit_;
     State state_ = State::handshake;
-    bool busy_ = false;
+    // Messages are taken only while no earlier one waits for its answer.
+    std::shared_ptr<MessageQueue> queue_;
+    Authenticator authenticator_{*this, identity_};
+    OutstandingCompletions outstanding_;
     bool read_armed_ = false;
     bool write_armed_ = false;
     bool pump_posted_ = false;
-    bool banner_sent_ = false;
     bool activity_ = false;
     int missed_keepalives_ = 0;
-    int failed_auth_attempts_ = 0;
     uint64_t next_request_id_ = 0;
     uint64_t next_channel_id_ = 0;
     std::string close_reason_;
-    // Keys the auth plugin accepted in the query phase, with their result.
-    std::map<std::string, std::pair<std::string, Metadata>> approved_keys_;
-    // Keyboard-interactive exchange in progress: what to do with the client's
-    // answers, and how to tell the plugin the client left without answering.
-    std::function<void(ssh_message)> kbdint_answer_;
-    std::function<void()> kbdint_abandon_;
     csh_backend_connection* backend_connection_ = nullptr;
     // Open session channels by channel number.
     std::map<uint64_t, std::unique_ptr<SessionChannel>> channels_;

@@ -16,7 +16,7 @@ void Connection::prepare() {
         return;
     }
     const auto& plugin = context_.plugins.config.front();
-    plugin.api->connection_config(plugin.instance, &info(), config_completion(*this, [](Connection& c, ConfigAnswer a) {
+    plugin.api->connection_config(plugin.instance, &info(), config_completion(*this, {plugin.id, "connection_config"}, [](Connection& c, ConfigAnswer a) {
         if (c.closing()) return;
         c.context_.metrics.phase(LoginPhase::configuration, a.waited);
         if (a.status != CSH_OK) {
@@ -24,8 +24,8 @@ void Connection::prepare() {
             c.close(codes::SSH_BACKEND_REJECTED_HANDSHAKE, "configuration server failed: " + a.reason);
             return;
         }
-        if (!a.authenticated_username.empty()) c.authenticated_username_ = a.authenticated_username;
-        c.metadata_.merge(a.metadata);
+        if (!a.authenticated_username.empty()) c.identity_.authenticated_username = a.authenticated_username;
+        c.identity_.metadata.merge(a.metadata);
         std::string effective;
         try {
             effective = c.context_.config.merged_with(a.config_json, "configuration server response").effective_json();
@@ -44,7 +44,9 @@ void Connection::open_backend(std::string config_json) {
     const auto& backend = context_.plugins.backend;
     backend.api->connection_open(
         backend.instance, &info(), {config_json.data(), config_json.size()},
-        open_completion(*this, [](Connection& c, OpenAnswer a) {
+        // A late answer still runs: a backend connection opened after the
+        // client left must be closed again.
+        open_completion(*this, {backend.id, "connection_open", AtConnectionEnd::still_runs}, [](Connection& c, OpenAnswer a) {
             if (c.closing()) {
                 // The client left while the backend was preparing: clean up what it made.
                 if (a.status == CSH_OK && a.connection != nullptr) {
@@ -65,7 +67,7 @@ void Connection::open_backend(std::string config_json) {
             c.state_ = State::ready;
             c.context_.metrics.phase(LoginPhase::backend, a.waited);
             c.context_.metrics.handshake_succeeded(c.country_, c.authenticated_after_);
-            c.end_busy();
+            // post() then pumps: the requests that waited are taken now.
         }));
 }
 
@@ -86,8 +88,8 @@ const char* channel_type_name(int type) {
 }
 }  // namespace
 
-void Connection::open_channel(ssh_message message) {
-    const int type = ssh_message_subtype(message);
+void Connection::open_channel(Message message) {
+    const int type = message.subtype();
     const uint64_t channel_id = next_channel_id_++;
     const char* type_name = channel_type_name(type);
     const auto audit_channel = static_cast<int64_t>(channel_id);
@@ -105,8 +107,7 @@ void Connection::open_channel(ssh_message message) {
             audit_->emit(CSH_AUDIT_NEW_CHANNEL_FAILED, audit_channel,
                          {audit_field::text("channelType", type_name), audit_field::text("reason", reason)});
         }
-        ssh_message_reply_default(message);
-        ssh_message_free(message);
+        message.reply_default();
     };
     if (type != SSH_CHANNEL_SESSION) {
         reject(codes::SSH_UNSUPPORTED_CHANNEL_TYPE, std::string("unsupported channel type ") + type_name);
@@ -127,8 +128,7 @@ void Connection::open_channel(ssh_message message) {
         }
         return;
     }
-    ssh_channel channel = ssh_message_channel_request_open_reply_accept(message);
-    ssh_message_free(message);
+    ssh_channel channel = message.accept_channel();
     if (channel == nullptr) {
         context_.plugins.backend.api->session_close(backend_session);
         log(codes::SSH_REPLY_SEND_FAILED, "", {{"channelId", label}});
@@ -140,16 +140,14 @@ void Connection::open_channel(ssh_message message) {
     if (audit_) audit_->emit(CSH_AUDIT_NEW_CHANNEL_SUCCESSFUL, audit_channel, {audit_field::text("channelType", type_name)});
 }
 
-void Connection::channel_request(ssh_message message) {
-    ssh_channel channel = ssh_message_channel_request_channel(message);
+void Connection::channel_request(Message message) {
+    ssh_channel channel = ssh_message_channel_request_channel(message.get());
     for (auto& [id, session] : channels_) {
         if (session->channel() == channel) {
-            session->handle_request(message);
+            session->handle_request(std::move(message));
             return;
         }
     }
-    ssh_message_reply_default(message);
-    ssh_message_free(message);
 }
 
 bool Connection::output_room_unannounced() const {

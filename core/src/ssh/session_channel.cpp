@@ -81,13 +81,12 @@ void SessionChannel::attach(ssh_channel channel, csh_backend_session* backend) {
 // connection's message queue until they are answered, so replies go out in
 // order; signals have no reply and hold nothing.
 
-void SessionChannel::handle_request(ssh_message message) {
-    ChannelRequest request = decode_channel_request(message);
-    connection_.begin_busy();
-    submit(std::move(request), message);
+void SessionChannel::handle_request(Message message) {
+    ChannelRequest request = decode_channel_request(message.get());
+    submit(std::move(request), std::move(message));
 }
 
-void SessionChannel::submit(ChannelRequest request, ssh_message reply_to) {
+void SessionChannel::submit(ChannelRequest request, Message reply_to) {
     auto& c = connection_;
     const uint64_t request_id = c.next_request_id();
     const std::string channel_label = std::to_string(id_);
@@ -95,18 +94,20 @@ void SessionChannel::submit(ChannelRequest request, ssh_message reply_to) {
     audit_request(request, request_id);
     Answered answered{request_id, request.kind, request.name,
                       request.kind == RequestKind::signal ? request.key : std::string()};
-    auto done = status_completion(c, [reply_to, channel_id = id_, answered = std::move(answered)](
-                                         Connection& conn, StatusAnswer answer) {
-        auto* channel = conn.find_channel(channel_id);
-        if (conn.closing() || channel == nullptr) {
-            if (reply_to != nullptr) {
-                ssh_message_free(reply_to);  // the session may be gone: no reply
-                conn.end_busy();
+    // A backend answers its session requests before its connection_close
+    // completes (backend.h); one still pending at the end is reported.
+    const auto& backend = c.context().plugins.backend;
+    auto done = status_completion(
+        c, {backend.id, request.name, AtConnectionEnd::drop_and_report},
+        [reply_to = std::move(reply_to), channel_id = id_, answered = std::move(answered)](
+            Connection& conn, StatusAnswer answer) mutable {
+            auto* channel = conn.find_channel(channel_id);
+            if (conn.closing() || channel == nullptr) {
+                reply_to.discard();  // the channel, and with it the request, is gone
+                return;
             }
-            return;
-        }
-        channel->answer(reply_to, answered, answer);
-    });
+            channel->answer(std::move(reply_to), answered, answer);
+        });
     if (backend_ == nullptr || finished_) {
         done.complete(done.context, CSH_FAILED, {"the session is over", 19});
         return;
@@ -205,17 +206,17 @@ void SessionChannel::audit_request(const ChannelRequest& r, uint64_t request_id)
     }
 }
 
-void SessionChannel::answer(ssh_message reply_to, const Answered& request, const StatusAnswer& answer) {
+void SessionChannel::answer(Message reply_to, const Answered& request, const StatusAnswer& answer) {
     auto& c = connection_;
     const std::string label = std::to_string(id_);
     const std::string_view name = request.name;
     if (answer.status == CSH_OK) {
-        if (reply_to != nullptr) ssh_message_channel_request_reply_success(reply_to);
+        reply_to.answer(ssh_message_channel_request_reply_success);
         c.log(codes::SSH_CHANNEL_REQUEST_SUCCESSFUL, "", {{"channelId", label}, {"requestType", name}});
         // A started program may take stdin that arrived before it.
         if (starts_program(request.kind)) stdin_paused_ = false;
     } else {
-        if (reply_to != nullptr) ssh_message_reply_default(reply_to);
+        reply_to.reply_default();
         if (request.kind == RequestKind::signal) {
             c.log(codes::SSH_CHANNEL_REQUEST_FAILED, answer.reason,
                   {{"channelId", label}, {"requestType", name}, {"signal", request.signal}, {"reason", answer.reason}});
@@ -227,10 +228,6 @@ void SessionChannel::answer(ssh_message reply_to, const Answered& request, const
             a->emit(CSH_AUDIT_REQUEST_FAILED, static_cast<int64_t>(id_),
                     {audit_field::uint("requestId", request.id), audit_field::text("reason", answer.reason)});
         }
-    }
-    if (reply_to != nullptr) {
-        ssh_message_free(reply_to);
-        c.end_busy();
     }
 }
 
@@ -402,7 +399,7 @@ void SessionChannel::send_exit_and_close() {
 bool SessionChannel::service() {
     auto& backend = *connection_.context().plugins.backend.api;
     if (backend_ != nullptr && !finished_) {
-        for (auto& signal : std::exchange(pending_signals_, {})) submit(signal_request(std::move(signal)), nullptr);
+        for (auto& signal : std::exchange(pending_signals_, {})) submit(signal_request(std::move(signal)), Message());
         drain_stdin();
         deliver_eof_when_drained();
         if (output_room_unannounced()) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "ssh/channel_request.hpp"
+#include "ssh/message.hpp"
 
 #include <containerssh/plugin.h>
 
@@ -51,11 +52,11 @@ public:
     void attach(ssh_channel channel, csh_backend_session* backend);
 
     // A channel request taken from libssh's queue; answered when the backend completes.
-    void handle_request(ssh_message message);
+    void handle_request(Message message);
     // The seam every request of the channel passes: logged, audited, then
     // given to the backend. `reply_to` is the message to answer (it holds
-    // the connection's queue until then), or NULL for a signal.
-    void submit(ChannelRequest request, ssh_message reply_to);
+    // the connection's queue until then), or empty for a signal.
+    void submit(ChannelRequest request, Message reply_to);
     // Housekeeping after each pump; returns true when the channel is over.
     bool service();
     // True when the backend waits for output room that has appeared since
@@ -88,7 +89,7 @@ private:
         std::string name;
         std::string signal;  // signals only: named in the failure line
     };
-    void answer(ssh_message reply_to, const Answered& request, const StatusAnswer& answer);
+    void answer(Message reply_to, const Answered& request, const StatusAnswer& answer);
     size_t offer_stdin(const char* data, size_t size);
     void drain_stdin();
     void deliver_eof_when_drained();

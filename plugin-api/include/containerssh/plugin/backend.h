@@ -319,7 +319,9 @@ typedef struct csh_backend_interface {
     /**
      * [connection-strand] Tears the connection down (removes its container).
      * Every session was closed before. The plugin destroys `connection` and
-     * then completes; the host waits for it on shutdown. Required.
+     * then completes; the host waits for it on shutdown. By then every
+     * request of the connection's sessions has been answered: the host drops
+     * one still pending and logs CORE_PLUGIN_MISBEHAVING. Required.
      */
     void (*connection_close)(csh_backend_connection *connection, csh_status_completion done);
     /**
