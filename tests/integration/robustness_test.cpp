@@ -142,3 +142,33 @@ BOOST_AUTO_TEST_CASE(sigterm_with_a_running_session_cleans_up_the_program) {
     // The client saw its connection end (signal 0 only waits for its exit).
     BOOST_TEST(client.stop(0, std::chrono::seconds(10)) >= 0);
 }
+
+// backend-silent (tests/plugins/backend-silent) never answers an exec: the
+// client gives up, and the gateway must then name the plugin and the request,
+// end the connection in full and go on serving. At shut-down the plugin
+// answers late, which the gateway must ignore (the harness fails the test if
+// it then crashes or a sanitizer reports a leak).
+BOOST_AUTO_TEST_CASE(a_backend_that_never_answers_is_named_and_costs_no_connection) {
+    Gateway gateway("auth:\n"
+                    "  password:\n"
+                    "    method: static\n"
+                    "    static:\n"
+                    "      users:\n"
+                    "        alice:\n"
+                    "          password: \"pw-alice\"\n"
+                    "backend: silent\n");
+    for (int attempt = 1; attempt <= 2; ++attempt) {
+        BOOST_TEST_CONTEXT("attempt " << attempt) {
+            const auto r = ssh(gateway, {"alice", "pw-alice", {}}, {}, {"true"}, "", std::chrono::seconds(3));
+            BOOST_TEST(r.timed_out);  // the exec was never answered
+            BOOST_TEST(eventually([&] { return gateway.count("CORE_PLUGIN_MISBEHAVING") == size_t(attempt); },
+                                  std::chrono::seconds(10)));
+            BOOST_TEST(eventually([&] { return gateway.count("SSH_DISCONNECTED") == size_t(attempt); },
+                                  std::chrono::seconds(10)));
+        }
+    }
+    const auto line = gateway.wait_for("CORE_PLUGIN_MISBEHAVING");
+    BOOST_TEST(json_field(line, "plugin") == "io.containerssh.test.backend.silent");
+    BOOST_TEST(json_field(line, "call") == "exec");
+    BOOST_TEST(json_field(line, "username") == "alice");
+}
