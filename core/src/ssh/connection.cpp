@@ -49,6 +49,8 @@ Connection::Connection(ServerContext& context, ssh_session session, int fd, std:
       })) {}
 
 Connection::~Connection() {
+    // Members (a held message among them) go after the session below.
+    queue_->stop_replies();
     // finish_close() normally released everything; this covers a connection
     // destroyed before it started (server shutting down during accept).
     if (event_ != nullptr) {
