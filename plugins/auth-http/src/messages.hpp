@@ -4,6 +4,6 @@
 #pragma once
 
 #define CSH_MESSAGES_FILE "messages.def"
-#define CSH_MESSAGES_SHARED_FILE "webhook-client/messages.def"
+#define CSH_MESSAGES_SHARED_FILE "csh/webhook/messages.def"
 #define CSH_MESSAGES_NAMESPACE auth_http
 #include <containerssh/sdk/declare_messages.inc>

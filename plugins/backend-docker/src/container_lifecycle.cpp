@@ -240,14 +240,14 @@ struct Helper : std::enable_shared_from_this<Helper> {
                 if (!r.ok()) return self->fail(r.error);
                 self->exec_id = id;
                 self->context->engine->start_exec(self->context->site(), id, false, self->timeout,
-                                                  [self](EngineResult r, EngineResponse response) {
+                                                  [self](EngineResult r, csh::loop_http::HttpResponse response) {
                                                       if (!r.ok()) return self->fail(r.error);
                                                       self->attached(std::move(response));
                                                   });
             });
     }
 
-    void attached(EngineResponse response) {
+    void attached(csh::loop_http::HttpResponse response) {
         // The callbacks hold the helper until the stream ends: nothing else
         // does while the program runs. The stream drops them when it ends,
         // which breaks the cycle.

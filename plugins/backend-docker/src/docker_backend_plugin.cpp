@@ -61,6 +61,21 @@ std::string compact_docker_section(std::string_view json, bool member) {
     return root["docker"].get(docker) == simdjson::SUCCESS ? simdjson::minify(docker) : std::string();
 }
 
+// The engine's client for `endpoint`; unusable TLS material is a
+// configuration error at docker.connection.
+std::shared_ptr<EngineClient> engine_client(const csh::sdk::Host& host, const EngineEndpoint& endpoint,
+                                            const DockerConfig& config,
+                                            std::shared_ptr<const EngineMetrics> metrics) {
+    try {
+        return std::make_shared<EngineClient>(host, csh::loop_http::Connector::create(host, endpoint),
+                                              config.timeouts.http, std::move(metrics));
+    } catch (const csh::loop_http::TlsSetupError& e) {
+        throw csh::sdk::Error(codes::DOCKER_CONFIG_ERROR,
+                              std::string("invalid configuration at docker.connection: ") + e.what(),
+                              {{"key", "docker.connection"}});
+    }
+}
+
 std::string host_name() {
     char name[HOST_NAME_MAX + 1] = {};
     return ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("localhost");
@@ -86,8 +101,7 @@ public:
               DockerConfig::from_section(this->host().config_section("docker"), codes::DOCKER_CONFIG_ERROR))),
           section_text_(compact_docker_section(this->host().config_section("docker"), false)),
           metrics_(std::make_shared<const EngineMetrics>(this->host())),
-          engine_(std::make_shared<EngineClient>(this->host(), EngineConnector::create(this->host(), config_->connection),
-                                                 config_->timeouts.http, metrics_)),
+          engine_(engine_client(this->host(), config_->connection, *config_, metrics_)),
           live_(std::make_shared<LiveConnections>()),
           instance_id_(instance_id_for(host_name(), instance_identity(listen_address(this->host())))),
           collector_(std::make_shared<OrphanCollector>(this->host(), engine_, live_, instance_id_,
@@ -116,9 +130,7 @@ protected:
                                     config_json, *config_, codes::DOCKER_CONFIG_ERROR));
             context->engine = config->connection == config_->connection
                                   ? engine_
-                                  : std::make_shared<EngineClient>(
-                                        host(), EngineConnector::create(host(), config->connection),
-                                        config->timeouts.http, metrics_);
+                                  : engine_client(host(), config->connection, *config, metrics_);
             context->config = std::move(config);
         } catch (const csh::sdk::Error& e) {
             host().log_current_exception("backend.connection_open", connection.connection());

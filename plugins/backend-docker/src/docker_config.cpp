@@ -516,18 +516,6 @@ std::string_view pull_policy_name(PullPolicy policy) {
     return "IfNotPresent";
 }
 
-std::string EngineEndpoint::display() const {
-    if (kind == Kind::unix_socket) return "unix://" + unix_path;
-    const bool ipv6 = tcp_host.find(':') != std::string::npos;
-    return "tcp://" + (ipv6 ? "[" + tcp_host + "]" : tcp_host) + ":" + std::to_string(tcp_port);
-}
-
-bool EngineEndpoint::operator==(const EngineEndpoint& other) const {
-    return kind == other.kind && unix_path == other.unix_path && tcp_host == other.tcp_host &&
-           tcp_port == other.tcp_port && tls == other.tls && cacert_pem == other.cacert_pem &&
-           cert_pem == other.cert_pem && key_pem == other.key_pem;
-}
-
 DockerConfig DockerConfig::defaults() { return DockerConfig{}; }
 
 DockerConfig DockerConfig::from_section(std::string_view section_json, const char* error_code) {

@@ -21,6 +21,8 @@
 // registry passwords and private keys live here.
 #pragma once
 
+#include <csh/loop_http/endpoint.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -38,29 +40,7 @@ std::string_view mode_name(ExecutionMode mode);
 std::string_view pull_policy_name(PullPolicy policy);
 
 // docker.connection: where the Docker Engine API listens.
-struct EngineEndpoint {
-    enum class Kind { unix_socket, tcp } kind = Kind::unix_socket;
-    std::string unix_path = "/var/run/docker.sock";  // unix://PATH
-    // tcp://HOST[:PORT], http://... (plain) or https://... (TLS). The host is
-    // kept without the brackets of an IPv6 literal, ready for getaddrinfo.
-    std::string tcp_host;
-    uint16_t tcp_port = 2375;  // 2376 when `tls` and no port was written
-    // TLS is on for https:// and whenever cacert, cert or key is set. With no
-    // cacert the system's trust store verifies the engine.
-    bool tls = false;
-    // PEM text (loaded from the file when the setting named one); empty when
-    // not set. cert and key are either both set or both empty.
-    std::string cacert_pem, cert_pem, key_pem;
-
-    // "unix:///var/run/docker.sock" or "tcp://host:port" ("tcp://[::1]:2376"),
-    // for log lines; holds nothing secret.
-    std::string display() const;
-
-    // Same engine reached the same way (address, TLS and its material), so
-    // one client may serve both; display() alone does not show TLS.
-    bool operator==(const EngineEndpoint& other) const;
-    bool operator!=(const EngineEndpoint& other) const { return !(*this == other); }
-};
+using EngineEndpoint = csh::loop_http::Endpoint;
 
 struct DockerTimeouts {
     std::chrono::milliseconds container_start{60000};
@@ -72,7 +52,7 @@ struct DockerTimeouts {
 };
 
 struct DockerConfig {
-    EngineEndpoint connection;
+    EngineEndpoint connection{EngineEndpoint::Kind::unix_socket, "/var/run/docker.sock"};
     // execution.container as one compact JSON object for ContainerCreate. Its
     // top-level keys carry Docker's spelling ("image" becomes "Image") so that
     // the plugin can replace Cmd, Env or Labels without a second, differently

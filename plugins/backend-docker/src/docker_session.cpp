@@ -104,7 +104,7 @@ void DockerSession::start_exec(std::vector<std::string> program, Reply reply) {
             self->log(codes::DOCKER_EXEC_ATTACH, "starting the exec", {{"execId", exec_id}});
             self->context_->engine->start_exec(
                 self->context_->site(), exec_id, tty, self->context_->config->timeouts.command_start,
-                [weak, reply](EngineResult r, EngineResponse response) {
+                [weak, reply](EngineResult r, csh::loop_http::HttpResponse response) {
                     auto self = weak.lock();
                     if (!self || self->phase() != Phase::starting) return reply->fail("session closed");
                     if (!r.ok()) {
@@ -166,7 +166,7 @@ void DockerSession::start_session_container(std::vector<std::string> program, Re
             self->log(codes::DOCKER_CONTAINER_ATTACH, "attaching to the container");
             self->context_->engine->attach_container(
                 self->context_->site(), id, self->context_->config->timeouts.container_start,
-                [weak, reply, failed](EngineResult r, EngineResponse response) {
+                [weak, reply, failed](EngineResult r, csh::loop_http::HttpResponse response) {
                     auto self = weak;
                     if (!self || self->phase() != Phase::starting) {
                         if (self) self->remove_own_container();
@@ -176,7 +176,7 @@ void DockerSession::start_session_container(std::vector<std::string> program, Re
                         self->log(codes::DOCKER_CONTAINER_ATTACH_FAILED, r.error);
                         return failed("The container could not be attached.");
                     }
-                    auto attached = std::make_shared<EngineResponse>(std::move(response));
+                    auto attached = std::make_shared<csh::loop_http::HttpResponse>(std::move(response));
                     start_container(self->context_, self->container_,
                                     [weak, reply, failed, attached](const std::string& error) {
                                         auto self = weak;
@@ -193,7 +193,7 @@ void DockerSession::start_session_container(std::vector<std::string> program, Re
     });
 }
 
-void DockerSession::attach(EngineResponse response) {
+void DockerSession::attach(csh::loop_http::HttpResponse response) {
     auto weak = weak_self<DockerSession>();
     AttachedStream::Callbacks callbacks;
     callbacks.output = [weak](csh_stream stream, std::string_view data) -> size_t {

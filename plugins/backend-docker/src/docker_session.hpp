@@ -44,7 +44,7 @@ private:
     std::vector<std::string> program_environment() const;
     void start_exec(std::vector<std::string> program, Reply reply);
     void start_session_container(std::vector<std::string> program, Reply reply);
-    void attach(EngineResponse response);
+    void attach(csh::loop_http::HttpResponse response);
     size_t take_output(csh_stream stream, std::string_view data);
     void resize_terminal(uint32_t rows, uint32_t columns, std::function<void(bool ok)> done);
     void program_ended(const std::string& stream_error);

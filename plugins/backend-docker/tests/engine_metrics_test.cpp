@@ -3,6 +3,7 @@
 // request sent counts once in containerssh_backend_requests_total, failed
 // ones in containerssh_backend_errors_total, and each is timed once under its
 // operation.
+#include "docker_config.hpp"
 #include "engine/engine_client.hpp"
 #include "engine/engine_metrics.hpp"
 #include "messages.hpp"
@@ -39,7 +40,7 @@ struct EngineFixture {
         endpoint.kind = EngineEndpoint::Kind::tcp;
         endpoint.tcp_host = "127.0.0.1";
         endpoint.tcp_port = port;
-        return std::make_shared<EngineClient>(host, EngineConnector::create(host, endpoint), 10s, metrics);
+        return std::make_shared<EngineClient>(host, csh::loop_http::Connector::create(host, endpoint), 10s, metrics);
     }
 
     // Runs the loop until `done` was set by an operation's callback.

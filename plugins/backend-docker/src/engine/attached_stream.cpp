@@ -5,7 +5,7 @@
 namespace backend_docker {
 
 std::shared_ptr<AttachedStream> AttachedStream::start(const csh::sdk::Host& host, csh_strand* strand,
-                                                      EngineResponse upgraded, bool demultiplex,
+                                                      csh::loop_http::HttpResponse upgraded, bool demultiplex,
                                                       Callbacks callbacks) {
     std::shared_ptr<AttachedStream> self(
         new AttachedStream(host, strand, std::move(upgraded), demultiplex, std::move(callbacks)));
@@ -21,7 +21,7 @@ std::shared_ptr<AttachedStream> AttachedStream::start(const csh::sdk::Host& host
     return self;
 }
 
-AttachedStream::AttachedStream(const csh::sdk::Host& host, csh_strand* strand, EngineResponse upgraded,
+AttachedStream::AttachedStream(const csh::sdk::Host& host, csh_strand* strand, csh::loop_http::HttpResponse upgraded,
                                bool demultiplex, Callbacks callbacks)
     : host_(host),
       strand_(strand),
@@ -84,18 +84,18 @@ void AttachedStream::on_io() {
 void AttachedStream::read_output() {
     char buffer[65536];
     // One buffer per wake-up: the channel gets a chance to push back.
-    const IoResult r = stream_->read(buffer, sizeof buffer);
+    const csh::loop_http::IoResult r = stream_->read(buffer, sizeof buffer);
     switch (r.status) {
-        case IoResult::Status::ok:
+        case csh::loop_http::IoResult::Status::ok:
             accept_raw(std::string_view(buffer, r.bytes));
             break;
-        case IoResult::Status::would_block:
+        case csh::loop_http::IoResult::Status::would_block:
             return;
-        case IoResult::Status::eof:
+        case csh::loop_http::IoResult::Status::eof:
             engine_eof_ = true;
             if (demultiplex_ && !demuxer_.at_frame_boundary()) failure_ = "the engine ended the stream inside a frame";
             break;
-        case IoResult::Status::error:
+        case csh::loop_http::IoResult::Status::error:
             engine_eof_ = true;
             failure_ = r.error;
             break;
@@ -138,12 +138,12 @@ bool AttachedStream::deliver() {
 
 bool AttachedStream::flush_input(bool notify) {
     while (!input_.empty()) {
-        const IoResult r = stream_->write(input_.data(), input_.size());
-        if (r.status == IoResult::Status::ok) {
+        const csh::loop_http::IoResult r = stream_->write(input_.data(), input_.size());
+        if (r.status == csh::loop_http::IoResult::Status::ok) {
             input_.erase(0, r.bytes);
             continue;
         }
-        if (r.status == IoResult::Status::would_block) return true;
+        if (r.status == csh::loop_http::IoResult::Status::would_block) return true;
         // The program's input is gone (it exited or the engine dropped the
         // stream); its output and end are still read.
         input_.clear();
@@ -158,9 +158,9 @@ bool AttachedStream::flush_input(bool notify) {
         if (ended_) return false;
     }
     if (input_closed_ && !write_shut_) {
-        const IoResult r = stream_->shutdown_write();
-        if (r.status != IoResult::Status::would_block) write_shut_ = true;
-        if (r.status == IoResult::Status::error && callbacks_.input_failed) callbacks_.input_failed(true, r.error);
+        const csh::loop_http::IoResult r = stream_->shutdown_write();
+        if (r.status != csh::loop_http::IoResult::Status::would_block) write_shut_ = true;
+        if (r.status == csh::loop_http::IoResult::Status::error && callbacks_.input_failed) callbacks_.input_failed(true, r.error);
     }
     return true;
 }

@@ -5,11 +5,11 @@
 // is buffered up to a bound, beyond which the channel's window stays closed.
 #pragma once
 
-#include "engine/engine_stream.hpp"
-#include "engine/http_call.hpp"
 #include "engine/stream_demuxer.hpp"
 
 #include <containerssh/sdk/host.hpp>
+#include <csh/loop_http/byte_stream.hpp>
+#include <csh/loop_http/http_call.hpp>
 
 #include <deque>
 #include <functional>
@@ -40,7 +40,7 @@ public:
     // [strand] Takes over an upgraded response. `demultiplex` is true for
     // non-TTY streams (stdout/stderr frames).
     static std::shared_ptr<AttachedStream> start(const csh::sdk::Host& host, csh_strand* strand,
-                                                 EngineResponse upgraded, bool demultiplex, Callbacks callbacks);
+                                                 csh::loop_http::HttpResponse upgraded, bool demultiplex, Callbacks callbacks);
 
     // [strand] Input for the program; returns how many bytes were taken.
     size_t write_input(std::string_view data);
@@ -54,7 +54,7 @@ public:
     bool input_closed() const { return input_closed_; }
 
 private:
-    AttachedStream(const csh::sdk::Host& host, csh_strand* strand, EngineResponse upgraded, bool demultiplex,
+    AttachedStream(const csh::sdk::Host& host, csh_strand* strand, csh::loop_http::HttpResponse upgraded, bool demultiplex,
                    Callbacks callbacks);
     void on_io();
     void read_output();
@@ -68,7 +68,7 @@ private:
 
     csh::sdk::Host host_;
     csh_strand* strand_;
-    std::unique_ptr<EngineStream> stream_;
+    std::unique_ptr<csh::loop_http::ByteStream> stream_;
     csh::sdk::FdWatch watch_;
     bool demultiplex_;
     StreamDemuxer demuxer_;

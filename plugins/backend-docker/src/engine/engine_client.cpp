@@ -13,7 +13,7 @@ namespace backend_docker {
 
 namespace {
 
-EngineResult outcome(const std::string& what, const EngineResponse& response, const std::string& transport_error,
+EngineResult outcome(const std::string& what, const csh::loop_http::HttpResponse& response, const std::string& transport_error,
                      const std::vector<int>& accepted) {
     EngineResult result;
     if (!transport_error.empty()) {
@@ -23,7 +23,7 @@ EngineResult outcome(const std::string& what, const EngineResponse& response, co
     }
     result.status = response.status;
     if (std::find(accepted.begin(), accepted.end(), response.status) == accepted.end()) {
-        result.error = what + ": " + engine_error_message(response.body) + " (HTTP " +
+        result.error = what + ": " + csh::loop_http::json_error_message(response.body) + " (HTTP " +
                        std::to_string(response.status) + ")";
     }
     return result;
@@ -41,9 +41,9 @@ bool parse_json(simdjson::dom::parser& parser, const std::string& body, simdjson
     return parser.parse(body.data(), body.size()).get(root) == simdjson::SUCCESS;
 }
 
-EngineRequest request_for(const char* method, std::string target, std::chrono::milliseconds timeout,
+csh::loop_http::HttpRequest request_for(const char* method, std::string target, std::chrono::milliseconds timeout,
                           std::string body = {}) {
-    EngineRequest request;
+    csh::loop_http::HttpRequest request;
     request.method = method;
     request.target = std::move(target);
     request.timeout = timeout;
@@ -113,7 +113,7 @@ std::string query_escape(std::string_view value) {
     return out;
 }
 
-EngineClient::EngineClient(csh::sdk::Host host, std::shared_ptr<const EngineConnector> connector,
+EngineClient::EngineClient(csh::sdk::Host host, std::shared_ptr<const csh::loop_http::Connector> connector,
                            std::chrono::milliseconds http_timeout, std::shared_ptr<const EngineMetrics> metrics)
     : host_(std::move(host)),
       connector_(std::move(connector)),
@@ -129,7 +129,7 @@ void EngineClient::negotiate(const CallSite& at, std::function<void(std::string,
     if (!known.empty()) return then(known, {});
     auto self = shared_from_this();
     exchange(at, request_for("GET", "/version", http_timeout_), kVersion, {200},
-             [self, then = std::move(then)](EngineResult r, EngineResponse response) {
+             [self, then = std::move(then)](EngineResult r, csh::loop_http::HttpResponse response) {
                  if (!r.ok()) return then({}, r.error);
                  simdjson::dom::parser parser;
                  simdjson::dom::element root;
@@ -157,7 +157,7 @@ void EngineClient::negotiate(const CallSite& at, std::function<void(std::string,
              });
 }
 
-void EngineClient::call(const CallSite& at, EngineRequest request, const EngineOperation& operation,
+void EngineClient::call(const CallSite& at, csh::loop_http::HttpRequest request, const EngineOperation& operation,
                         std::initializer_list<int> accepted, Answered done) {
     auto self = shared_from_this();
     negotiate(at, [self, at, operation, accepted = std::vector<int>(accepted), request = std::move(request),
@@ -167,21 +167,21 @@ void EngineClient::call(const CallSite& at, EngineRequest request, const EngineO
             EngineResult unsent;
             unsent.error = failing(operation, error);
             unsent.unreachable = true;
-            return done(std::move(unsent), EngineResponse());
+            return done(std::move(unsent), csh::loop_http::HttpResponse());
         }
         request.target = prefix + request.target;
         self->exchange(at, std::move(request), operation, std::move(accepted), std::move(done));
     });
 }
 
-void EngineClient::exchange(const CallSite& at, EngineRequest request, const EngineOperation& operation,
+void EngineClient::exchange(const CallSite& at, csh::loop_http::HttpRequest request, const EngineOperation& operation,
                             std::vector<int> accepted, Answered done) {
     request.pending = at.pending;
     const auto started = std::chrono::steady_clock::now();
     auto self = shared_from_this();
-    HttpCall::start(host_, at.strand, connector_, std::move(request),
+    csh::loop_http::HttpCall::start(host_, at.strand, connector_, std::move(request),
                     [self, operation, started, accepted = std::move(accepted), done = std::move(done)](
-                        EngineResponse response, std::string error) {
+                        csh::loop_http::HttpResponse response, std::string error) {
                         EngineResult r = outcome(operation.description, response, error, accepted);
                         if (self->metrics_) {
                             self->metrics_->request_done(operation, !r.ok(),
@@ -198,7 +198,7 @@ void EngineClient::exchange(const CallSite& at, EngineRequest request, const Eng
 
 void EngineClient::image_present(const CallSite& at, const std::string& image, Done<bool> done) {
     call(at, request_for("GET", "/images/" + image + "/json", http_timeout_), kImageInspect, {200, 404},
-         [done = std::move(done)](EngineResult r, EngineResponse response) {
+         [done = std::move(done)](EngineResult r, csh::loop_http::HttpResponse response) {
              done(r, r.ok() && response.status == 200);
          });
 }
@@ -207,7 +207,7 @@ void EngineClient::pull_image(const CallSite& at, const std::string& image, cons
                               std::chrono::milliseconds timeout, std::function<void(const std::string&)> progress,
                               Finished done) {
     const auto [name, tag] = split_reference(image);
-    EngineRequest request = request_for(
+    csh::loop_http::HttpRequest request = request_for(
         "POST", "/images/create?fromImage=" + query_escape(name) + (tag.empty() ? "" : "&tag=" + query_escape(tag)),
         timeout);
     if (!auth.empty()) request.headers.emplace_back("X-Registry-Auth", auth);
@@ -237,7 +237,7 @@ void EngineClient::pull_image(const CallSite& at, const std::string& image, cons
         }
     };
     call(at, std::move(request), kImagePull, {200},
-         [done = std::move(done), stream_error](EngineResult r, EngineResponse) {
+         [done = std::move(done), stream_error](EngineResult r, csh::loop_http::HttpResponse) {
              if (r.ok() && !stream_error->empty()) r.error = failing(kImagePull, *stream_error);
              done(r);
          });
@@ -249,7 +249,7 @@ void EngineClient::create_container(const CallSite& at, const std::string& name,
     if (!name.empty()) query += "&name=" + query_escape(name);
     if (!platform.empty()) query += "&platform=" + query_escape(platform);
     if (!query.empty()) query[0] = '?';
-    call(at, request_for("POST", "/containers/create" + query, timeout, std::move(body)), kContainerCreate, {201}, [done = std::move(done)](EngineResult r, EngineResponse response) {
+    call(at, request_for("POST", "/containers/create" + query, timeout, std::move(body)), kContainerCreate, {201}, [done = std::move(done)](EngineResult r, csh::loop_http::HttpResponse response) {
              std::string id = r.ok() ? id_in(response.body) : std::string();
              if (r.ok() && id.empty()) r.error = failing(kContainerCreate, "the engine's answer has no Id");
              done(r, id);
@@ -259,20 +259,20 @@ void EngineClient::create_container(const CallSite& at, const std::string& name,
 void EngineClient::start_container(const CallSite& at, const std::string& id, std::chrono::milliseconds timeout,
                                    Finished done) {
     call(at, request_for("POST", "/containers/" + id + "/start", timeout), kContainerStart, {204, 304},
-         [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
+         [done = std::move(done)](EngineResult r, csh::loop_http::HttpResponse) { done(r); });
 }
 
 void EngineClient::attach_container(const CallSite& at, const std::string& id, std::chrono::milliseconds timeout,
-                                    Done<EngineResponse> done) {
-    EngineRequest request =
+                                    Done<csh::loop_http::HttpResponse> done) {
+    csh::loop_http::HttpRequest request =
         request_for("POST", "/containers/" + id + "/attach?stream=1&stdin=1&stdout=1&stderr=1", timeout);
-    request.upgrade = true;
+    request.upgrade = "tcp";
     call(at, std::move(request), kContainerAttach, {101}, std::move(done));
 }
 
 void EngineClient::inspect_container(const CallSite& at, const std::string& id, Done<ProgramState> done) {
     call(at, request_for("GET", "/containers/" + id + "/json", http_timeout_), kContainerInspect, {200},
-         [done = std::move(done)](EngineResult r, EngineResponse response) {
+         [done = std::move(done)](EngineResult r, csh::loop_http::HttpResponse response) {
              ProgramState state;
              simdjson::dom::parser parser;
              simdjson::dom::element root;
@@ -295,25 +295,25 @@ void EngineClient::resize_container(const CallSite& at, const std::string& id, u
                      "/containers/" + id + "/resize?h=" + std::to_string(rows) + "&w=" + std::to_string(columns),
                      timeout),
          kContainerResize, {200, 201, 204},
-         [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
+         [done = std::move(done)](EngineResult r, csh::loop_http::HttpResponse) { done(r); });
 }
 
 void EngineClient::kill_container(const CallSite& at, const std::string& id, const std::string& signal,
                                   std::chrono::milliseconds timeout, Finished done) {
     call(at, request_for("POST", "/containers/" + id + "/kill?signal=" + query_escape(signal), timeout),
-         kContainerKill, {204}, [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
+         kContainerKill, {204}, [done = std::move(done)](EngineResult r, csh::loop_http::HttpResponse) { done(r); });
 }
 
 void EngineClient::stop_container(const CallSite& at, const std::string& id, std::chrono::seconds grace,
                                   std::chrono::milliseconds timeout, Finished done) {
     call(at, request_for("POST", "/containers/" + id + "/stop?t=" + std::to_string(grace.count()), timeout),
          kContainerStop, {204, 304, 404},
-         [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
+         [done = std::move(done)](EngineResult r, csh::loop_http::HttpResponse) { done(r); });
 }
 
 void EngineClient::remove_container(const CallSite& at, const std::string& id, std::chrono::milliseconds timeout,
                                     Finished done) {
-    call(at, request_for("DELETE", "/containers/" + id + "?force=1&v=1", timeout), kContainerRemove, {204, 404}, [done = std::move(done)](EngineResult r, EngineResponse response) {
+    call(at, request_for("DELETE", "/containers/" + id + "?force=1&v=1", timeout), kContainerRemove, {204, 404}, [done = std::move(done)](EngineResult r, csh::loop_http::HttpResponse response) {
              // 409 "removal already in progress" means it is going away anyway.
              if (!r.ok() && response.status == 409 &&
                  response.body.find("already in progress") != std::string::npos) {
@@ -327,7 +327,7 @@ void EngineClient::list_containers(const CallSite& at, const std::string& label,
                                    Done<std::vector<ContainerSummary>> done) {
     const std::string filter = "{\"label\":[\"" + label + "\"]}";
     call(at, request_for("GET", "/containers/json?all=1&filters=" + query_escape(filter), http_timeout_),
-         kContainerList, {200}, [done = std::move(done)](EngineResult r, EngineResponse response) {
+         kContainerList, {200}, [done = std::move(done)](EngineResult r, csh::loop_http::HttpResponse response) {
              std::vector<ContainerSummary> found;
              simdjson::dom::parser parser;
              simdjson::dom::element root;
@@ -358,7 +358,7 @@ void EngineClient::list_containers(const CallSite& at, const std::string& label,
 
 void EngineClient::create_exec(const CallSite& at, const std::string& container, std::string body,
                                std::chrono::milliseconds timeout, Done<std::string> done) {
-    call(at, request_for("POST", "/containers/" + container + "/exec", timeout, std::move(body)), kExecCreate, {201}, [done = std::move(done)](EngineResult r, EngineResponse response) {
+    call(at, request_for("POST", "/containers/" + container + "/exec", timeout, std::move(body)), kExecCreate, {201}, [done = std::move(done)](EngineResult r, csh::loop_http::HttpResponse response) {
              std::string id = r.ok() ? id_in(response.body) : std::string();
              if (r.ok() && id.empty()) r.error = failing(kExecCreate, "the engine's answer has no Id");
              done(r, id);
@@ -366,16 +366,16 @@ void EngineClient::create_exec(const CallSite& at, const std::string& container,
 }
 
 void EngineClient::start_exec(const CallSite& at, const std::string& exec, bool tty,
-                              std::chrono::milliseconds timeout, Done<EngineResponse> done) {
-    EngineRequest request = request_for("POST", "/exec/" + exec + "/start", timeout,
+                              std::chrono::milliseconds timeout, Done<csh::loop_http::HttpResponse> done) {
+    csh::loop_http::HttpRequest request = request_for("POST", "/exec/" + exec + "/start", timeout,
                                         std::string("{\"Detach\":false,\"Tty\":") + (tty ? "true" : "false") + "}");
-    request.upgrade = true;
+    request.upgrade = "tcp";
     call(at, std::move(request), kExecStart, {101}, std::move(done));
 }
 
 void EngineClient::inspect_exec(const CallSite& at, const std::string& exec, Done<ProgramState> done) {
     call(at, request_for("GET", "/exec/" + exec + "/json", http_timeout_), kExecInspect, {200},
-         [done = std::move(done)](EngineResult r, EngineResponse response) {
+         [done = std::move(done)](EngineResult r, csh::loop_http::HttpResponse response) {
              ProgramState state;
              simdjson::dom::parser parser;
              simdjson::dom::element root;
@@ -394,7 +394,7 @@ void EngineClient::resize_exec(const CallSite& at, const std::string& exec, uint
     call(at,
          request_for("POST", "/exec/" + exec + "/resize?h=" + std::to_string(rows) + "&w=" + std::to_string(columns),
                      timeout),
-         kExecResize, {200, 201}, [done = std::move(done)](EngineResult r, EngineResponse) { done(r); });
+         kExecResize, {200, 201}, [done = std::move(done)](EngineResult r, csh::loop_http::HttpResponse) { done(r); });
 }
 
 }  // namespace backend_docker

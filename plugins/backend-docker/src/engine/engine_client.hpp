@@ -13,11 +13,11 @@
 // failed, one error.
 #pragma once
 
-#include "engine/engine_connector.hpp"
 #include "engine/engine_metrics.hpp"
-#include "engine/http_call.hpp"
 
 #include <containerssh/sdk/host.hpp>
+#include <csh/loop_http/connector.hpp>
+#include <csh/loop_http/http_call.hpp>
 
 #include <chrono>
 #include <functional>
@@ -63,7 +63,7 @@ public:
     static constexpr const char* kOldestApiVersion = "1.25";
 
     // `metrics` is the plugin's (defined at init); nullptr counts nothing.
-    EngineClient(csh::sdk::Host host, std::shared_ptr<const EngineConnector> connector,
+    EngineClient(csh::sdk::Host host, std::shared_ptr<const csh::loop_http::Connector> connector,
                  std::chrono::milliseconds http_timeout, std::shared_ptr<const EngineMetrics> metrics);
 
     std::string engine() const { return connector_->endpoint().display(); }
@@ -87,7 +87,7 @@ public:
                          Finished done);
     // Attaches to stdin/stdout/stderr (before start, so no output is lost).
     void attach_container(const CallSite& at, const std::string& id, std::chrono::milliseconds timeout,
-                          Done<EngineResponse> done);
+                          Done<csh::loop_http::HttpResponse> done);
     void inspect_container(const CallSite& at, const std::string& id, Done<ProgramState> done);
     void resize_container(const CallSite& at, const std::string& id, uint32_t rows, uint32_t columns,
                           std::chrono::milliseconds timeout, Finished done);
@@ -106,25 +106,25 @@ public:
                      std::chrono::milliseconds timeout, Done<std::string> done);
     // Starts the exec attached; yields the upgraded stream.
     void start_exec(const CallSite& at, const std::string& exec, bool tty, std::chrono::milliseconds timeout,
-                    Done<EngineResponse> done);
+                    Done<csh::loop_http::HttpResponse> done);
     void inspect_exec(const CallSite& at, const std::string& exec, Done<ProgramState> done);
     void resize_exec(const CallSite& at, const std::string& exec, uint32_t rows, uint32_t columns,
                      std::chrono::milliseconds timeout, Finished done);
 
 private:
-    using Answered = std::function<void(EngineResult, EngineResponse)>;
+    using Answered = std::function<void(EngineResult, csh::loop_http::HttpResponse)>;
     // Sends `request` with "/v<version>" in front of its target once the
     // version is known; `accepted` lists the statuses that count as success.
-    void call(const CallSite& at, EngineRequest request, const EngineOperation& operation,
+    void call(const CallSite& at, csh::loop_http::HttpRequest request, const EngineOperation& operation,
               std::initializer_list<int> accepted, Answered done);
     // One HTTP request as it is (no version prefix added), judged, counted
     // and timed; the one place every request to the engine goes through.
-    void exchange(const CallSite& at, EngineRequest request, const EngineOperation& operation,
+    void exchange(const CallSite& at, csh::loop_http::HttpRequest request, const EngineOperation& operation,
                   std::vector<int> accepted, Answered done);
     void negotiate(const CallSite& at, std::function<void(std::string prefix, std::string error)> then);
 
     csh::sdk::Host host_;
-    std::shared_ptr<const EngineConnector> connector_;
+    std::shared_ptr<const csh::loop_http::Connector> connector_;
     std::chrono::milliseconds http_timeout_;
     std::shared_ptr<const EngineMetrics> metrics_;
     std::mutex mutex_;

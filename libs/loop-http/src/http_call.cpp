@@ -1,4 +1,4 @@
-#include "engine/http_call.hpp"
+#include <csh/loop_http/http_call.hpp>
 
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -8,18 +8,18 @@
 
 #include <optional>
 
-namespace backend_docker {
+namespace csh::loop_http {
 
 namespace http = boost::beast::http;
 
 struct HttpCall::State {
     csh::sdk::Host host;
     csh_strand* strand = nullptr;
-    std::shared_ptr<const EngineConnector> connector;
-    EngineRequest request;
+    std::shared_ptr<const Connector> connector;
+    HttpRequest request;
     Done done;
 
-    std::unique_ptr<EngineStream> stream;
+    std::unique_ptr<ByteStream> stream;
     csh::sdk::FdWatch watch;
     csh::sdk::Timer deadline;
     std::string outgoing;
@@ -32,11 +32,11 @@ struct HttpCall::State {
 
 namespace {
 
-std::string serialize(const EngineRequest& request, const std::string& host_header) {
+std::string serialize(const HttpRequest& request, const std::string& host_header) {
     std::string out = request.method + " " + request.target + " HTTP/1.1\r\nHost: " + host_header +
                       "\r\nUser-Agent: ContainerSSH\r\n";
-    if (request.upgrade) {
-        out += "Connection: Upgrade\r\nUpgrade: tcp\r\n";
+    if (!request.upgrade.empty()) {
+        out += "Connection: Upgrade\r\nUpgrade: " + request.upgrade + "\r\n";
     } else {
         out += "Connection: close\r\n";
     }
@@ -53,7 +53,7 @@ std::string serialize(const EngineRequest& request, const std::string& host_head
 }  // namespace
 
 std::shared_ptr<HttpCall> HttpCall::start(const csh::sdk::Host& host, csh_strand* strand,
-                                          std::shared_ptr<const EngineConnector> connector, EngineRequest request,
+                                          std::shared_ptr<const Connector> connector, HttpRequest request,
                                           Done done) {
     auto state = std::make_unique<State>();
     state->host = host;
@@ -63,7 +63,7 @@ std::shared_ptr<HttpCall> HttpCall::start(const csh::sdk::Host& host, csh_strand
     state->done = std::move(done);
     std::shared_ptr<HttpCall> call(new HttpCall(std::move(state)));
     State& s = *call->state_;
-    s.outgoing = serialize(s.request, s.connector->host_header());
+    s.outgoing = serialize(s.request, s.connector->endpoint().host_header());
     s.parser.emplace();
     s.parser->body_limit(s.request.body_limit);
     s.parser->eager(true);
@@ -77,11 +77,11 @@ std::shared_ptr<HttpCall> HttpCall::start(const csh::sdk::Host& host, csh_strand
         keep->state_->watch.stop();
         auto callback = std::move(keep->state_->done);
         if (callback) {
-            callback({}, "no answer from the engine within " + std::to_string(keep->state_->request.timeout.count()) +
+            callback({}, "no answer within " + std::to_string(keep->state_->request.timeout.count()) +
                              " ms (" + keep->state_->request.method + " " + keep->state_->request.target + ")");
         }
     });
-    s.connector->connect(strand, [weak](std::unique_ptr<EngineStream> stream, std::string error) {
+    s.connector->connect(strand, [weak](std::unique_ptr<ByteStream> stream, std::string error) {
         auto self = weak.lock();
         if (!self || self->state_->finished) return;
         if (!stream) {
@@ -123,7 +123,7 @@ bool HttpCall::send_request() {
             s.watch.update(s.stream->write_waits_for());
             return false;
         }
-        finish({}, "sending " + s.request.method + " " + s.request.target + " to the engine failed: " +
+        finish({}, "sending " + s.request.method + " " + s.request.target + " failed: " +
                        (r.error.empty() ? std::string("connection closed") : r.error));
         return false;
     }
@@ -141,12 +141,12 @@ void HttpCall::receive_response() {
         }
         boost::beast::error_code ec;
         if (r.status == IoResult::Status::error) {
-            return finish({}, "reading the engine's answer to " + s.request.method + " " + s.request.target +
+            return finish({}, "reading the answer to " + s.request.method + " " + s.request.target +
                                   " failed: " + r.error);
         }
         if (r.status == IoResult::Status::eof) {
             if (!s.parser->is_header_done()) {
-                return finish({}, "the engine closed the connection without answering " + s.request.method + " " +
+                return finish({}, "the server closed the connection without answering " + s.request.method + " " +
                                       s.request.target);
             }
             s.parser->put_eof(ec);
@@ -160,11 +160,11 @@ void HttpCall::receive_response() {
                     break;
                 }
                 if (ec) break;
-                if (s.request.upgrade && s.parser->is_header_done()) break;
+                if (!s.request.upgrade.empty() && s.parser->is_header_done()) break;
             }
         }
         if (ec) {
-            return finish({}, "the engine's answer to " + s.request.method + " " + s.request.target +
+            return finish({}, "the answer to " + s.request.method + " " + s.request.target +
                                   " is not valid HTTP: " + ec.message());
         }
         if (s.request.on_body && s.parser->is_header_done()) {
@@ -175,8 +175,8 @@ void HttpCall::receive_response() {
                 if (s.finished) return;
             }
         }
-        if (s.request.upgrade && s.parser->is_header_done() && s.parser->get().result_int() == 101) {
-            EngineResponse response;
+        if (!s.request.upgrade.empty() && s.parser->is_header_done() && s.parser->get().result_int() == 101) {
+            HttpResponse response;
             response.status = 101;
             s.watch.stop();
             response.stream = std::move(s.stream);
@@ -184,7 +184,7 @@ void HttpCall::receive_response() {
             return finish(std::move(response), {});
         }
         if (s.parser->is_done() || r.status == IoResult::Status::eof) {
-            EngineResponse response;
+            HttpResponse response;
             response.status = static_cast<int>(s.parser->get().result_int());
             response.body = std::move(s.parser->get().body());
             return finish(std::move(response), {});
@@ -192,7 +192,7 @@ void HttpCall::receive_response() {
     }
 }
 
-void HttpCall::finish(EngineResponse response, std::string error) {
+void HttpCall::finish(HttpResponse response, std::string error) {
     State& s = *state_;
     if (s.finished) return;
     s.finished = true;
@@ -204,7 +204,7 @@ void HttpCall::finish(EngineResponse response, std::string error) {
     if (callback) callback(std::move(response), std::move(error));
 }
 
-std::string engine_error_message(std::string_view body) {
+std::string json_error_message(std::string_view body) {
     simdjson::dom::parser parser;
     simdjson::dom::element root;
     std::string_view message;
@@ -217,4 +217,4 @@ std::string engine_error_message(std::string_view body) {
     return text.empty() ? std::string("(no message)") : text;
 }
 
-}  // namespace backend_docker
+}  // namespace csh::loop_http

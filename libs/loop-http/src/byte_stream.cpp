@@ -1,4 +1,4 @@
-#include "engine/engine_stream.hpp"
+#include <csh/loop_http/byte_stream.hpp>
 
 #include <containerssh/plugin/host.h>
 
@@ -10,13 +10,13 @@
 #include <cerrno>
 #include <cstring>
 
-namespace backend_docker {
+namespace csh::loop_http {
 
 namespace {
 
-class PlainStream final : public EngineStream {
+class PlainStream final : public ByteStream {
 public:
-    explicit PlainStream(int fd) : EngineStream(fd) {
+    explicit PlainStream(int fd) : ByteStream(fd) {
         read_waits_for_ = CSH_FD_READ;
         write_waits_for_ = CSH_FD_WRITE;
     }
@@ -58,9 +58,9 @@ std::string ssl_error_text() {
     return buffer;
 }
 
-class TlsStream final : public EngineStream {
+class TlsStream final : public ByteStream {
 public:
-    TlsStream(int fd, SSL* ssl) : EngineStream(fd), ssl_(ssl) {
+    TlsStream(int fd, SSL* ssl) : ByteStream(fd), ssl_(ssl) {
         read_waits_for_ = CSH_FD_READ;
         write_waits_for_ = CSH_FD_WRITE;
     }
@@ -85,7 +85,7 @@ public:
     }
 
     IoResult shutdown_write() override {
-        // close_notify tells the engine the stream ended; the TCP half-close
+        // close_notify tells the server the stream ended; the TCP half-close
         // makes sure it sees EOF even if it ignores the alert.
         ERR_clear_error();
         const int rc = SSL_shutdown(ssl_);
@@ -113,7 +113,7 @@ private:
                 return IoResult::end();
             case SSL_ERROR_SYSCALL:
                 if (ERR_peek_error() == 0) {
-                    // The engine closed the TCP connection without
+                    // The server closed the TCP connection without
                     // close_notify; for a finished stream that is its EOF.
                     return errno == 0 || errno == ECONNRESET ? IoResult::end()
                                                              : IoResult::failed(std::strerror(errno));
@@ -129,8 +129,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<EngineStream> make_plain_stream(int fd) { return std::make_unique<PlainStream>(fd); }
+std::unique_ptr<ByteStream> make_plain_stream(int fd) { return std::make_unique<PlainStream>(fd); }
 
-std::unique_ptr<EngineStream> make_tls_stream(int fd, SSL* ssl) { return std::make_unique<TlsStream>(fd, ssl); }
+std::unique_ptr<ByteStream> make_tls_stream(int fd, SSL* ssl) { return std::make_unique<TlsStream>(fd, ssl); }
 
-}  // namespace backend_docker
+}  // namespace csh::loop_http

@@ -1,15 +1,17 @@
-// One Engine API request on its own connection to the engine, asynchronous on
-// a strand. The response is parsed with Boost.Beast's HTTP parser (fed from
-// our non-blocking stream); a request marked `upgrade` hands the connection
-// over after the engine's "101 UPGRADED", for exec and attach streams.
+// One HTTP/1.1 request on its own connection, asynchronous on a strand and
+// driven by the host's fd watches and timers (no thread, no blocking call).
+// The response is parsed with Boost.Beast's HTTP parser, fed from our
+// non-blocking stream; a request that asks for an upgrade hands the
+// connection over after the server's "101", for exec and attach streams.
 //
 // A fresh connection per request keeps the client simple and costs little on
-// the unix socket. Every call has a deadline; a call lives until it completed
-// or was cancelled, whether or not the caller keeps the returned pointer.
+// a unix socket or a local engine. Every call has a deadline; a call lives
+// until it completed or was cancelled, whether or not the caller keeps the
+// returned pointer.
 #pragma once
 
-#include "engine/engine_connector.hpp"
-#include "engine/engine_stream.hpp"
+#include <csh/loop_http/byte_stream.hpp>
+#include <csh/loop_http/connector.hpp>
 
 #include <containerssh/sdk/host.hpp>
 
@@ -21,14 +23,16 @@
 #include <utility>
 #include <vector>
 
-namespace backend_docker {
+namespace csh::loop_http {
 
-struct EngineRequest {
+struct HttpRequest {
     std::string method = "GET";
-    std::string target;  // path and query, already versioned ("/v1.41/...")
+    std::string target;  // path and query ("/v1.41/containers/json")
     std::string body;    // JSON; sent with Content-Type application/json when not empty
     std::vector<std::pair<std::string, std::string>> headers;
-    bool upgrade = false;
+    // The protocol asked for in the Upgrade header ("tcp" for Docker's
+    // attach and exec); empty for a plain request (Connection: close).
+    std::string upgrade;
     std::chrono::milliseconds timeout{15000};
     size_t body_limit = 8u << 20;
     // Called with each new piece of the body as it arrives (image pulls
@@ -38,12 +42,12 @@ struct EngineRequest {
     std::shared_ptr<void> pending;
 };
 
-struct EngineResponse {
+struct HttpResponse {
     int status = 0;
     std::string body;
     // For upgraded requests: the raw stream and the bytes that arrived with
     // the response header.
-    std::unique_ptr<EngineStream> stream;
+    std::unique_ptr<ByteStream> stream;
     std::string leftover;
 };
 
@@ -51,11 +55,11 @@ class HttpCall : public std::enable_shared_from_this<HttpCall> {
 public:
     // `error` is empty on success (any HTTP status); otherwise it says what
     // failed at the transport level (connect, timeout, malformed response).
-    using Done = std::function<void(EngineResponse response, std::string error)>;
+    using Done = std::function<void(HttpResponse response, std::string error)>;
 
     // [strand] Starts the call; `done` runs on `strand` exactly once.
     static std::shared_ptr<HttpCall> start(const csh::sdk::Host& host, csh_strand* strand,
-                                           std::shared_ptr<const EngineConnector> connector, EngineRequest request,
+                                           std::shared_ptr<const Connector> connector, HttpRequest request,
                                            Done done);
     ~HttpCall();
 
@@ -66,12 +70,13 @@ private:
     void pump();
     bool send_request();
     void receive_response();
-    void finish(EngineResponse response, std::string error);
+    void finish(HttpResponse response, std::string error);
     std::unique_ptr<State> state_;
 };
 
-// The message in an Engine API error body ({"message": "..."}), or the body
-// itself (shortened) when it is not that JSON.
-std::string engine_error_message(std::string_view body);
+// The message of a JSON error body ({"message": "..."}, as the Docker Engine
+// API and Kubernetes' Status answer), or the body itself (shortened) when it
+// is not that JSON.
+std::string json_error_message(std::string_view body);
 
-}  // namespace backend_docker
+}  // namespace csh::loop_http

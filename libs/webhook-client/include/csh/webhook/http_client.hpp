@@ -30,7 +30,7 @@
 //  - Logs HTTP_CLIENT_REQUEST / HTTP_CLIENT_RESPONSE (debug) per attempt,
 //    HTTP_CLIENT_CONNECTION_FAILED per failed attempt, HTTP_CLIENT_REDIRECT
 //    and HTTP_CLIENT_REDIRECTS_DISABLED, with URLs stripped of credentials
-//    and query. The plugin must register webhook-client/messages.def.
+//    and query. The plugin must register csh/webhook/messages.def.
 #pragma once
 
 #include <csh/webhook/http_settings.hpp>

@@ -1,6 +1,4 @@
-#include "engine/engine_connector.hpp"
-
-#include "messages.hpp"
+#include <csh/loop_http/connector.hpp>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -20,14 +18,13 @@
 #include <thread>
 #include <vector>
 
-namespace backend_docker {
+namespace csh::loop_http {
 
 namespace {
 
 [[noreturn]] void tls_config_error(const std::string& what) {
     ERR_clear_error();
-    throw csh::sdk::Error(codes::DOCKER_CONFIG_ERROR, "invalid configuration at docker.connection: " + what,
-                          {{"key", "docker.connection"}});
+    throw TlsSetupError(what);
 }
 
 std::vector<X509*> read_certificates(const std::string& pem) {
@@ -39,7 +36,7 @@ std::vector<X509*> read_certificates(const std::string& pem) {
     return out;
 }
 
-SSL_CTX* make_tls_context(const EngineEndpoint& endpoint) {
+SSL_CTX* make_tls_context(const Endpoint& endpoint) {
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
     if (ctx == nullptr) tls_config_error("cannot create a TLS context");
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -109,7 +106,7 @@ bool is_ip_literal(const std::string& text) {
 struct PendingConnect : std::enable_shared_from_this<PendingConnect> {
     csh::sdk::Host host;
     csh_strand* strand = nullptr;
-    EngineConnector::Done done;
+    Connector::Done done;
     SSL_CTX* tls = nullptr;
     std::string server_name;
     std::string where;
@@ -126,7 +123,7 @@ struct PendingConnect : std::enable_shared_from_this<PendingConnect> {
 
     void succeed() {
         watch.stop();
-        std::unique_ptr<EngineStream> stream;
+        std::unique_ptr<ByteStream> stream;
         if (tls != nullptr) {
             SSL* ssl = SSL_new(tls);
             if (ssl == nullptr) return fail("cannot create a TLS session");
@@ -165,26 +162,20 @@ struct PendingConnect : std::enable_shared_from_this<PendingConnect> {
 
 }  // namespace
 
-std::shared_ptr<EngineConnector> EngineConnector::create(csh::sdk::Host host, EngineEndpoint endpoint) {
-    return std::shared_ptr<EngineConnector>(new EngineConnector(std::move(host), std::move(endpoint)));
+std::shared_ptr<Connector> Connector::create(csh::sdk::Host host, Endpoint endpoint) {
+    return std::shared_ptr<Connector>(new Connector(std::move(host), std::move(endpoint)));
 }
 
-EngineConnector::EngineConnector(csh::sdk::Host host, EngineEndpoint endpoint)
+Connector::Connector(csh::sdk::Host host, Endpoint endpoint)
     : host_(std::move(host)), endpoint_(std::move(endpoint)) {
     if (endpoint_.tls) tls_ = make_tls_context(endpoint_);
 }
 
-EngineConnector::~EngineConnector() {
+Connector::~Connector() {
     if (tls_ != nullptr) SSL_CTX_free(tls_);
 }
 
-std::string EngineConnector::host_header() const {
-    if (endpoint_.kind == EngineEndpoint::Kind::unix_socket) return "docker";
-    const bool v6 = endpoint_.tcp_host.find(':') != std::string::npos;
-    return (v6 ? "[" + endpoint_.tcp_host + "]" : endpoint_.tcp_host) + ":" + std::to_string(endpoint_.tcp_port);
-}
-
-void EngineConnector::connect(csh_strand* strand, Done done) const {
+void Connector::connect(csh_strand* strand, Done done) const {
     auto pending = std::make_shared<PendingConnect>();
     pending->host = host_;
     pending->strand = strand;
@@ -192,7 +183,7 @@ void EngineConnector::connect(csh_strand* strand, Done done) const {
     pending->tls = tls_;
     pending->where = "connecting to " + endpoint_.display();
 
-    if (endpoint_.kind == EngineEndpoint::Kind::unix_socket) {
+    if (endpoint_.kind == Endpoint::Kind::unix_socket) {
         sockaddr_un address{};
         address.sun_family = AF_UNIX;
         if (endpoint_.unix_path.size() >= sizeof(address.sun_path)) return pending->fail("socket path too long");
@@ -200,7 +191,7 @@ void EngineConnector::connect(csh_strand* strand, Done done) const {
         return pending->begin(reinterpret_cast<const sockaddr*>(&address), sizeof address);
     }
 
-    pending->server_name = endpoint_.tcp_host;
+    pending->server_name = endpoint_.server_name.empty() ? endpoint_.tcp_host : endpoint_.server_name;
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
@@ -235,4 +226,4 @@ void EngineConnector::connect(csh_strand* strand, Done done) const {
     }).detach();
 }
 
-}  // namespace backend_docker
+}  // namespace csh::loop_http
