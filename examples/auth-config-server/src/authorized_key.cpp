@@ -1,6 +1,6 @@
 #include "authorized_key.hpp"
 
-#include <containerssh/sdk/base64.hpp>
+#include "base64.hpp"
 
 namespace example_server {
 namespace {
@@ -24,7 +24,7 @@ std::optional<AuthorizedKey> parse_authorized_key(std::string_view line) {
     const std::string_view type = next_field(line);
     const std::string_view blob = next_field(line);
     if (type.empty() || blob.empty()) return std::nullopt;
-    const auto decoded = csh::sdk::base64_decode(blob);
+    const auto decoded = base64_decode(blob);
     if (!decoded || decoded->empty()) return std::nullopt;
     return AuthorizedKey{std::string(type), std::string(blob)};
 }

@@ -37,7 +37,7 @@ std::string read_body(std::istream& in) {
 
 class WebhookHandler : public Poco::Net::HTTPRequestHandler {
 public:
-    WebhookHandler(WebhookService& service, csh::log::Logger& logger) : service_(service), logger_(logger) {}
+    WebhookHandler(WebhookService& service, Logger& logger) : service_(service), logger_(logger) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
         const std::string& uri = request.getURI();
@@ -81,19 +81,19 @@ private:
     }
 
     WebhookService& service_;
-    csh::log::Logger& logger_;
+    Logger& logger_;
 };
 
 class WebhookHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    WebhookHandlerFactory(WebhookService& service, csh::log::Logger& logger) : service_(service), logger_(logger) {}
+    WebhookHandlerFactory(WebhookService& service, Logger& logger) : service_(service), logger_(logger) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
         return new WebhookHandler(service_, logger_);
     }
 
 private:
     WebhookService& service_;
-    csh::log::Logger& logger_;
+    Logger& logger_;
 };
 
 Poco::Net::ServerSocket listen_on(const std::string& listen) {
@@ -109,7 +109,7 @@ Poco::Net::ServerSocket listen_on(const std::string& listen) {
 
 }  // namespace
 
-HttpFrontend::HttpFrontend(const std::string& listen, WebhookService& service, csh::log::Logger& logger)
+HttpFrontend::HttpFrontend(const std::string& listen, WebhookService& service, Logger& logger)
     : pool_(std::make_unique<Poco::ThreadPool>(2, kMaxThreads)) {
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(kMaxThreads);

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "log/logger.hpp"
+#include "logger.hpp"
 #include "webhook_service.hpp"
 
 namespace Poco {
@@ -22,7 +22,7 @@ public:
     // Binds `listen` ("HOST:PORT", "[v6addr]:PORT"; port 0 picks a free one)
     // and starts serving. Throws std::runtime_error naming the address and
     // the cause when it cannot listen.
-    HttpFrontend(const std::string& listen, WebhookService& service, csh::log::Logger& logger);
+    HttpFrontend(const std::string& listen, WebhookService& service, Logger& logger);
     // Stops accepting, lets requests in progress finish, then returns.
     ~HttpFrontend();
     HttpFrontend(const HttpFrontend&) = delete;

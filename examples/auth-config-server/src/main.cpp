@@ -2,8 +2,7 @@
 // authz and config webhooks from a YAML users file. An example for operators
 // to copy and adapt; see README.md next to this directory.
 #include "http_frontend.hpp"
-#include "log/code_registry.hpp"
-#include "log/logger.hpp"
+#include "logger.hpp"
 #include "messages.hpp"
 #include "options.hpp"
 #include "users_store.hpp"
@@ -29,7 +28,7 @@ sigset_t handled_signals() {
 }
 
 // The users file, or nullopt after logging why it was refused.
-std::optional<UserDirectory> load_users(const std::string& file, csh::log::Logger& logger) {
+std::optional<UserDirectory> load_users(const std::string& file, Logger& logger) {
     try {
         return UserDirectory::load(file);
     } catch (const UsersFileError& e) {
@@ -40,7 +39,7 @@ std::optional<UserDirectory> load_users(const std::string& file, csh::log::Logge
 
 // Logged once the users are in use: a line a client sees means requests are
 // answered from the new file.
-void log_loaded(csh::log::Logger& logger, const std::string& file, size_t count) {
+void log_loaded(Logger& logger, const std::string& file, size_t count) {
     logger.log(codes::EXAMPLE_SERVER_USERS_LOADED, "", {{"file", file}, {"users", std::to_string(count)}});
 }
 
@@ -55,20 +54,13 @@ int run(int argc, const char* const* argv) {
         std::cout << options->help_text;
         return 0;
     }
-    csh::log::CodeRegistry codes;
-    if (const auto clash = codes.add(kLogModule, kMessageTable, std::size(kMessageTable))) {
-        std::cerr << "containerssh-auth-config-server: message code " << *clash << " is defined twice\n";
-        return 1;
-    }
     if (options->list_codes) {
-        std::cout << codes.markdown_table();
+        std::cout << code_table_markdown();
         return 0;
     }
     // A client closing its connection must not kill the server.
     std::signal(SIGPIPE, SIG_IGN);
-    csh::log::LogSettings settings;
-    settings.level = options->log_level;
-    csh::log::Logger logger(codes, settings);
+    Logger logger(options->log_level);
 
     auto initial = load_users(options->users_file, logger);
     if (!initial) return 1;

@@ -1,6 +1,6 @@
 #include "options.hpp"
 
-#include "log/level.hpp"
+#include "logger.hpp"
 
 #include <boost/program_options.hpp>
 
@@ -36,7 +36,7 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::str
     options.help_text = help.str();
     if (options.help || options.list_codes) return options;
 
-    const auto parsed_level = csh::log::parse_level(level);
+    const auto parsed_level = parse_level(level);
     if (!parsed_level) {
         error = "--log-level " + level + " is not a level (emerg … debug, or 0 … 7)";
         return std::nullopt;

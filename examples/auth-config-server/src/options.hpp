@@ -4,14 +4,14 @@
 #include <optional>
 #include <string>
 
-#include <containerssh/plugin/common.h>
+#include "messages.hpp"
 
 namespace example_server {
 
 struct Options {
     std::string users_file;
     std::string listen = "127.0.0.1:8080";
-    csh_log_level log_level = CSH_LOG_NOTICE;
+    Level log_level = Level::NOTICE;
     bool list_codes = false;
     bool help = false;
     std::string help_text;

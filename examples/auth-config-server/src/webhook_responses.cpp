@@ -1,11 +1,9 @@
 #include "webhook_responses.hpp"
 
-#include <containerssh/sdk/json_writer.hpp>
+#include "json_writer.hpp"
 
 namespace example_server {
 namespace {
-
-using csh::sdk::JsonWriter;
 
 // The users file has no way to mark a value sensitive (an example keeps
 // secrets out of it), so every value goes out as not sensitive.

@@ -1,11 +1,10 @@
 #include "webhook_service.hpp"
 
+#include "base64.hpp"
 #include "messages.hpp"
 #include "password_check.hpp"
 #include "webhook_request.hpp"
 #include "webhook_responses.hpp"
-
-#include <containerssh/sdk/base64.hpp>
 
 namespace example_server {
 
@@ -55,7 +54,7 @@ HttpAnswer WebhookService::answer(Endpoint endpoint, std::string_view body, cons
 }
 
 HttpAnswer WebhookService::password(const WebhookRequest& request, const UserDirectory& users) {
-    const auto password = csh::sdk::base64_decode(request.password_base64);
+    const auto password = base64_decode(request.password_base64);
     // An absent field reads as the empty password, which simply fails.
     if (!password) {
         throw RequestDecodeError("the field passwordBase64 is not base64");

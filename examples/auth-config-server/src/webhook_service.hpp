@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "log/logger.hpp"
+#include "logger.hpp"
 #include "users_store.hpp"
 #include "webhook_request.hpp"
 
@@ -26,7 +26,7 @@ struct HttpAnswer {
 
 class WebhookService {
 public:
-    WebhookService(csh::log::Logger& logger, const UsersStore& users) : logger_(logger), users_(users) {}
+    WebhookService(Logger& logger, const UsersStore& users) : logger_(logger), users_(users) {}
 
     // Never throws: a failure to build the answer becomes HTTP 500
     // (HTTP_SERVER_ENCODE_FAILED), a bad request HTTP 400.
@@ -42,7 +42,7 @@ private:
     HttpAnswer decision(const WebhookRequest& request, Endpoint endpoint, const std::string& username,
                         const User* user, const char* failure_reason);
 
-    csh::log::Logger& logger_;
+    Logger& logger_;
     const UsersStore& users_;
 };
 

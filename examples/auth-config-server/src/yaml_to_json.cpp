@@ -1,6 +1,6 @@
 #include "yaml_to_json.hpp"
 
-#include <containerssh/sdk/json_writer.hpp>
+#include "json_writer.hpp"
 
 #include <cerrno>
 #include <cmath>
@@ -9,8 +9,6 @@
 
 namespace example_server {
 namespace {
-
-using csh::sdk::JsonWriter;
 
 bool matches(const std::string& text, const char* pattern) {
     return std::regex_match(text, std::regex(pattern));
