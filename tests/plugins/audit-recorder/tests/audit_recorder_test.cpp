@@ -1,5 +1,6 @@
 // The audit-recorder test plugin, loaded from its .so: events arrive through
 // the C ABI and come out as JSON lines in its file.
+#define BOOST_TEST_MODULE unit_audit_recorder
 #include "plugin_paths.hpp"
 
 #include <containerssh/sdk/testing/fake_connection.hpp>

@@ -1,5 +1,6 @@
 // The auth-static test plugin, loaded from its .so and driven through the
 // C ABI with FakeHost.
+#define BOOST_TEST_MODULE unit_auth_static
 #include "plugin_paths.hpp"
 
 #include <containerssh/sdk/testing/fake_connection.hpp>

@@ -1,6 +1,7 @@
 // The backend-local test plugin, loaded from its .so and driven through the
 // C ABI with FakeHost and FakeSessionHost: real child processes, real pipes
 // and ptys, the host's loop as the only source of events.
+#define BOOST_TEST_MODULE unit_backend_local
 #include "plugin_paths.hpp"
 
 #include <containerssh/sdk/testing/fake_connection.hpp>
