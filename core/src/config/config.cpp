@@ -50,6 +50,7 @@ Config::Config(Tree document, std::string source, std::filesystem::path file, bo
     health_ = std::move(core.health);
     geoip_ = std::move(core.geoip);
     plugins_ = std::move(core.plugins);
+    security_ = std::move(core.security);
 }
 
 Config Config::load(const std::filesystem::path& file) {

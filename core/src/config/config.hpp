@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "config/config_error.hpp"
+#include "config/security_settings.hpp"
 #include "log/logger.hpp"
 
 namespace csh::config {
@@ -77,6 +78,8 @@ public:
     const HealthSettings& health() const { return health_; }
     const GeoIpSettings& geoip() const { return geoip_; }
     const PluginSettings& plugins() const { return plugins_; }
+    // The `security` section as written; security::Policy says what it means.
+    const SecuritySettings& security() const { return security_; }
     // Empty for parse().
     const std::filesystem::path& file() const { return file_; }
     // Where the configuration came from, as errors name it.
@@ -130,6 +133,7 @@ private:
     HealthSettings health_;
     GeoIpSettings geoip_;
     PluginSettings plugins_;
+    SecuritySettings security_;
 };
 
 }  // namespace csh::config

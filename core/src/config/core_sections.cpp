@@ -1,6 +1,7 @@
 #include "config/core_sections.hpp"
 
 #include "config/fail.hpp"
+#include "config/security_section.hpp"
 #include "config/ssh_algorithms.hpp"
 #include "config/typed_read.hpp"
 #include "log/level.hpp"
@@ -197,6 +198,7 @@ CoreSettings read_core_sections(const Value& effective) {
     settings.health = read_health(child(effective, "health"));
     settings.geoip = read_geoip(child(effective, "geoip"));
     settings.plugins = read_plugins(child(effective, "plugins"));
+    settings.security = read_security(child(effective, "security"));
     return settings;
 }
 

@@ -1,4 +1,4 @@
-// The sections the core itself uses (ssh, log, health, geoip, plugins), checked
+// The sections the core itself uses (ssh, log, health, geoip, plugins, security), checked
 // value by value and turned into settings. Plugins check their own sections.
 #pragma once
 
@@ -13,6 +13,7 @@ struct CoreSettings {
     HealthSettings health;
     GeoIpSettings geoip;
     PluginSettings plugins;
+    SecuritySettings security;
 };
 
 // `effective` is the whole configuration after the schema check, with

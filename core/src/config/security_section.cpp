@@ -1,0 +1,29 @@
+#include "config/security_section.hpp"
+
+#include "config/typed_read.hpp"
+
+namespace csh::config::detail {
+namespace {
+
+SecurityItem read_item(const Value& section, std::string_view key) {
+    const Value& item = child(section, key);
+    return {text_of(child(item, "mode")), texts_of(child(item, "allow")), texts_of(child(item, "deny"))};
+}
+
+}  // namespace
+
+SecuritySettings read_security(const Value& section) {
+    SecuritySettings settings;
+    settings.default_mode = text_of(child(section, "defaultMode"));
+    settings.force_command = text_of(child(section, "forceCommand"));
+    settings.max_sessions = integer_of(child(section, "maxSessions"));
+    settings.env = read_item(section, "env");
+    settings.command = read_item(section, "command");
+    settings.shell = read_item(section, "shell");
+    settings.subsystem = read_item(section, "subsystem");
+    settings.tty = read_item(section, "tty");
+    settings.signal = read_item(section, "signal");
+    return settings;
+}
+
+}  // namespace csh::config::detail

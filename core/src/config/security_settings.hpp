@@ -1,0 +1,34 @@
+// The `security` section as the file (merged with a configuration server's
+// answer) states it, after the schema check (reference §2.11). Modes stay
+// the text written ("", "enable", "filter" or "disable"): what they mean,
+// and how an item falls back to defaultMode, is decided in one place,
+// security::Policy.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace csh::config {
+
+// One of env, command, shell, subsystem, tty, signal. command has no deny
+// list and shell and tty have no lists at all: those stay empty.
+struct SecurityItem {
+    std::string mode;
+    std::vector<std::string> allow;
+    std::vector<std::string> deny;
+};
+
+struct SecuritySettings {
+    std::string default_mode;
+    std::string force_command;   // "" = none
+    std::int64_t max_sessions = -1;  // per connection; -1 = no limit
+    SecurityItem env;
+    SecurityItem command;
+    SecurityItem shell;
+    SecurityItem subsystem;
+    SecurityItem tty;
+    SecurityItem signal;
+};
+
+}  // namespace csh::config

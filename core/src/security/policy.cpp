@@ -1,0 +1,38 @@
+#include "security/policy.hpp"
+
+namespace csh::security {
+namespace {
+
+std::string_view without_sig(std::string_view name) {
+    if (name.substr(0, 3) == "SIG") name.remove_prefix(3);
+    return name;
+}
+
+config::SecurityItem signal_names_without_sig(config::SecurityItem item) {
+    for (auto* list : {&item.allow, &item.deny}) {
+        for (auto& name : *list) name = std::string(without_sig(name));
+    }
+    return item;
+}
+
+}  // namespace
+
+Policy::Policy(const config::SecuritySettings& s)
+    : env_(s.env, s.default_mode),
+      command_(s.command, s.default_mode),
+      // No lists: filter lets nothing through, which is what ContainerSSH
+      // documents for shell and tty ("filter == disable").
+      shell_(config::SecurityItem{s.shell.mode, {}, {}}, s.default_mode),
+      subsystem_(s.subsystem, s.default_mode),
+      tty_(config::SecurityItem{s.tty.mode, {}, {}}, s.default_mode),
+      signal_(signal_names_without_sig(s.signal), s.default_mode),
+      forced_command_(s.force_command),
+      max_sessions_(s.max_sessions) {}
+
+bool Policy::allows_signal(std::string_view name) const { return signal_.allows(without_sig(name)); }
+
+bool Policy::session_limit_reached(std::size_t open_sessions) const {
+    return max_sessions_ >= 0 && open_sessions >= static_cast<std::size_t>(max_sessions_);
+}
+
+}  // namespace csh::security
