@@ -46,7 +46,8 @@ Connection::Connection(ServerContext& context, ssh_session session, int fd, std:
       // message dropped while the connection is destroyed wakes nothing.
       queue_(MessageQueue::create([this] {
           if (auto self = weak_from_this().lock()) self->wake();
-      })) {}
+      })),
+      policy_(context.file_policy) {}
 
 Connection::~Connection() {
     // Members (a held message among them) go after the session below.

@@ -22,6 +22,8 @@
 #include "ssh/pending_completion.hpp"
 #include "ssh/server_context.hpp"
 
+#include "security/policy.hpp"
+
 #include <boost/asio/post.hpp>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -64,6 +66,9 @@ public:
     bool closing() const { return state_ == State::closing || state_ == State::closed; }
     const csh_connection_info& info();
     csh_backend_connection* backend_connection() { return backend_connection_; }
+    // The security policy of this connection's effective configuration:
+    // the file's until the configuration server has answered.
+    const security::Policy& policy() const { return *policy_; }
 
     // Log with this connection's labels.
     void log(const char* code, std::string_view message,
@@ -77,6 +82,16 @@ public:
             fn(*self);
             // The task may have driven libssh (a reply, a write), which reads
             // whatever packets have arrived: a pump handles what they changed.
+            self->wake();
+        });
+    }
+    // Runs `fn(Connection&)` on this connection's strand once `delay` has
+    // passed, keeping the connection alive until then; `fn` may be move-only.
+    template <typename Fn>
+    void post_after(std::chrono::steady_clock::duration delay, Fn fn) {
+        auto timer = std::make_shared<boost::asio::steady_timer>(strand_.executor, delay);
+        timer->async_wait([self = shared_from_this(), timer, fn = std::move(fn)](const boost::system::error_code&) mutable {
+            fn(*self);
             self->wake();
         });
     }
@@ -168,6 +183,8 @@ private:
     uint64_t next_channel_id_ = 0;
     std::string close_reason_;
     csh_backend_connection* backend_connection_ = nullptr;
+    // Shared with every connection that has the file's configuration.
+    std::shared_ptr<const security::Policy> policy_;
     // Open session channels by channel number.
     std::map<uint64_t, std::unique_ptr<SessionChannel>> channels_;
     SessionChannel* find_channel(uint64_t id);

@@ -28,7 +28,10 @@ void Connection::prepare() {
         c.identity_.metadata.merge(a.metadata);
         std::string effective;
         try {
-            effective = c.context_.config.merged_with(a.config_json, "configuration server response").effective_json();
+            const config::Config merged = c.context_.config.merged_with(a.config_json, "configuration server response");
+            effective = merged.effective_json();
+            // The user's own security section, merged over the file's like every other section.
+            c.policy_ = std::make_shared<const security::Policy>(merged.security());
         } catch (const config::ConfigError& e) {
             c.log(codes::BACKEND_CONFIG_ERROR, e.what(), {{"key", e.key_path()}});
             ssh_session_set_disconnect_message(
@@ -115,6 +118,14 @@ void Connection::open_channel(Message message) {
     }
     if (state_ != State::ready || backend_connection_ == nullptr) {
         reject(codes::SSH_NEW_CHANNEL_REJECTED, "connection is not ready");
+        return;
+    }
+    if (policy_->session_limit_reached(channels_.size())) {
+        // libssh 0.10 can only refuse a channel as "administratively
+        // prohibited"; ContainerSSH says "resource shortage" (docs/security.md).
+        reject(codes::SECURITY_MAX_SESSIONS, "the connection already has security.maxSessions (" +
+                                                 std::to_string(policy_->max_sessions()) + ") sessions open");
+        context_.metrics.security_refused(codes::SECURITY_MAX_SESSIONS);
         return;
     }
     auto session = std::make_unique<SessionChannel>(*this, channel_id);

@@ -5,6 +5,7 @@
 #include "host/memory_return.hpp"
 #include "log/codes.hpp"
 #include "log/logger.hpp"
+#include "security/policy.hpp"
 #include "config/ssh_algorithms.hpp"
 #include "ssh/algorithms.hpp"
 #include "ssh/connection.hpp"
@@ -77,6 +78,7 @@ void set_bind_algorithms(ssh_bind bind, log::Logger& logger, const config::detai
 Server::Server(ServerContext context, HostKeys host_keys)
     : context_(std::move(context)), acceptor_(context_.loop.context()) {
     context_.on_closed = [this](Connection& c) { on_connection_closed(c); };
+    context_.file_policy = std::make_shared<const security::Policy>(context_.config.security());
     bind_ = ssh_bind_new();
     if (bind_ == nullptr) throw start_failed("the SSH library could not create a server");
     // Never let a system-wide libssh configuration change what the operator configured.

@@ -6,12 +6,14 @@
 #include "ssh/ssh_metrics.hpp"
 
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace csh::host { class EventLoop; }
 namespace csh::log { class Logger; }
 namespace csh::config { class Config; }
 namespace csh::geoip { class CountryLookup; }
+namespace csh::security { class Policy; }
 
 namespace csh::ssh {
 
@@ -31,6 +33,9 @@ struct ServerContext {
     const geoip::CountryLookup& geoip;
     // Called on the connection's strand once a connection has fully ended.
     std::function<void(Connection&)> on_closed;
+    // The file's security policy, for connections the configuration server
+    // does not change (set by the Server).
+    std::shared_ptr<const security::Policy> file_policy;
 };
 
 }  // namespace csh::ssh

@@ -6,6 +6,7 @@
 #include "ssh/completions.hpp"
 #include "ssh/connection.hpp"
 #include "ssh/libssh_messages.hpp"
+#include "ssh/request_policy.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -94,6 +95,24 @@ void SessionChannel::submit(ChannelRequest request, Message reply_to) {
     audit_request(request, request_id);
     Answered answered{request_id, request.kind, request.name,
                       request.kind == RequestKind::signal ? request.key : std::string()};
+    // The security policy sits between the audit event and the backend, so
+    // a refusal is recorded with the request it refuses.
+    const PolicyVerdict verdict = judge(c.policy(), request);
+    switch (verdict.action) {
+        case PolicyVerdict::Action::refuse:
+            refuse(std::move(reply_to), answered, verdict);
+            return;
+        case PolicyVerdict::Action::force_command:
+            force_command(std::move(reply_to), std::move(answered), verdict);
+            return;
+        case PolicyVerdict::Action::pass:
+            break;
+    }
+    forward(request, std::move(reply_to), std::move(answered));
+}
+
+void SessionChannel::forward(const ChannelRequest& request, Message reply_to, Answered answered) {
+    auto& c = connection_;
     // A backend answers its session requests before its connection_close
     // completes (backend.h); one still pending at the end is reported.
     const auto& backend = c.context().plugins.backend;
@@ -213,6 +232,7 @@ void SessionChannel::answer(Message reply_to, const Answered& request, const Sta
     if (answer.status == CSH_OK) {
         reply_to.answer(ssh_message_channel_request_reply_success);
         c.log(codes::SSH_CHANNEL_REQUEST_SUCCESSFUL, "", {{"channelId", label}, {"requestType", name}});
+        if (request.kind == RequestKind::pty) terminal_ = true;
         // A started program may take stdin that arrived before it.
         if (starts_program(request.kind)) stdin_paused_ = false;
     } else {

@@ -30,6 +30,7 @@ class Logger;
 namespace csh::ssh {
 
 class Connection;
+struct PolicyVerdict;
 struct StatusAnswer;
 
 class SessionChannel : public csh_session_host {
@@ -89,6 +90,18 @@ private:
         std::string name;
         std::string signal;  // signals only: named in the failure line
     };
+    // The request passed the policy: the backend decides (answer() follows).
+    void forward(const ChannelRequest& request, Message reply_to, Answered answered);
+    // The policy refused it: logged with its SECURITY_* code, then answered
+    // like a backend's refusal (session_security.cpp).
+    void refuse(Message reply_to, const Answered& request, const PolicyVerdict& verdict);
+    // security.forceCommand: SSH_ORIGINAL_COMMAND first (unless a shell was
+    // asked for), then the forced command instead of what was asked.
+    void force_command(Message reply_to, Answered answered, const PolicyVerdict& verdict);
+    void run_forced_command(Message reply_to, Answered answered, const StatusAnswer& original_command_set);
+    // One line on the channel's stderr, for a human waiting for a program;
+    // false when it could not be written.
+    bool tell_user(const std::string& line);
     void answer(Message reply_to, const Answered& request, const StatusAnswer& answer);
     size_t offer_stdin(const char* data, size_t size);
     void drain_stdin();
@@ -113,6 +126,7 @@ private:
     bool output_blocked_ = false;
     bool remote_closed_ = false;
     bool finished_ = false;
+    bool terminal_ = false;  // a pty-req succeeded: lines to the user end in CR LF
     // When the program was requested, until its first byte of output is
     // timed (login metrics); nullopt before the request and after.
     std::optional<std::chrono::steady_clock::time_point> program_requested_at_;

@@ -51,7 +51,11 @@ SshMetrics::SshMetrics(host::MetricRegistry& registry)
       first_output_seconds_(registry.define_histogram(
           "containerssh_login_first_output_duration_seconds",
           "From TCP accept to the first byte of output of the connection's first program.", "seconds", {},
-          kLoginBounds)) {}
+          kLoginBounds)),
+      security_refusals_(registry.define(CSH_METRIC_COUNTER, "containerssh_security_refusals_total",
+                                         "Requests and session channels the security policy refused, by the "
+                                         "message code logged for them (SECURITY_ENV_REJECTED, ...).",
+                                         "refusals", {"code"})) {}
 
 void SshMetrics::connection_opened(std::string_view country) {
     registry_.add(connections_, {country}, 1);
@@ -74,5 +78,7 @@ void SshMetrics::phase(LoginPhase phase, Duration took) {
 void SshMetrics::first_output(Duration since_accept) {
     registry_.observe(first_output_seconds_, {}, seconds(since_accept));
 }
+
+void SshMetrics::security_refused(std::string_view code) { registry_.add(security_refusals_, {code}, 1); }
 
 }  // namespace csh::ssh

@@ -43,6 +43,8 @@ public:
     void phase(LoginPhase phase, Duration took);
     // TCP accept -> the first byte of output of the connection's first program.
     void first_output(Duration since_accept);
+    // [any-thread] The security policy refused something; `code` is its SECURITY_* code.
+    void security_refused(std::string_view code);
 
 private:
     host::MetricRegistry& registry_;
@@ -53,6 +55,7 @@ private:
     csh_metric* handshake_seconds_;
     csh_metric* phase_seconds_;
     csh_metric* first_output_seconds_;
+    csh_metric* security_refusals_;
 };
 
 }  // namespace csh::ssh
