@@ -4,6 +4,7 @@
 
 #include "harness/configs.hpp"
 #include "harness/gateway.hpp"
+#include "harness/probes.hpp"
 
 #include <csignal>
 #include <sstream>
@@ -97,18 +98,6 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(audit)
 
-// Extracts the "type" numbers of the recorder's JSON lines, in order.
-std::vector<int> event_types(const std::string& events) {
-    std::vector<int> types;
-    std::istringstream in(events);
-    std::string line;
-    while (std::getline(in, line)) {
-        const auto at = line.find("\"type\":");
-        if (at != std::string::npos) types.push_back(std::stoi(line.substr(at + 7)));
-    }
-    return types;
-}
-
 BOOST_AUTO_TEST_CASE(recorder_sees_the_whole_connection_in_order) {
     TempDir dir;
     const auto file = (dir.path() / "events.jsonl").string();
@@ -116,7 +105,7 @@ BOOST_AUTO_TEST_CASE(recorder_sees_the_whole_connection_in_order) {
     const auto r = ssh(gateway, {"alice", "correct horse", {}}, {}, {"echo audited"});
     BOOST_TEST(r.out == "audited\n");
     BOOST_TEST(!gateway.wait_for("SSH_DISCONNECTED").empty());
-    const auto types = event_types(read_file(file));
+    const auto types = audit_event_types(read_file(file));
     // connect, password, success, handshake, channel open, exec, output, exit,
     // close-write, close, disconnect: each present, in this order.
     const std::vector<int> expected{0, 100, 101, 199, 300, 301, 403, 500, 499, 496, 497, 1};
@@ -164,7 +153,7 @@ BOOST_AUTO_TEST_CASE(recorder_sees_a_failed_handshake) {
     const auto r = ssh(gateway, {"alice", "wrong", {}}, {}, {"true"});
     BOOST_TEST(r.exit_code == 255);
     BOOST_TEST(!gateway.wait_for("SSH_DISCONNECTED").empty());
-    const auto types = event_types(read_file(file));
+    const auto types = audit_event_types(read_file(file));
     // connect, the refused password, handshake failed, disconnect.
     const std::vector<int> expected{0, 100, 102, 198, 1};
     BOOST_TEST_INFO("events: " << read_file(file));

@@ -22,6 +22,17 @@ std::string random_hex(std::size_t length) {
     return out;
 }
 
+std::vector<int> audit_event_types(const std::string& recorder_lines) {
+    std::vector<int> types;
+    std::istringstream in(recorder_lines);
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto at = line.find("\"type\":");
+        if (at != std::string::npos) types.push_back(std::stoi(line.substr(at + 7)));
+    }
+    return types;
+}
+
 std::string random_bytes(std::size_t size) {
     std::mt19937_64 rng(7);
     std::string bytes(size, '\0');

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <sys/types.h>
+#include <vector>
 
 namespace csh::test {
 
@@ -29,6 +30,9 @@ long rss_kib(pid_t pid);
 
 // The number of descriptors `pid` has open.
 std::size_t open_fds(pid_t pid);
+
+// The "type" numbers (CSH_AUDIT_*) of the audit recorder's JSON lines, in order.
+std::vector<int> audit_event_types(const std::string& recorder_lines);
 
 // A run's exit code and the first 2,000 bytes of each stream, for a failure message.
 std::string describe(const RunResult& run);
