@@ -15,7 +15,6 @@ namespace csh::ssh {
 
 namespace {
 
-constexpr size_t kReadChunk = 32 * 1024;
 
 csh_str view(const std::string& s) { return {s.data(), s.size()}; }
 
@@ -258,7 +257,7 @@ int SessionChannel::on_data(ssh_session, ssh_channel, void* data, uint32_t len, 
     // Clients have no stderr to send; data for a program that is gone is dropped.
     if (is_stderr != 0 || self->backend_ == nullptr || self->finished_) return static_cast<int>(len);
     // Leaving data in libssh's buffer closes the client's window: back-pressure.
-    if (self->stdin_paused_ || self->draining_ || !self->stdin_pending_.empty()) return 0;
+    if (self->stdin_paused_ || self->draining_ || self->stdin_held()) return 0;
     return static_cast<int>(self->offer_stdin(static_cast<const char*>(data), len));
 }
 
@@ -271,27 +270,36 @@ size_t SessionChannel::offer_stdin(const char* data, size_t size) {
     return taken;
 }
 
+// libssh 0.10 reopens the client's window on every ssh_channel_read that
+// finds it below half, without counting what it still buffers. Reading a
+// chunk per backend wake-up therefore let a client that sends faster than
+// the program reads grow libssh's buffer by a window per wake-up, until
+// libssh dropped data at its 256 MiB buffer cap. So the core reads all that
+// libssh holds in one call, and reads again only once the backend took all
+// of it: libssh then holds at most the one window it granted, and the core
+// at most what it read before, about two windows per channel.
 void SessionChannel::drain_stdin() {
     if (stdin_paused_ || backend_ == nullptr || channel_ == nullptr) return;
     draining_ = true;
-    char buffer[kReadChunk];
     while (!stdin_paused_ && backend_ != nullptr) {
-        if (!stdin_pending_.empty()) {
-            const size_t taken = offer_stdin(stdin_pending_.data(), stdin_pending_.size());
-            stdin_pending_.erase(0, taken);
-            if (!stdin_pending_.empty()) break;
+        if (stdin_held()) {
+            stdin_offset_ += offer_stdin(stdin_pending_.data() + stdin_offset_, stdin_pending_.size() - stdin_offset_);
+            if (stdin_held()) break;
             continue;
         }
-        const int n = ssh_channel_read_nonblocking(channel_, buffer, sizeof buffer, 0);
+        const int available = ssh_channel_poll(channel_, 0);
+        if (available <= 0) break;
+        stdin_pending_.resize(static_cast<size_t>(available));  // keeps its capacity between reads
+        stdin_offset_ = 0;
+        const int n = ssh_channel_read_nonblocking(channel_, stdin_pending_.data(), static_cast<uint32_t>(available), 0);
+        stdin_pending_.resize(n > 0 ? static_cast<size_t>(n) : 0);
         if (n <= 0) break;
-        const size_t taken = offer_stdin(buffer, static_cast<size_t>(n));
-        if (taken < static_cast<size_t>(n)) stdin_pending_.assign(buffer + taken, static_cast<size_t>(n) - taken);
     }
     draining_ = false;
 }
 
 void SessionChannel::deliver_eof_when_drained() {
-    if (!remote_eof_ || eof_delivered_ || backend_ == nullptr || stdin_paused_ || !stdin_pending_.empty()) return;
+    if (!remote_eof_ || eof_delivered_ || backend_ == nullptr || stdin_paused_ || stdin_held()) return;
     if (channel_ != nullptr && ssh_channel_poll(channel_, 0) > 0) return;  // data still buffered
     eof_delivered_ = true;
     connection_.context().plugins.backend.api->session_stdin_eof(backend_);

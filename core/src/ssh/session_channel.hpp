@@ -118,7 +118,11 @@ private:
     ssh_channel_callbacks_struct callbacks_{};
     csh_session_params params_{};
 
-    std::string stdin_pending_;  // at most one read chunk the backend did not take
+    // What the core read from libssh and the backend has not taken yet:
+    // stdin_pending_[stdin_offset_..] (see drain_stdin).
+    std::string stdin_pending_;
+    size_t stdin_offset_ = 0;
+    bool stdin_held() const { return stdin_offset_ < stdin_pending_.size(); }
     bool stdin_paused_ = false;
     bool draining_ = false;
     bool remote_eof_ = false;

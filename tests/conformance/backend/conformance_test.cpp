@@ -10,6 +10,7 @@
 #include "harness/gateway.hpp"
 #include "harness/probes.hpp"
 
+#include <atomic>
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -234,6 +235,35 @@ BOOST_AUTO_TEST_CASE(a_client_that_leaves_during_output_stops_the_program) {
     BOOST_TEST(!gateway().wait_for("SSH_DISCONNECTED", std::chrono::seconds(30)).empty());
     BOOST_TEST(eventually([&] { return backend_under_test().left_behind(user(), marker).empty(); },
                           std::chrono::seconds(60)));
+}
+
+BOOST_AUTO_TEST_CASE(a_slow_program_holds_the_client_back_instead_of_the_gateway_buffering) {
+    // gzip -9 reads random bytes at about 30 MB/s, slower than the client
+    // sends them: the client must wait for the program, and the gateway hold
+    // no more than its windows. Every byte still arrives, checked by hash.
+    const auto input = random_bytes(48u << 20);
+    TempDir dir;
+    write_file(dir.path() / "in.bin", input);
+    const auto local = run({"sha256sum", dir.file("in.bin")});
+    const long before = rss_kib(gateway().pid());
+    std::atomic<bool> finished{false};
+    std::atomic<long> peak{before};
+    std::thread sampler([&] {
+        while (!finished) {
+            peak = std::max(peak.load(), rss_kib(gateway().pid()));
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    });
+    const auto r = ssh({}, {"gzip -9 | gzip -dc | sha256sum"}, input);
+    finished = true;
+    sampler.join();
+    BOOST_TEST_CONTEXT(describe(r)) {
+        BOOST_TEST(r.exit_code == 0);
+        BOOST_TEST(r.out.substr(0, 64) == local.out.substr(0, 64));
+    }
+    BOOST_TEST_INFO("RSS " << before << " KiB before the session, at most " << peak << " KiB during it");
+    // 48 MiB were sent; one session's windows and buffers are a few MiB.
+    BOOST_TEST(peak - before < 16 * 1024);
 }
 
 BOOST_AUTO_TEST_CASE(a_slow_client_holds_the_program_back_instead_of_the_gateway_buffering) {
