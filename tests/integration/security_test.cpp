@@ -198,6 +198,21 @@ BOOST_AUTO_TEST_CASE(a_shell_runs_the_forced_command_without_an_original) {
     BOOST_TEST(json_field(gateway.wait_for("SECURITY_EXEC_FORCING_COMMAND"), "requestType") == "shell");
 }
 
+// The backend refuses env once the program runs (backend-local, as Docker):
+// a second exec on the session cannot get its SSH_ORIGINAL_COMMAND, and
+// the forced command must not run a second time without it.
+BOOST_AUTO_TEST_CASE(a_forced_command_whose_original_cannot_be_set_does_not_run) {
+    Gateway gateway(with_security(
+        R"(  forceCommand: 'echo "forced original=${SSH_ORIGINAL_COMMAND-unset}"; exec cat')" "\n"));
+    const auto r = script(gateway, "exec_twice.py", {"one", "two"});
+    BOOST_TEST_INFO(r.err);
+    BOOST_TEST(r.out == "first forced original=one\nsecond refused\nexit-status 0\n");
+    const auto line = gateway.wait_for("SECURITY_EXEC_FAILED_SETENV");
+    BOOST_TEST(!json_field(line, "reason").empty());
+    BOOST_TEST(json_field(line, "username") == "alice");
+    BOOST_TEST(gateway.count("SECURITY_EXEC_FORCING_COMMAND") == 2u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(max_sessions)
