@@ -36,12 +36,30 @@ size_t AttachedStream::write_input(std::string_view data) {
     // Never calls back into the channel from here: the host is inside its
     // own stdin call. What does not fit is refused; on_io() announces room.
     size_t taken = 0;
-    for (;;) {
-        const size_t room = input_.size() >= kInputLimit ? 0 : kInputLimit - input_.size();
-        const size_t take = std::min(room, data.size() - taken);
+    // A non-empty queue means the socket was full at the last write and its
+    // writability is awaited: the queue goes first, and trying now would
+    // only fail again. Otherwise write the channel's bytes as they are.
+    while (input_queued() == 0 && taken < data.size()) {
+        // At most kInputLimit at once, so that what a blocked write leaves
+        // behind fits the queue whole: TLS retries with the same bytes.
+        const csh::loop_http::IoResult r = stream_->write(data.data() + taken, std::min(data.size() - taken, kInputLimit));
+        if (r.status == csh::loop_http::IoResult::Status::would_block) break;
+        if (r.status != csh::loop_http::IoResult::Status::ok) {
+            fail_input(r.error);
+            return data.size();
+        }
+        taken += r.bytes;
+    }
+    const size_t take = std::min(kInputLimit - std::min(kInputLimit, input_queued()), data.size() - taken);
+    if (take > 0) {
+        // Drop the written front before the queue grows, once it is at
+        // least as long as what is left: each byte moves at most once.
+        if (input_sent_ > 0 && input_sent_ >= input_queued()) {
+            input_.erase(0, input_sent_);
+            input_sent_ = 0;
+        }
         input_.append(data.substr(taken, take));
         taken += take;
-        if (!flush_input(false) || taken == data.size() || !input_.empty()) break;
     }
     if (taken < data.size()) input_refused_ = true;
     update_interest();
@@ -76,6 +94,10 @@ void AttachedStream::on_io() {
     auto keep = shared_from_this();
     flush_input(true);
     if (ended_) return;
+    // Output queued before goes first (the bytes that came with the upgrade
+    // are queued by the constructor, which calls nobody back).
+    if (deliver() && engine_eof_) return end(failure_);
+    if (ended_) return;
     if (pending_output_.empty() && !engine_eof_) read_output();
     if (ended_) return;
     update_interest();
@@ -104,6 +126,8 @@ void AttachedStream::read_output() {
 }
 
 void AttachedStream::accept_raw(std::string_view data) {
+    // Queued first, offered by deliver(): the frames of one read reach the
+    // channel as one piece per stream, not one SSH packet per frame piece.
     auto queue = [this](csh_stream stream, std::string_view payload) {
         if (!pending_output_.empty() && pending_output_.back().first == stream) {
             pending_output_.back().second.append(payload);
@@ -137,27 +161,26 @@ bool AttachedStream::deliver() {
 }
 
 bool AttachedStream::flush_input(bool notify) {
-    while (!input_.empty()) {
-        const csh::loop_http::IoResult r = stream_->write(input_.data(), input_.size());
+    while (input_queued() > 0) {
+        const csh::loop_http::IoResult r = stream_->write(input_.data() + input_sent_, input_queued());
         if (r.status == csh::loop_http::IoResult::Status::ok) {
-            input_.erase(0, r.bytes);
+            input_sent_ += r.bytes;
             continue;
         }
-        if (r.status == csh::loop_http::IoResult::Status::would_block) return true;
-        // The program's input is gone (it exited or the engine dropped the
-        // stream); its output and end are still read.
-        input_.clear();
-        input_closed_ = true;
-        write_shut_ = true;
-        if (callbacks_.input_failed) callbacks_.input_failed(false, r.error);
+        if (r.status == csh::loop_http::IoResult::Status::would_block) break;
+        fail_input(r.error);
         return false;
     }
-    if (notify && input_refused_) {
+    if (input_queued() == 0) {
+        input_.clear();  // keeps its capacity for the next time the socket is full
+        input_sent_ = 0;
+    }
+    if (notify && input_refused_ && input_queued() <= kInputResume) {
         input_refused_ = false;
         if (callbacks_.input_ready) callbacks_.input_ready();
         if (ended_) return false;
     }
-    if (input_closed_ && !write_shut_) {
+    if (input_closed_ && !write_shut_ && input_queued() == 0) {
         const csh::loop_http::IoResult r = stream_->shutdown_write();
         if (r.status != csh::loop_http::IoResult::Status::would_block) write_shut_ = true;
         if (r.status == csh::loop_http::IoResult::Status::error && callbacks_.input_failed) callbacks_.input_failed(true, r.error);
@@ -165,11 +188,21 @@ bool AttachedStream::flush_input(bool notify) {
     return true;
 }
 
+void AttachedStream::fail_input(const std::string& error) {
+    // The program's input is gone (it exited or the engine dropped the
+    // stream); its output and end are still read.
+    input_.clear();
+    input_sent_ = 0;
+    input_closed_ = true;
+    write_shut_ = true;
+    if (callbacks_.input_failed) callbacks_.input_failed(false, error);
+}
+
 void AttachedStream::update_interest() {
     if (ended_ || !watch_.active()) return;
     uint32_t events = 0;
     if (pending_output_.empty() && !engine_eof_) events |= stream_->read_waits_for();
-    if (!input_.empty() || (input_closed_ && !write_shut_)) events |= stream_->write_waits_for();
+    if (input_queued() > 0 || (input_closed_ && !write_shut_)) events |= stream_->write_waits_for();
     watch_.update(events);
 }
 

@@ -3,6 +3,8 @@
 // back-pressure. Output is read only when the channel took everything read
 // before, so a slow client slows the program instead of filling memory; input
 // is buffered up to a bound, beyond which the channel's window stays closed.
+// Input goes from the channel's buffer straight to the socket while the engine
+// keeps up; only what the socket cannot take yet is copied and kept.
 #pragma once
 
 #include "engine/stream_demuxer.hpp"
@@ -35,7 +37,13 @@ public:
         std::function<void(bool closing, const std::string& error)> input_failed;
     };
 
+    // Input waiting for the engine socket, at most; beyond it the channel's
+    // window stays closed. A refused writer hears of room once the queue fell
+    // to kInputResume, not only once it is empty, so that the client's next
+    // bytes travel while the engine still drains these: waiting for empty
+    // would make the client and the engine take turns.
     static constexpr size_t kInputLimit = 256 * 1024;
+    static constexpr size_t kInputResume = kInputLimit / 2;
 
     // [strand] Takes over an upgraded response. `demultiplex` is true for
     // non-TTY streams (stdout/stderr frames).
@@ -65,6 +73,8 @@ private:
     void update_interest();
     void end(const std::string& error);
     void accept_raw(std::string_view data);
+    void fail_input(const std::string& error);
+    size_t input_queued() const { return input_.size() - input_sent_; }
 
     csh::sdk::Host host_;
     csh_strand* strand_;
@@ -75,7 +85,10 @@ private:
     Callbacks callbacks_;
 
     std::deque<std::pair<csh_stream, std::string>> pending_output_;
+    // Input not written yet is input_[input_sent_..]: written bytes are
+    // dropped from the front only now and then, not after every write.
     std::string input_;
+    size_t input_sent_ = 0;
     bool input_refused_ = false;
     bool input_closed_ = false;
     bool write_shut_ = false;
