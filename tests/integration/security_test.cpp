@@ -237,10 +237,7 @@ BOOST_AUTO_TEST_SUITE(configuration_server)
 // bob only: the per-user section is merged over the file's.
 BOOST_AUTO_TEST_CASE(a_per_user_section_is_merged_over_the_files) {
     HttpTestServer server;
-    const std::string webhook = "    method: webhook\n    webhook:\n      url: " + server.url() + "\n      timeout: 1s\n";
-    Gateway gateway("auth:\n  password:\n" + webhook + "configserver:\n  url: " + server.url() +
-                    "/config\n  timeout: 1s\nbackend: local\nlocal:\n  shell: [/bin/sh]\n"
-                    "security:\n  command:\n    mode: enable\n");
+    Gateway gateway(webhook_auth_config_server_local_backend(server.url()) + "security:\n  command:\n    mode: enable\n");
     server.respond("/password", {200, R"({"success": true})"});
 
     server.respond("/config", {200, R"({"config": {}})"});

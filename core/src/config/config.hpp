@@ -37,6 +37,19 @@ struct SshSettings {
     int client_alive_count_max = 3;
     // ssh.loginGraceTime (ours); 0 = no limit.
     std::chrono::milliseconds login_grace_time{120000};
+    // ssh.maxStartups (ours, OpenSSH's MaxStartups start:rate:full): from
+    // `start` unauthenticated connections on, a new one is dropped with
+    // probability `rate`% rising to 100% at `full`.
+    int max_startups_begin = 100;
+    int max_startups_rate = 30;
+    int max_startups_full = 1000;
+    // ssh.perSourceMaxStartups (ours, OpenSSH's PerSourceMaxStartups); 0 = no limit.
+    int per_source_max_startups = 20;
+    // ssh.idleTimeout and ssh.maxSessionDuration (ours); 0 = off. The
+    // warning goes out ssh.timeoutWarning before either closes.
+    std::chrono::milliseconds idle_timeout{0};
+    std::chrono::milliseconds max_session_duration{0};
+    std::chrono::milliseconds timeout_warning{60000};
 };
 
 struct HealthSettings {

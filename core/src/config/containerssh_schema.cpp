@@ -142,6 +142,14 @@ NodePtr ssh() {
         {"clientAliveCountMax", integer(3, 1)},
         // Ours (OpenSSH's LoginGraceTime): unauthenticated connections are closed after this.
         {"loginGraceTime", duration("2m")},
+        // Ours (docs/security.md, "Limits"): OpenSSH's MaxStartups and
+        // PerSourceMaxStartups for connections not yet authenticated.
+        {"maxStartups", text("100:30:1000")},
+        {"perSourceMaxStartups", integer(20, 0)},
+        // Ours: per connection, overridable per user; 0 = off.
+        {"idleTimeout", duration("0s")},
+        {"maxSessionDuration", duration("0s")},
+        {"timeoutWarning", duration("1m")},
     });
 }
 
@@ -217,7 +225,15 @@ NodePtr security() {
         {"defaultMode", security_mode()},
         {"forceCommand", text()},
         {"maxSessions", integer(-1, -1)},
-        {"env", object({{"mode", security_mode()}, {"allow", text_list()}, {"deny", text_list()}})},
+        // Ours: hard ceilings a client cannot push the gateway past
+        // (docs/security.md, "Limits").
+        {"maxChannels", integer(64, 1)},
+        {"maxPendingSignals", integer(16, 1)},
+        {"env", object({{"mode", security_mode()},
+                        {"allow", text_list()},
+                        {"deny", text_list()},
+                        {"maxVariables", integer(128, 0)},
+                        {"maxBytes", integer(65536, 0)}})},
         {"command", object({{"mode", security_mode()}, {"allow", text_list()}})},
         {"shell", object({{"mode", security_mode()}})},
         {"subsystem", object({{"mode", security_mode()}, {"allow", text_list()}, {"deny", text_list()}})},

@@ -72,6 +72,31 @@ milliseconds check_interval(const Value& value, const std::string& path, const c
     return milliseconds(nanos / kNanosPerMilli);
 }
 
+// OpenSSH's "start:rate:full", or one number N meaning N:100:N.
+void read_max_startups(const Value& value, SshSettings& settings) {
+    const std::string text = text_of(value);
+    const auto bad = [&] {
+        fail_at(value.position, "ssh.maxStartups",
+                "must be \"start:rate:full\" (as OpenSSH's MaxStartups: 1 <= start <= full, rate 1..100) or one "
+                "number; got " + describe(value));
+    };
+    std::vector<long> parts;
+    std::size_t from = 0;
+    for (;;) {
+        const std::size_t colon = text.find(':', from);
+        const std::string part = text.substr(from, colon == std::string::npos ? std::string::npos : colon - from);
+        if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos) bad();
+        parts.push_back(std::stol(part));
+        if (colon == std::string::npos) break;
+        from = colon + 1;
+    }
+    if (parts.size() == 1) parts = {parts[0], 100, parts[0]};
+    if (parts.size() != 3 || parts[0] < 1 || parts[1] < 1 || parts[1] > 100 || parts[2] < parts[0]) bad();
+    settings.max_startups_begin = static_cast<int>(parts[0]);
+    settings.max_startups_rate = static_cast<int>(parts[1]);
+    settings.max_startups_full = static_cast<int>(parts[2]);
+}
+
 SshSettings read_ssh(const Value& ssh) {
     SshSettings settings;
     settings.listen = check_listen(child(ssh, "listen"), "ssh.listen");
@@ -98,6 +123,12 @@ SshSettings read_ssh(const Value& ssh) {
         check_interval(child(ssh, "clientAliveInterval"), "ssh.clientAliveInterval", "no keepalives");
     settings.client_alive_count_max = static_cast<int>(integer_of(child(ssh, "clientAliveCountMax")));
     settings.login_grace_time = check_interval(child(ssh, "loginGraceTime"), "ssh.loginGraceTime", "no limit");
+    read_max_startups(child(ssh, "maxStartups"), settings);
+    settings.per_source_max_startups = static_cast<int>(integer_of(child(ssh, "perSourceMaxStartups")));
+    settings.idle_timeout = check_interval(child(ssh, "idleTimeout"), "ssh.idleTimeout", "off");
+    settings.max_session_duration =
+        check_interval(child(ssh, "maxSessionDuration"), "ssh.maxSessionDuration", "off");
+    settings.timeout_warning = check_interval(child(ssh, "timeoutWarning"), "ssh.timeoutWarning", "no warning");
     return settings;
 }
 

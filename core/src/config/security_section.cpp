@@ -17,7 +17,11 @@ SecuritySettings read_security(const Value& section) {
     settings.default_mode = text_of(child(section, "defaultMode"));
     settings.force_command = text_of(child(section, "forceCommand"));
     settings.max_sessions = integer_of(child(section, "maxSessions"));
+    settings.max_channels = integer_of(child(section, "maxChannels"));
+    settings.max_pending_signals = integer_of(child(section, "maxPendingSignals"));
     settings.env = read_item(section, "env");
+    settings.env_max_variables = integer_of(child(child(section, "env"), "maxVariables"));
+    settings.env_max_bytes = integer_of(child(child(section, "env"), "maxBytes"));
     settings.command = read_item(section, "command");
     settings.shell = read_item(section, "shell");
     settings.subsystem = read_item(section, "subsystem");

@@ -23,6 +23,14 @@ struct SecuritySettings {
     std::string default_mode;
     std::string force_command;   // "" = none
     std::int64_t max_sessions = -1;  // per connection; -1 = no limit
+    // Ours: channels of any type open at once on one connection, whatever
+    // maxSessions says; signals waiting for the backend, per channel.
+    std::int64_t max_channels = 64;
+    std::int64_t max_pending_signals = 16;
+    // Ours: env requests one session may pass to the backend, by count and
+    // by the bytes of names and values together.
+    std::int64_t env_max_variables = 128;
+    std::int64_t env_max_bytes = 65536;
     SecurityItem env;
     SecurityItem command;
     SecurityItem shell;

@@ -27,7 +27,9 @@ Policy::Policy(const config::SecuritySettings& s)
       tty_(config::SecurityItem{s.tty.mode, {}, {}}, s.default_mode),
       signal_(signal_names_without_sig(s.signal), s.default_mode),
       forced_command_(s.force_command),
-      max_sessions_(s.max_sessions) {}
+      max_sessions_(s.max_sessions),
+      limits_{static_cast<std::size_t>(s.max_channels), static_cast<std::size_t>(s.max_pending_signals),
+              static_cast<std::size_t>(s.env_max_variables), static_cast<std::size_t>(s.env_max_bytes)} {}
 
 bool Policy::allows_signal(std::string_view name) const { return signal_.allows(without_sig(name)); }
 

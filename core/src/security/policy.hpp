@@ -18,6 +18,16 @@
 
 namespace csh::security {
 
+// Ours: ceilings on what one client can make the gateway hold or start,
+// whatever the modes allow (docs/security.md, "Limits"). The defaults are
+// the schema's.
+struct Limits {
+    std::size_t max_channels = 64;         // security.maxChannels, per connection
+    std::size_t max_pending_signals = 16;  // security.maxPendingSignals, per channel
+    std::size_t env_max_variables = 128;   // security.env.maxVariables, per session
+    std::size_t env_max_bytes = 65536;     // security.env.maxBytes, per session
+};
+
 class Policy {
 public:
     // Everything allowed, nothing forced, no session limit: an empty section.
@@ -40,6 +50,7 @@ public:
     bool session_limit_reached(std::size_t open_sessions) const;
     // -1 = no limit.
     std::int64_t max_sessions() const { return max_sessions_; }
+    const Limits& limits() const { return limits_; }
 
     // Each item's effective mode, for the reason given with a refusal.
     Mode env_mode() const { return env_.mode(); }
@@ -58,6 +69,7 @@ private:
     Rule signal_;
     std::string forced_command_;
     std::int64_t max_sessions_ = -1;
+    Limits limits_;
 };
 
 }  // namespace csh::security

@@ -31,16 +31,20 @@ std::string ip_of(const std::string& address) {
 }
 }  // namespace
 
-Connection::Connection(ServerContext& context, ssh_session session, int fd, std::string remote_address)
+Connection::Connection(ServerContext& context, ssh_session session, int fd, std::string remote_address,
+                       std::string local_address, StartupSlot startup)
     : context_(context),
       strand_(context.loop.context()),
       session_(session),
       socket_(context.loop.context(), fd),  // a duplicate of libssh's fd, see connection.hpp
       grace_timer_(context.loop.context()),
       keepalive_timer_(context.loop.context()),
+      deadline_timer_(context.loop.context()),
+      startup_(std::move(startup)),
       id_(new_connection_id()),
       remote_address_(std::move(remote_address)),
       remote_ip_(ip_of(remote_address_)),
+      client_env_(ssh::client_env(remote_address_, local_address)),
       country_(context.geoip.country(remote_ip_)),
       // The queue reopens from inside a reply; the pump comes after it. A
       // message dropped while the connection is destroyed wakes nothing.
@@ -256,9 +260,11 @@ void Connection::dispatch(Message message) {
             if (state_ == State::authenticating) authenticator_.handle(std::move(message));
             return;
         case SSH_REQUEST_CHANNEL_OPEN:
+            note_traffic();
             open_channel(std::move(message));
             return;
         case SSH_REQUEST_CHANNEL:
+            note_traffic();
             channel_request(std::move(message));
             return;
         case SSH_REQUEST_GLOBAL:
@@ -283,6 +289,7 @@ void Connection::authenticated() {
     authenticated_after_ = std::chrono::steady_clock::now() - accepted_at_;
     context_.metrics.phase(LoginPhase::authentication, auth_wait_);
     grace_timer_.cancel();
+    startup_.release();  // no longer counts against ssh.maxStartups
     log(codes::SSH_HANDSHAKE_SUCCESSFUL, "");
     if (audit_) {
         audit_->emit(CSH_AUDIT_HANDSHAKE_SUCCESSFUL, CSH_AUDIT_NO_CHANNEL,
@@ -328,6 +335,72 @@ void Connection::on_keepalive() {
     start_keepalive();
 }
 
+void Connection::start_deadlines() {
+    deadline_state_.ready_at = deadline_state_.last_traffic = Clock::now();
+    on_deadline();
+}
+
+void Connection::on_deadline() {
+    for (;;) {
+        if (closing()) return;
+        const auto step = next_deadline_step(deadlines_, deadline_state_, Clock::now());
+        using Action = DeadlineStep::Action;
+        switch (step.action) {
+            case Action::none:
+                break;
+            case Action::warn_idle: {
+                deadline_state_.idle_warned_for = deadline_state_.last_traffic;
+                const auto in = format_duration(step.remaining);
+                log(codes::SSH_IDLE_TIMEOUT_WARNING, "closing in " + in, {{"closingIn", in}});
+                tell_sessions("This connection has had no activity and will be closed in " + in +
+                              " (idle timeout " + format_duration(deadlines_.idle_timeout) + ").");
+                continue;
+            }
+            case Action::warn_duration: {
+                deadline_state_.duration_warned = true;
+                const auto in = format_duration(step.remaining);
+                log(codes::SSH_MAX_SESSION_DURATION_WARNING, "closing in " + in, {{"closingIn", in}});
+                tell_sessions("This connection will be closed in " + in + ": it reaches the maximum session duration of " +
+                              format_duration(deadlines_.max_session_duration) + ".");
+                continue;
+            }
+            case Action::close_idle: {
+                const auto limit = format_duration(deadlines_.idle_timeout);
+                say_goodbye("Closed after " + limit + " without activity (idle timeout).");
+                close(codes::SSH_IDLE_TIMEOUT, "no session traffic for ssh.idleTimeout (" + limit + ")");
+                return;
+            }
+            case Action::close_duration: {
+                const auto limit = format_duration(deadlines_.max_session_duration);
+                say_goodbye("Closed after the maximum session duration of " + limit + ".");
+                close(codes::SSH_MAX_SESSION_DURATION, "ssh.maxSessionDuration (" + limit + ") reached");
+                return;
+            }
+        }
+        if (!step.next_check) return;
+        deadline_timer_.expires_at(*step.next_check);
+        deadline_timer_.async_wait(asio::bind_executor(strand_.executor, [self = shared_from_this()](auto ec) {
+            if (ec) return;
+            self->on_deadline();
+            self->arm_waits();  // a warning may have left bytes for libssh to send
+        }));
+        return;
+    }
+}
+
+void Connection::tell_sessions(const std::string& line) {
+    for (auto& [id, session] : channels_) session->tell_user(line);
+}
+
+// The reason goes twice: on each session's stderr, because OpenSSH's client
+// leaves as soon as its last channel closes (close() closes them before the
+// disconnect, and the client never reads the disconnect message then), and
+// as the disconnect message, for a connection with no session open.
+void Connection::say_goodbye(const std::string& line) {
+    tell_sessions(line);
+    ssh_session_set_disconnect_message(session_, line.c_str());
+}
+
 void Connection::close(const char* code, std::string reason) {
     if (closing()) return;
     const bool before_authentication = state_ == State::handshake || state_ == State::authenticating;
@@ -341,6 +414,8 @@ void Connection::close(const char* code, std::string reason) {
     }
     grace_timer_.cancel();
     keepalive_timer_.cancel();
+    deadline_timer_.cancel();
+    startup_.release();
     // Requests still waiting for a plugin are not answered any more: the
     // client is gone or about to be disconnected.
     queue_->stop_replies();

@@ -17,10 +17,13 @@
 #include "host/event_loop.hpp"
 #include "ssh/audit_streams.hpp"
 #include "ssh/authenticator.hpp"
+#include "ssh/client_env.hpp"
+#include "ssh/deadlines.hpp"
 #include "ssh/message.hpp"
 #include "ssh/metadata.hpp"
 #include "ssh/pending_completion.hpp"
 #include "ssh/server_context.hpp"
+#include "ssh/startup_gate.hpp"
 
 #include "security/policy.hpp"
 
@@ -49,7 +52,10 @@ public:
     // closes its own fd as soon as the peer goes away; watching a separate
     // duplicate means the fd number Asio knows can never be reused by another
     // connection before this one is finished with it.
-    Connection(ServerContext& context, ssh_session session, int watch_fd, std::string remote_address);
+    // `startup` counts the connection among the unauthenticated ones
+    // (ssh.maxStartups) until it authenticates or ends.
+    Connection(ServerContext& context, ssh_session session, int watch_fd, std::string remote_address,
+               std::string local_address, StartupSlot startup);
     ~Connection() override;
 
     // Starts the key exchange on the connection's strand.
@@ -113,6 +119,12 @@ public:
     void note_auth_wait(std::chrono::steady_clock::duration waited) { auth_wait_ += waited; }
     void note_first_output();
 
+    // SSH_CLIENT and SSH_CONNECTION for this connection's sessions.
+    const ClientEnv& client_env() const { return client_env_; }
+    // Session traffic either way (client data, program output, channel
+    // opens and requests): restarts ssh.idleTimeout. Keepalives are not traffic.
+    void note_traffic() { deadline_state_.last_traffic = Clock::now(); }
+
     // Closes the connection with a reason for the log.
     void close(const char* code, std::string reason);
 
@@ -146,6 +158,13 @@ private:
     void start_login_grace();
     void start_keepalive();
     void on_keepalive();
+    // ssh.idleTimeout and ssh.maxSessionDuration, from the login on.
+    void start_deadlines();
+    void on_deadline();
+    // One line on the stderr of every open session (a terminal gets CR LF).
+    void tell_sessions(const std::string& line);
+    // The last words of a connection the server ends (see connection.cpp).
+    void say_goodbye(const std::string& line);
 
     ServerContext& context_;
     csh_strand strand_;
@@ -154,9 +173,16 @@ private:
     boost::asio::posix::stream_descriptor socket_;
     boost::asio::steady_timer grace_timer_;
     boost::asio::steady_timer keepalive_timer_;
+    boost::asio::steady_timer deadline_timer_;
+    // This connection's ssh.idleTimeout, ssh.maxSessionDuration and
+    // ssh.timeoutWarning: the file's, or the configuration server's answer for the user.
+    DeadlineSettings deadlines_;
+    DeadlineState deadline_state_;
+    StartupSlot startup_;
     std::string id_;
     std::string remote_address_;
     std::string remote_ip_;
+    ClientEnv client_env_;
     // GeoIP country of the client (geoip section; XX when unknown).
     std::string country_;
     // Login timing, for SshMetrics.

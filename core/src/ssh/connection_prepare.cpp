@@ -10,7 +10,14 @@
 
 namespace csh::ssh {
 
+namespace {
+DeadlineSettings deadline_settings(const config::SshSettings& ssh) {
+    return {ssh.idle_timeout, ssh.max_session_duration, ssh.timeout_warning};
+}
+}  // namespace
+
 void Connection::prepare() {
+    deadlines_ = deadline_settings(context_.config.ssh());
     if (context_.plugins.config.empty()) {
         open_backend(context_.effective_json);
         return;
@@ -32,6 +39,8 @@ void Connection::prepare() {
             effective = merged.effective_json();
             // The user's own security section, merged over the file's like every other section.
             c.policy_ = std::make_shared<const security::Policy>(merged.security());
+            // ssh.idleTimeout and ssh.maxSessionDuration may differ per user too.
+            c.deadlines_ = deadline_settings(merged.ssh());
         } catch (const config::ConfigError& e) {
             c.log(codes::BACKEND_CONFIG_ERROR, e.what(), {{"key", e.key_path()}});
             ssh_session_set_disconnect_message(
@@ -70,6 +79,7 @@ void Connection::open_backend(std::string config_json) {
             c.state_ = State::ready;
             c.context_.metrics.phase(LoginPhase::backend, a.waited);
             c.context_.metrics.handshake_succeeded(c.country_, c.authenticated_after_);
+            if (c.deadlines_.any()) c.start_deadlines();
             // post() then pumps: the requests that waited are taken now.
         }));
 }
@@ -118,6 +128,14 @@ void Connection::open_channel(Message message) {
     }
     if (state_ != State::ready || backend_connection_ == nullptr) {
         reject(codes::SSH_NEW_CHANNEL_REJECTED, "connection is not ready");
+        return;
+    }
+    if (channels_.size() >= policy_->limits().max_channels) {
+        // Holds whatever maxSessions says (-1 included): each session is a
+        // program in the backend, so a client may not start without bound.
+        reject(codes::SECURITY_MAX_CHANNELS, "the connection already has security.maxChannels (" +
+                                                 std::to_string(policy_->limits().max_channels) + ") channels open");
+        context_.metrics.security_refused(codes::SECURITY_MAX_CHANNELS);
         return;
     }
     if (policy_->session_limit_reached(channels_.size())) {

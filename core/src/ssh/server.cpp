@@ -73,12 +73,39 @@ void set_bind_algorithms(ssh_bind bind, log::Logger& logger, const config::detai
     }
 }
 
+std::string ip_only(const sockaddr_storage& addr) {
+    char text[INET6_ADDRSTRLEN] = {};
+    if (addr.ss_family == AF_INET6) {
+        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_addr, text, sizeof text);
+    } else {
+        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&addr)->sin_addr, text, sizeof text);
+    }
+    return text;
+}
+
+std::string local_address_of(int fd) {
+    sockaddr_storage local{};
+    socklen_t len = sizeof local;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) return "0.0.0.0:0";
+    return format_address(local);
+}
+
+StartupLimits startup_limits(const config::SshSettings& ssh) {
+    StartupLimits limits;
+    limits.begin = static_cast<std::size_t>(ssh.max_startups_begin);
+    limits.rate = static_cast<unsigned>(ssh.max_startups_rate);
+    limits.full = static_cast<std::size_t>(ssh.max_startups_full);
+    limits.per_source = static_cast<std::size_t>(ssh.per_source_max_startups);
+    return limits;
+}
+
 }  // namespace
 
 Server::Server(ServerContext context, HostKeys host_keys)
     : context_(std::move(context)), acceptor_(context_.loop.context()) {
     context_.on_closed = [this](Connection& c) { on_connection_closed(c); };
     context_.file_policy = std::make_shared<const security::Policy>(context_.config.security());
+    startup_gate_ = StartupGate::create(startup_limits(context_.config.ssh()));
     bind_ = ssh_bind_new();
     if (bind_ == nullptr) throw start_failed("the SSH library could not create a server");
     // Never let a system-wide libssh configuration change what the operator configured.
@@ -153,6 +180,10 @@ void Server::accept_ready() {
                 continue;
             }
         }
+        // Refused before libssh or a duplicate descriptor costs anything: a
+        // flood of half-open connections holds one descriptor each, briefly.
+        StartupSlot slot;
+        if (!admit(fd, addr, slot)) continue;
         // Interactive traffic: small packets must not wait for delayed ACKs.
         const int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -166,7 +197,8 @@ void Server::accept_ready() {
             if (watch_fd >= 0) ::close(watch_fd);
             continue;
         }
-        auto connection = std::make_shared<Connection>(context_, session, watch_fd, format_address(addr));
+        auto connection = std::make_shared<Connection>(context_, session, watch_fd, format_address(addr),
+                                                       local_address_of(watch_fd), std::move(slot));
         {
             std::lock_guard lock(mutex_);
             connections_.insert(connection);
@@ -174,6 +206,34 @@ void Server::accept_ready() {
         }
         connection->start();
     }
+}
+
+bool Server::admit(int fd, const sockaddr_storage& addr, StartupSlot& slot) {
+    const std::string source = ip_only(addr);
+    auto admission = startup_gate_->admit(source);
+    if (admission.verdict == StartupGate::Verdict::admitted) {
+        slot = std::move(admission.slot);
+        return true;
+    }
+    ::close(fd);  // no banner: a client past the limit learns nothing, as with OpenSSH
+    const auto& limits = startup_gate_->limits();
+    const std::string open = std::to_string(admission.open);
+    if (admission.verdict == StartupGate::Verdict::per_source) {
+        context_.logger.log(codes::SSH_PER_SOURCE_MAX_STARTUPS,
+                            source + " already has " + std::to_string(admission.from_source) +
+                                " unauthenticated connections (ssh.perSourceMaxStartups " +
+                                std::to_string(limits.per_source) + ")",
+                            {{"remoteAddr", source}, {"unauthenticated", open}});
+    } else {
+        const bool full = admission.verdict == StartupGate::Verdict::full;
+        context_.logger.log(codes::SSH_MAX_STARTUPS,
+                            std::string(full ? "refused: " : "dropped at random: ") + open +
+                                " connections are not authenticated yet (ssh.maxStartups " +
+                                std::to_string(limits.begin) + ":" + std::to_string(limits.rate) + ":" +
+                                std::to_string(limits.full) + ")",
+                            {{"remoteAddr", source}, {"unauthenticated", open}, {"reason", full ? "full" : "random early drop"}});
+    }
+    return false;
 }
 
 void Server::on_connection_closed(Connection& connection) {

@@ -5,10 +5,13 @@
 
 #include "ssh/host_keys.hpp"
 #include "ssh/server_context.hpp"
+#include "ssh/startup_gate.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 
 #include <libssh/server.h>
+
+#include <sys/socket.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -37,6 +40,8 @@ private:
     void accept_next();
     void accept_ready();
     void on_connection_closed(Connection& connection);
+    // ssh.maxStartups / ssh.perSourceMaxStartups: false when `fd` was refused (and closed).
+    bool admit(int fd, const sockaddr_storage& addr, StartupSlot& slot);
 
     ServerContext context_;
     ssh_bind bind_ = nullptr;
@@ -49,6 +54,7 @@ private:
     size_t open_at_last_trim_ = 0;
     static constexpr size_t kTrimAfterClosing = 1024;
     bool stopping_ = false;
+    std::shared_ptr<StartupGate> startup_gate_;
 };
 
 }  // namespace csh::ssh

@@ -22,7 +22,10 @@ using host::guarded;
 
 }  // namespace
 
-SessionChannel::SessionChannel(Connection& connection, uint64_t id) : connection_(connection), id_(id) {
+SessionChannel::SessionChannel(Connection& connection, uint64_t id)
+    : connection_(connection),
+      id_(id),
+      env_budget_(connection.policy().limits().env_max_variables, connection.policy().limits().env_max_bytes) {
     // Each entry runs behind the host barrier (host/host_entry.hpp).
     static const csh_session_host_api api = {
         sizeof(csh_session_host_api),
@@ -94,6 +97,8 @@ void SessionChannel::submit(ChannelRequest request, Message reply_to) {
     audit_request(request, request_id);
     Answered answered{request_id, request.kind, request.name,
                       request.kind == RequestKind::signal ? request.key : std::string()};
+    // Every signal submitted ends in answer(), refused or not, which counts it off.
+    if (request.kind == RequestKind::signal) ++signals_in_flight_;
     // The security policy sits between the audit event and the backend, so
     // a refusal is recorded with the request it refuses.
     const PolicyVerdict verdict = judge(c.policy(), request);
@@ -107,11 +112,16 @@ void SessionChannel::submit(ChannelRequest request, Message reply_to) {
         case PolicyVerdict::Action::pass:
             break;
     }
+    if (request.kind == RequestKind::env && !env_fits(request, reply_to, answered)) return;
     forward(request, std::move(reply_to), std::move(answered));
 }
 
 void SessionChannel::forward(const ChannelRequest& request, Message reply_to, Answered answered) {
     auto& c = connection_;
+    if (starts_program(request.kind) && !connection_env_sent_) {
+        set_connection_env(request, std::move(reply_to), std::move(answered));
+        return;
+    }
     // A backend answers its session requests before its connection_close
     // completes (backend.h); one still pending at the end is reported.
     const auto& backend = c.context().plugins.backend;
@@ -228,6 +238,7 @@ void SessionChannel::answer(Message reply_to, const Answered& request, const Sta
     auto& c = connection_;
     const std::string label = std::to_string(id_);
     const std::string_view name = request.name;
+    if (request.kind == RequestKind::signal && signals_in_flight_ > 0) --signals_in_flight_;
     if (answer.status == CSH_OK) {
         reply_to.answer(ssh_message_channel_request_reply_success);
         c.log(codes::SSH_CHANNEL_REQUEST_SUCCESSFUL, "", {{"channelId", label}, {"requestType", name}});
@@ -254,6 +265,7 @@ void SessionChannel::answer(Message reply_to, const Answered& request, const Sta
 
 int SessionChannel::on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* self_ptr) {
     auto* self = static_cast<SessionChannel*>(self_ptr);
+    if (len > 0) self->connection_.note_traffic();
     // Clients have no stderr to send; data for a program that is gone is dropped.
     if (is_stderr != 0 || self->backend_ == nullptr || self->finished_) return static_cast<int>(len);
     // Leaving data in libssh's buffer closes the client's window: back-pressure.
@@ -322,7 +334,22 @@ void SessionChannel::on_close(ssh_session, ssh_channel, void* self_ptr) {
 
 void SessionChannel::on_signal(ssh_session, ssh_channel, const char* signal, void* self_ptr) {
     auto* self = static_cast<SessionChannel*>(self_ptr);
-    if (signal != nullptr) self->pending_signals_.emplace_back(signal);
+    if (signal == nullptr) return;
+    self->connection_.note_traffic();
+    // Signals have no reply and hold no queue: without a bound, a client
+    // sending them faster than the backend answers grows this list forever.
+    const auto max = self->connection_.policy().limits().max_pending_signals;
+    if (self->pending_signals_.size() + self->signals_in_flight_ >= max) {
+        if (!std::exchange(self->signal_limit_logged_, true)) {
+            self->connection_.log(codes::SECURITY_PENDING_SIGNALS_LIMIT,
+                                  "more than security.maxPendingSignals (" + std::to_string(max) +
+                                      ") signals wait for the backend; dropped",
+                                  {{"channelId", std::to_string(self->id_)}, {"signal", signal}});
+        }
+        self->connection_.context().metrics.security_refused(codes::SECURITY_PENDING_SIGNALS_LIMIT);
+        return;
+    }
+    self->pending_signals_.emplace_back(signal);
     self->connection_.wake();
 }
 
@@ -347,6 +374,7 @@ size_t SessionChannel::api_write_output(csh_session_host* host, csh_stream strea
                                                     : ssh_channel_write(self->channel_, data.data, n);
     if (written < 0) return data.size;  // the connection is failing; pump will notice
     if (static_cast<uint32_t>(written) < data.size) self->output_blocked_ = true;
+    if (written > 0) self->connection_.note_traffic();
     if (written > 0 && self->program_requested_at_) self->note_first_output();
     self->audit_io(stream == CSH_STREAM_STDERR ? 2 : 1, reinterpret_cast<const char*>(data.data),
                    static_cast<size_t>(written));

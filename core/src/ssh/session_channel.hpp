@@ -8,6 +8,7 @@
 #pragma once
 
 #include "ssh/channel_request.hpp"
+#include "ssh/env_budget.hpp"
 #include "ssh/message.hpp"
 
 #include <containerssh/plugin.h>
@@ -66,6 +67,9 @@ public:
     bool output_room_unannounced() const;
     // The connection is going away: tell the backend and drop the channel.
     void connection_closing();
+    // One line on the channel's stderr, for a human waiting for a program;
+    // false when it could not be written.
+    bool tell_user(const std::string& line);
 
 private:
     static int on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* self);
@@ -99,9 +103,11 @@ private:
     // asked for), then the forced command instead of what was asked.
     void force_command(Message reply_to, Answered answered, const PolicyVerdict& verdict);
     void run_forced_command(Message reply_to, Answered answered, const StatusAnswer& original_command_set);
-    // One line on the channel's stderr, for a human waiting for a program;
-    // false when it could not be written.
-    bool tell_user(const std::string& line);
+    // security.env.maxVariables / maxBytes: false (and the request refused)
+    // when an env request does not fit the session's budget.
+    bool env_fits(const ChannelRequest& request, Message& reply_to, const Answered& answered);
+    // SSH_CLIENT and SSH_CONNECTION, once, before the first program starts.
+    void set_connection_env(ChannelRequest request, Message reply_to, Answered answered);
     void answer(Message reply_to, const Answered& request, const StatusAnswer& answer);
     size_t offer_stdin(const char* data, size_t size);
     void drain_stdin();
@@ -142,6 +148,12 @@ private:
     };
     std::optional<ExitSignal> exit_signal_;
     std::vector<std::string> pending_signals_;
+    // Signals given to the backend and not answered yet (security.maxPendingSignals).
+    std::size_t signals_in_flight_ = 0;
+    bool signal_limit_logged_ = false;
+    EnvBudget env_budget_;
+    bool env_limit_logged_ = false;
+    bool connection_env_sent_ = false;
     std::optional<Refusal> refusal_;
 };
 

@@ -109,6 +109,81 @@ void SessionChannel::run_forced_command(Message reply_to, Answered answered, con
     forward(exec, std::move(reply_to), std::move(answered));
 }
 
+bool SessionChannel::env_fits(const ChannelRequest& request, Message& reply_to, const Answered& answered) {
+    const auto verdict_of = env_budget_.take(request.key.size(), request.value.size());
+    if (verdict_of == EnvBudget::Verdict::fits) return true;
+    const auto& limits = connection_.policy().limits();
+    PolicyVerdict verdict;
+    verdict.action = PolicyVerdict::Action::refuse;
+    verdict.code = codes::SECURITY_ENV_LIMIT;
+    verdict.item_field = "env";
+    verdict.item = request.key;  // the name only: a value may be a secret
+    verdict.reason = verdict_of == EnvBudget::Verdict::too_many
+                         ? "the session already set security.env.maxVariables (" +
+                               std::to_string(limits.env_max_variables) + ") variables"
+                         : "the variable would take the session past security.env.maxBytes (" +
+                               std::to_string(limits.env_max_bytes) + " bytes of names and values)";
+    if (!std::exchange(env_limit_logged_, true)) {
+        refuse(std::move(reply_to), answered, verdict);
+        return false;
+    }
+    // A client past its budget may send thousands more: one SECURITY_ENV_LIMIT
+    // line per session, then only the request's own failure.
+    connection_.context().metrics.security_refused(verdict.code);
+    StatusAnswer refused;
+    refused.status = CSH_FAILED;
+    refused.reason = verdict.reason;
+    answer(std::move(reply_to), answered, refused);
+    return false;
+}
+
+void SessionChannel::set_connection_env(ChannelRequest request, Message reply_to, Answered answered) {
+    connection_env_sent_ = true;
+    auto& c = connection_;
+    const auto& backend = c.context().plugins.backend;
+    if (backend.api->session_env == nullptr || backend_ == nullptr) {
+        forward(request, std::move(reply_to), std::move(answered));
+        return;
+    }
+    // SSH_CLIENT, then SSH_CONNECTION, then the request: one at a time, as
+    // every request reaches a backend. The client's message (and with it
+    // the connection's queue) is held until the program's own answer.
+    struct Step {
+        static void send(SessionChannel& channel, std::size_t index, ChannelRequest request, Message reply_to,
+                         Answered answered) {
+            const auto& env = channel.connection_.client_env();
+            static constexpr std::string_view kNames[] = {"SSH_CLIENT", "SSH_CONNECTION"};
+            if (index == 2 || channel.backend_ == nullptr || channel.finished_) {
+                channel.forward(request, std::move(reply_to), std::move(answered));
+                return;
+            }
+            const std::string& value = index == 0 ? env.ssh_client : env.ssh_connection;
+            auto& c = channel.connection_;
+            const auto& backend = c.context().plugins.backend;
+            auto done = status_completion(
+                c, {backend.id, "env", AtConnectionEnd::drop_and_report},
+                [index, request = std::move(request), reply_to = std::move(reply_to), channel_id = channel.id_,
+                 answered = std::move(answered)](Connection& conn, StatusAnswer answer) mutable {
+                    auto* ch = conn.find_channel(channel_id);
+                    if (conn.closing() || ch == nullptr) {
+                        reply_to.discard();
+                        return;
+                    }
+                    if (answer.status != CSH_OK) {
+                        conn.log(codes::SSH_CONNECTION_ENV_FAILED, answer.reason,
+                                 {{"channelId", std::to_string(channel_id)},
+                                  {"env", std::string(kNames[index])},
+                                  {"reason", answer.reason}});
+                    }
+                    send(*ch, index + 1, std::move(request), std::move(reply_to), std::move(answered));
+                });
+            backend.api->session_env(channel.backend_, {kNames[index].data(), kNames[index].size()},
+                                     {value.data(), value.size()}, done);
+        }
+    };
+    Step::send(*this, 0, std::move(request), std::move(reply_to), std::move(answered));
+}
+
 bool SessionChannel::tell_user(const std::string& line) {
     if (channel_ == nullptr || remote_closed_ || finished_ || ssh_channel_window_size(channel_) == 0) return false;
     const std::string text = line + (terminal_ ? "\r\n" : "\n");

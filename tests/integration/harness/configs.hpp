@@ -49,6 +49,15 @@ inline std::string static_kbdint_local_backend(const User& user, const std::stri
            "  shell: [/bin/sh]\n";
 }
 
+// Password logins asked of a webhook at `url` (an HttpTestServer answering
+// /password), a configuration server at `url`/config, and the local-process
+// backend with /bin/sh as its shell.
+inline std::string webhook_auth_config_server_local_backend(const std::string& url) {
+    return "auth:\n  password:\n    method: webhook\n    webhook:\n      url: " + url +
+           "\n      timeout: 1s\nconfigserver:\n  url: " + url +
+           "/config\n  timeout: 1s\nbackend: local\nlocal:\n  shell: [/bin/sh]\n";
+}
+
 inline std::string audit_recorder(const std::string& file) {
     return "audit:\n"
            "  enable: true\n"
