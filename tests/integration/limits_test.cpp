@@ -15,6 +15,7 @@
 #include <http_test_server.hpp>
 
 #include <regex>
+#include <thread>
 
 using namespace csh::test;
 
@@ -118,6 +119,31 @@ BOOST_AUTO_TEST_CASE(max_channels_can_be_lowered) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(pending_requests)
+
+// 64 MB of env requests pipelined behind an exec the backend never answers
+// (backend-silent): they cannot be answered before the exec, and libssh
+// would parse them all into its message list. The gateway stops reading
+// instead, and grows by far less than what was sent.
+BOOST_AUTO_TEST_CASE(requests_behind_a_held_one_do_not_fill_the_gateway) {
+    Gateway gateway("auth:\n  password:\n    method: static\n    static:\n      users:\n        alice:\n"
+                    "          password: \"correct horse\"\nbackend: silent\n");
+    const long before = rss_kib(gateway.pid());
+    Child hostile({client("requests_behind_held_exec.py"), std::to_string(gateway.port()), kLogin.user,
+                  kLogin.password, "16000", "4096"});
+    std::string queued;
+    BOOST_REQUIRE(hostile.read_line(queued, std::chrono::seconds(60)));
+    BOOST_TEST(queued == "queued");
+    BOOST_TEST(!gateway.wait_for("SSH_READ_PAUSED", std::chrono::seconds(20)).empty());
+    std::this_thread::sleep_for(std::chrono::seconds(2));  // what could still flow has flowed
+    const long grown = rss_kib(gateway.pid()) - before;
+    BOOST_TEST_INFO("grown by " << grown << " KiB");
+    BOOST_TEST(grown < 16 * 1024);
+    hostile.close_stdin();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(max_startups)
 
 // 500 half-open connections from 127.0.0.2 (TCP only, or an identification
@@ -181,6 +207,16 @@ BOOST_AUTO_TEST_CASE(an_idle_connection_is_warned_then_closed) {
     BOOST_TEST(contains(r.err, "Closed after 3s without activity (idle timeout)."), "stderr: " << r.err);
     BOOST_TEST(!gateway.wait_for("SSH_IDLE_TIMEOUT_WARNING").empty());
     BOOST_TEST(json_field(gateway.wait_for("SSH_IDLE_TIMEOUT"), "username") == "alice");
+}
+
+// With no session open, the reason reaches the user as the disconnect message.
+BOOST_AUTO_TEST_CASE(a_connection_without_a_session_gets_the_reason_as_its_disconnect_message) {
+    Gateway gateway(static_auth_local_backend(kAlice), true, {"idleTimeout: 2s", "timeoutWarning: 1s"});
+    const auto r = ssh(gateway, kLogin, {"-N", "-o", "LogLevel=INFO"}, {}, "", std::chrono::seconds(40));
+    BOOST_TEST(!r.timed_out);
+    BOOST_TEST(r.exit_code == 255);
+    BOOST_TEST(contains(r.err, "Closed after 2s without activity (idle timeout)."), "stderr: " << r.err);
+    BOOST_TEST(!gateway.wait_for("SSH_IDLE_TIMEOUT").empty());
 }
 
 // Output counts as traffic: a program that prints every half second for

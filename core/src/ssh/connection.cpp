@@ -24,6 +24,14 @@ namespace {
 // How many poll rounds one pump may run before yielding the thread; keeps a
 // fast client from starving the other connections of the same thread.
 constexpr int kPumpRounds = 32;
+// What a client may send while one of its requests waits for a plugin.
+// libssh parses every packet it reads into its own message list, which has
+// no public size or hook: a client pipelining requests behind one the
+// backend is slow to answer (or never answers) would grow it without bound.
+// Past this many bytes the connection stops reading until the request is
+// answered, and TCP holds the client back. Stdin pays too (it counts here
+// and pauses with the rest), but only while a request waits.
+constexpr uint64_t kMaxReadWhileHeld = 4u << 20;
 
 std::string ip_of(const std::string& address) {
     if (!address.empty() && address.front() == '[') return address.substr(1, address.find(']') - 1);
@@ -136,6 +144,9 @@ void Connection::start() {
                        {audit_field::text("remoteAddr", c.remote_address_), audit_field::text("country", c.country_)});
         c.log(codes::SSH_CONNECTED, "");
 
+        // The payload after decompression: with zlib@openssh.com, 1.5 MB on
+        // the wire carried 64 MB of requests.
+        ssh_set_counters(c.session_, nullptr, &c.payload_counter_);
         c.event_ = ssh_event_new();
         if (c.event_ == nullptr || ssh_handle_key_exchange(c.session_) == SSH_ERROR ||
             ssh_event_add_session(c.event_, c.session_) != SSH_OK) {
@@ -165,10 +176,17 @@ void Connection::pump() {
         const int one = 1;
         setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
     }
-    for (int round = 0; round < kPumpRounds; ++round) {
+    update_read_pause();
+    // Paused, libssh is polled only to flush what it has to send; each poll
+    // reads at most one socket buffer more.
+    const bool flush_only = reading_paused_ && (ssh_get_poll_flags(session_) & SSH_WRITE_PENDING) != 0;
+    const int rounds = !reading_paused_ ? kPumpRounds : flush_only ? 1 : 0;
+    for (int round = 0; round < rounds; ++round) {
         const int rc = ssh_event_dopoll(event_, 0);
         if (rc == SSH_ERROR) break;
         if (rc == SSH_AGAIN) break;
+        update_read_pause();  // one socket read can inflate to megabytes
+        if (reading_paused_) break;
         if (round == kPumpRounds - 1) wake();  // more to do: yield, come back
     }
     if (state_ == State::closing || state_ == State::closed) {
@@ -210,9 +228,28 @@ void Connection::pump() {
     arm_waits();
 }
 
+void Connection::update_read_pause() {
+    // Only once the connection serves sessions: during the login a held
+    // message may wait for the client's own next message (keyboard-interactive).
+    if (state_ != State::ready || !queue_->held()) {
+        held_from_bytes_.reset();
+        reading_paused_ = false;
+        return;
+    }
+    if (!held_from_bytes_) held_from_bytes_ = payload_counter_.in_bytes;
+    const bool pause = payload_counter_.in_bytes - *held_from_bytes_ > kMaxReadWhileHeld;
+    if (pause && !reading_paused_) {
+        log(codes::SSH_READ_PAUSED,
+            "the client sent more than " + std::to_string(kMaxReadWhileHeld >> 20) +
+                " MiB while a request waits for the backend; reading resumes once it is answered");
+    }
+    reading_paused_ = pause;
+}
+
 void Connection::arm_waits() {
     if (state_ == State::closed) return;
-    if (!read_armed_) {
+    update_read_pause();  // what this pump read may have reached the limit
+    if (!read_armed_ && !reading_paused_) {
         read_armed_ = true;
         socket_.async_wait(asio::posix::stream_descriptor::wait_read,
                            asio::bind_executor(strand_.executor, [self = shared_from_this()](auto ec) {

@@ -103,6 +103,10 @@ public:
     }
     // Schedules a pump: IO, queued messages and channel housekeeping.
     void wake();
+    // True while the connection reads nothing more from the client: a
+    // request waits for its plugin and the client has sent more than
+    // kMaxReadWhileHeld since (see pump()). Channels do not drain stdin then.
+    bool reading_paused() const { return reading_paused_; }
 
     Authenticator& authenticator() { return authenticator_; }
     // The completions handed to plugins and not answered yet (completions.hpp).
@@ -200,6 +204,12 @@ private:
     std::shared_ptr<MessageQueue> queue_;
     Authenticator authenticator_{*this, identity_};
     OutstandingCompletions outstanding_;
+    // Payload bytes received (libssh counts them, after decompression), and
+    // the count when the current request began to wait; see pump().
+    ssh_counter_struct payload_counter_{};
+    std::optional<uint64_t> held_from_bytes_;
+    bool reading_paused_ = false;
+    void update_read_pause();
     bool read_armed_ = false;
     bool write_armed_ = false;
     bool pump_posted_ = false;

@@ -291,7 +291,8 @@ size_t SessionChannel::offer_stdin(const char* data, size_t size) {
 // of it: libssh then holds at most the one window it granted, and the core
 // at most what it read before, about two windows per channel.
 void SessionChannel::drain_stdin() {
-    if (stdin_paused_ || backend_ == nullptr || channel_ == nullptr) return;
+    // ssh_channel_poll reads the socket too: not while the connection pauses reading.
+    if (stdin_paused_ || backend_ == nullptr || channel_ == nullptr || connection_.reading_paused()) return;
     draining_ = true;
     while (!stdin_paused_ && backend_ != nullptr) {
         if (stdin_held()) {
@@ -312,6 +313,7 @@ void SessionChannel::drain_stdin() {
 
 void SessionChannel::deliver_eof_when_drained() {
     if (!remote_eof_ || eof_delivered_ || backend_ == nullptr || stdin_paused_ || stdin_held()) return;
+    if (connection_.reading_paused()) return;  // ssh_channel_poll would read
     if (channel_ != nullptr && ssh_channel_poll(channel_, 0) > 0) return;  // data still buffered
     eof_delivered_ = true;
     connection_.context().plugins.backend.api->session_stdin_eof(backend_);
