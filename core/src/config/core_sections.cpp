@@ -9,6 +9,9 @@
 
 #include <csh/net/listen_address.hpp>
 
+#include <algorithm>
+#include <limits>
+
 namespace csh::config::detail {
 namespace {
 
@@ -124,7 +127,9 @@ SshSettings read_ssh(const Value& ssh) {
     settings.client_alive_count_max = static_cast<int>(integer_of(child(ssh, "clientAliveCountMax")));
     settings.login_grace_time = check_interval(child(ssh, "loginGraceTime"), "ssh.loginGraceTime", "no limit");
     read_max_startups(child(ssh, "maxStartups"), settings);
-    settings.per_source_max_startups = static_cast<int>(integer_of(child(ssh, "perSourceMaxStartups")));
+    // Anything past INT_MAX means no practical limit: clamped rather than wrapped.
+    settings.per_source_max_startups = static_cast<int>(
+        std::min<std::int64_t>(integer_of(child(ssh, "perSourceMaxStartups")), std::numeric_limits<int>::max()));
     settings.idle_timeout = check_interval(child(ssh, "idleTimeout"), "ssh.idleTimeout", "off");
     settings.max_session_duration =
         check_interval(child(ssh, "maxSessionDuration"), "ssh.maxSessionDuration", "off");

@@ -11,6 +11,7 @@
 #include "ssh/env_budget.hpp"
 #include "ssh/startup_gate.hpp"
 
+#include <limits>
 #include <string>
 
 using namespace csh::ssh;
@@ -95,6 +96,8 @@ BOOST_AUTO_TEST_CASE(keys_are_read_and_checked) {
     BOOST_TEST(set.max_startups_rate == 40);
     BOOST_TEST(set.max_startups_full == 50);
     BOOST_TEST(set.per_source_max_startups == 0);
+    BOOST_TEST(config_of("ssh:\n  perSourceMaxStartups: 99999999999\n").ssh().per_source_max_startups ==
+               std::numeric_limits<int>::max());
     const auto one = config_of("ssh:\n  maxStartups: \"7\"\n").ssh();
     BOOST_TEST(one.max_startups_begin == 7);
     BOOST_TEST(one.max_startups_full == 7);
