@@ -438,4 +438,25 @@ BOOST_AUTO_TEST_CASE(webhook_environment_and_files_reach_the_container) {
     BOOST_TEST(docker::containers_labelled("containerssh_username=" + user).empty());
 }
 
+// The docker section is the plugin's: the core passes a configuration
+// server's answer on as written, and the plugin refuses an unknown key with
+// the key path before any container exists.
+BOOST_AUTO_TEST_CASE(a_configuration_server_answer_with_an_unknown_docker_key_is_refused) {
+    HttpTestServer server;
+    server.respond("/password", {200, R"({"success": true})"});
+    server.respond("/config", {200, R"({"config": {"docker": {"execution": {"nosuchkey": 1}}}})"});
+    const std::string user = "dconf" + random_hex(10);
+    Gateway gateway("auth:\n  password:\n    method: webhook\n    webhook:\n      url: " + server.url() + "\n" +
+                    "configserver:\n  url: " + server.url() + "/config\n" + docker::backend_config("connection"));
+    const auto r = ssh(gateway, {user, "any password", {}}, {}, {"echo in"});
+    BOOST_TEST_CONTEXT(describe(r)) {
+        BOOST_TEST(r.exit_code == 255);
+        BOOST_TEST(r.out.empty());
+        BOOST_TEST(r.err.find("container configuration is invalid") != std::string::npos);
+    }
+    const auto line = gateway.wait_for("DOCKER_CONFIG_ERROR");
+    BOOST_TEST(line.find("docker.execution.nosuchkey") != std::string::npos, line);
+    BOOST_TEST(docker::containers_labelled("containerssh_username=" + user).empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

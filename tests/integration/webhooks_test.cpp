@@ -162,7 +162,9 @@ BOOST_AUTO_TEST_CASE(an_invalid_answer_closes_the_connection_with_a_message) {
     HttpTestServer server;
     Gateway gateway(webhook_config(server.url(), false, true));
     server.respond("/password", {200, R"({"success": true})"});
-    server.respond("/config", {200, R"({"config": {"docker": {"execution": {"nosuchkey": 1}}}})"});
+    // A core key: a backend's section is its plugin's to check (for Docker:
+    // DOCKER_CONFIG_ERROR when the connection opens).
+    server.respond("/config", {200, R"({"config": {"security": {"env": {"nosuchkey": 1}}}})"});
     const auto r = ssh(gateway, {"alice", "pw", {}}, {}, {"echo", "in"});
     BOOST_TEST(r.exit_code == 255);
     BOOST_TEST(r.out.empty());
@@ -170,7 +172,7 @@ BOOST_AUTO_TEST_CASE(an_invalid_answer_closes_the_connection_with_a_message) {
         BOOST_TEST(r.err.find("per-user configuration is invalid") != std::string::npos);
     }
     const auto line = gateway.wait_for("BACKEND_CONFIG_ERROR");
-    BOOST_TEST(line.find("docker.execution.nosuchkey") != std::string::npos);
+    BOOST_TEST(line.find("security.env.nosuchkey") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_failing_configuration_server_closes_the_connection_after_login) {

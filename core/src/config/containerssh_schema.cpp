@@ -20,10 +20,16 @@ using schema::text;
 using schema::text_list;
 using schema::text_map;
 
+// A plugin's section (a backend's docker, kubernetes or sshproxy; an audit
+// storage's file or s3) belongs to the plugin that provides it: the plugin
+// owns its keys, their defaults and their checks (unknown keys are refused
+// there, with the key path), so the core hands the section over as written
+// and never repeats its defaults. Here it is only a mapping; secrets in it
+// are redacted by name in dump-config (see secrets.cpp). A mapping of any
+// keys: exact at its top level, free-form below.
+NodePtr plugin_section() { return schema::map_of(free_form()); }
+
 const std::vector<std::string> kSecurityModes = {"", "enable", "filter", "disable"};
-const std::vector<std::string> kAgentIdleCommand = {"/usr/bin/containerssh-agent", "wait-signal", "--signal",
-                                                    "INT", "--signal", "TERM"};
-const std::vector<std::pair<std::string, std::string>> kSubsystems = {{"sftp", "/usr/lib/openssh/sftp-server"}};
 
 // TLS settings shared by HTTP clients and servers; the lists also accept
 // one colon-separated text, as ContainerSSH does.
@@ -194,21 +200,10 @@ NodePtr audit() {
                               {"passwords", boolean(false)},
                               {"forwarding", boolean(false)},
                           })},
-            {"file", object({{"directory", text("/var/log/audit")}})},
-            {"s3", object({
-                       {"local", text("/var/lib/audit")},
-                       {"accessKey", secret_text(Secret::yes)},
-                       {"secretKey", secret_text(Secret::yes)},
-                       {"bucket", text()},
-                       {"region", text()},
-                       {"endpoint", text()},
-                       {"cacert", text()},
-                       {"acl", text()},
-                       {"pathStyleAccess", boolean(false)},
-                       {"uploadPartSize", integer(5242880)},
-                       {"parallelUploads", integer(20)},
-                       {"metadata", object({{"ip", boolean(false)}, {"username", boolean(false)}})},
-                   })},
+            // The storages' own settings belong to the audit plugin that
+            // provides them (audit/file, audit/s3), like a backend's section.
+            {"file", plugin_section()},
+            {"s3", plugin_section()},
         },
         "storage");
 }
@@ -249,112 +244,6 @@ NodePtr security() {
     });
 }
 
-// Reference §2.7. container/host/network/platform are Docker Engine API
-// objects and auth a registry credential: passed to the plugin as written.
-NodePtr docker() {
-    return object({
-        {"connection", object({
-                           {"host", text("unix:///var/run/docker.sock")},
-                           {"cacert", text()},
-                           {"cert", text()},
-                           {"key", secret_text(Secret::if_pem)},
-                       })},
-        {"execution", object({
-                          {"container", free_form("{image: containerssh/containerssh-guest-image}")},
-                          {"host", free_form()},
-                          {"network", free_form()},
-                          {"platform", free_form()},
-                          {"containername", text()},
-                          {"auth", free_form("", Secret::yes)},
-                          {"mode", text("connection")},
-                          {"idleCommand", text_list(kAgentIdleCommand)},
-                          {"shellCommand", text_list({"/bin/bash"})},
-                          {"agentPath", text("/usr/bin/containerssh-agent")},
-                          {"disableAgent", boolean(false)},
-                          {"subsystems", text_map(kSubsystems)},
-                          {"imagePullPolicy", text("IfNotPresent")},
-                          {"exposeAuthMetadataAsEnv", boolean(false)},
-                      })},
-        {"timeouts", object({
-                         {"containerStart", duration("60s")},
-                         {"containerStop", duration("60s")},
-                         {"commandStart", duration("60s")},
-                         {"signal", duration("60s")},
-                         {"window", duration("60s")},
-                         {"http", duration("15s")},
-                     })},
-    });
-}
-
-// Reference §2.8. pod.metadata and pod.spec are Kubernetes API objects.
-NodePtr kubernetes() {
-    return object({
-        {"connection", object({
-                           {"host", text("kubernetes.default.svc")},
-                           {"path", text("/api")},
-                           {"username", text()},
-                           {"password", secret_text(Secret::yes)},
-                           {"serverName", text()},
-                           {"certFile", text()},
-                           {"keyFile", text()},
-                           {"cacertFile", text()},
-                           {"cert", text()},
-                           {"key", secret_text(Secret::if_pem)},
-                           {"cacert", text()},
-                           {"bearerToken", secret_text(Secret::yes)},
-                           {"bearerTokenFile", text()},
-                           {"qps", number("5")},
-                           {"burst", integer(10)},
-                       })},
-        {"pod", object({
-                    {"metadata", free_form("{namespace: default, generateName: containerssh-}")},
-                    {"spec", free_form("{containers: [{name: shell, image: containerssh/containerssh-guest-image}]}")},
-                    {"consoleContainerNumber", integer(0)},
-                    {"mode", text("connection")},
-                    {"createMissingPods", boolean(false)},
-                    {"idleCommand", text_list(kAgentIdleCommand)},
-                    {"shellCommand", text_list({"/bin/bash"})},
-                    {"agentPath", text("/usr/bin/containerssh-agent")},
-                    {"disableAgent", boolean(false)},
-                    {"subsystems", text_map(kSubsystems)},
-                    {"exposeAuthMetadataAsEnv", text_map()},
-                    {"exposeAuthMetadataAsLabels", text_map()},
-                    {"exposeAuthMetadataAsAnnotations", text_map()},
-                })},
-        {"timeouts", object({
-                         {"podStart", duration("60s")},
-                         {"podStop", duration("60s")},
-                         {"commandStart", duration("60s")},
-                         {"signal", duration("60s")},
-                         {"window", duration("60s")},
-                         {"http", duration("15s")},
-                     })},
-    });
-}
-
-// Reference §2.9; the algorithm lists default to the SSH server's.
-NodePtr sshproxy() {
-    return object({
-        {"server", text()},
-        {"port", integer(22)},
-        {"usernamePassThrough", boolean(false)},
-        {"username", text()},
-        {"password", secret_text(Secret::yes)},
-        {"privateKey", secret_text(Secret::if_pem)},
-        {"allowedHostKeyFingerprints", text_list()},
-        {"ciphers", text_list(ciphers().defaults)},
-        {"kex", text_list(key_exchanges().defaults)},
-        {"macs", text_list(macs().defaults)},
-        {"hostKeyAlgos", text_list({"ssh-rsa-cert-v01@openssh.com", "ssh-dss-cert-v01@openssh.com",
-                                    "ecdsa-sha2-nistp256-cert-v01@openssh.com",
-                                    "ecdsa-sha2-nistp384-cert-v01@openssh.com",
-                                    "ecdsa-sha2-nistp521-cert-v01@openssh.com", "ssh-ed25519-cert-v01@openssh.com",
-                                    "ssh-rsa", "ssh-dss", "ssh-ed25519"})},
-        {"timeout", duration("60s")},
-        {"clientVersion", text("SSH-2.0-ContainerSSH")},
-    });
-}
-
 // Ours: where plugins are looked for besides the install location.
 NodePtr plugins() { return object({{"path", text_list()}}); }
 
@@ -373,9 +262,9 @@ const schema::Node& root_schema() {
             {"health", health()},
             {"security", security()},
             {"backend", text("docker")},
-            {"docker", docker()},
-            {"kubernetes", kubernetes()},
-            {"sshproxy", sshproxy()},
+            {"docker", plugin_section()},
+            {"kubernetes", plugin_section()},
+            {"sshproxy", plugin_section()},
             {"plugins", plugins()},
         },
         "backend");

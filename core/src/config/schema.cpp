@@ -83,6 +83,12 @@ NodePtr text_map(std::vector<std::pair<std::string, std::string>> defaults) {
     return node;
 }
 
+NodePtr map_of(NodePtr element) {
+    auto node = leaf(Type::map_of, nullptr);
+    node->element = std::move(element);
+    return node;
+}
+
 NodePtr free_form(std::string_view default_yaml, Secret secret) {
     ValuePtr value = default_yaml.empty() ? nullptr : detail::read_yaml(default_yaml, "built-in defaults");
     auto node = leaf(Type::free_form, std::move(value));

@@ -74,6 +74,8 @@ NodePtr duration(std::string default_text = "0s");
 NodePtr text_list(std::vector<std::string> defaults = {}, char separator = 0,
                   Secret item_secret = Secret::no);
 NodePtr text_map(std::vector<std::pair<std::string, std::string>> defaults = {});
+// A mapping of any keys, each value an `element`; no default.
+NodePtr map_of(NodePtr element);
 // `default_yaml` is parsed once; empty means no default.
 NodePtr free_form(std::string_view default_yaml = "", Secret secret = Secret::no);
 

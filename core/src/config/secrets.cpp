@@ -10,6 +10,9 @@ namespace {
 bool has_secret_name(std::string_view key) {
     std::string name(key);
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    // A registry credential's `auth` (Docker's AuthConfig, in
+    // docker.execution.auth) is base64 of user:password.
+    if (name == "auth") return true;
     for (std::string_view word : {"password", "passwd", "secret", "token", "credential", "privatekey", "apikey",
                                   "accesskey"}) {
         if (name.find(word) != std::string::npos) return true;

@@ -17,6 +17,13 @@ bool AlgorithmFamily::implemented(std::string_view name) const {
     return true;
 }
 
+bool AlgorithmFamily::is_weak(std::string_view name) const {
+    for (const std::string& candidate : weak) {
+        if (candidate == name) return true;
+    }
+    return false;
+}
+
 std::string AlgorithmFamily::known_list() const {
     std::string out;
     for (const std::string& name : known) {
@@ -37,6 +44,7 @@ const AlgorithmFamily& ciphers() {
         {"chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "aes256-ctr",
          "aes192-ctr", "aes128-ctr"},
         {"arcfour256", "arcfour128", "arcfour", "tripledescbcID"},
+        {"aes256-cbc", "aes192-cbc", "aes128-cbc", "3des-cbc"},
     };
     return family;
 }
@@ -45,15 +53,21 @@ const AlgorithmFamily& key_exchanges() {
     static const AlgorithmFamily family{
         "kex",
         "key exchange",
-        {"curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
+        {"mlkem768x25519-sha256", "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com",
+         "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
          "ecdh-sha2-nistp521", "diffie-hellman-group18-sha512", "diffie-hellman-group16-sha512",
          "diffie-hellman-group14-sha256", "diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1",
          "diffie-hellman-group-exchange-sha256"},
-        // ContainerSSH's defaults plus the RFC 8731 name of curve25519 and a
-        // 4096-bit group for clients without elliptic curves; nothing weaker.
-        {"curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp521", "ecdh-sha2-nistp384",
-         "ecdh-sha2-nistp256", "diffie-hellman-group16-sha512"},
+        // Post-quantum hybrids first (offered only where the SSH library
+        // implements them: libssh 0.12 and later), then curve25519 under both
+        // names and 4096/8192-bit groups for clients without it. ContainerSSH
+        // also offers the NIST curves, which ssh-audit fails.
+        {"mlkem768x25519-sha256", "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com",
+         "curve25519-sha256", "curve25519-sha256@libssh.org", "diffie-hellman-group16-sha512",
+         "diffie-hellman-group18-sha512"},
         {},
+        {"ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521", "diffie-hellman-group14-sha1",
+         "diffie-hellman-group1-sha1", "diffie-hellman-group-exchange-sha256"},
     };
     return family;
 }
@@ -64,9 +78,11 @@ const AlgorithmFamily& macs() {
         "MAC",
         {"hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com",
          "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1", "hmac-sha1-96"},
-        // ContainerSSH's defaults plus their SHA-512 variants; no SHA-1.
-        {"hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha2-256", "hmac-sha2-512"},
+        // Encrypt-then-MAC only (the AEAD ciphers need no MAC at all);
+        // ContainerSSH also offers hmac-sha2-256, encrypt-and-MAC.
+        {"hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"},
         {"hmac-sha1-96"},
+        {"hmac-sha2-256", "hmac-sha2-512", "hmac-sha1", "hmac-sha1-etm@openssh.com"},
     };
     return family;
 }

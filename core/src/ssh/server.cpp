@@ -58,12 +58,21 @@ std::string format_address(const sockaddr_storage& addr) {
     return std::string(text) + ":" + std::to_string(ntohs(a->sin_port));
 }
 
+constexpr const char* kHostKeyAlgorithms =
+    "ssh-ed25519,ecdsa-sha2-nistp521,ecdsa-sha2-nistp384,ecdsa-sha2-nistp256,rsa-sha2-512,rsa-sha2-256";
+
 void set_bind_algorithms(ssh_bind bind, log::Logger& logger, const config::detail::AlgorithmFamily& family,
                          const std::vector<std::string>& configured, const char* key,
                          std::initializer_list<ssh_bind_options_e> options) {
     const auto choice = choose_algorithms(family, configured);
+    // The defaults name the post-quantum key exchanges that only newer
+    // libssh versions implement: leaving those out is expected, not news.
+    const bool defaults = configured == family.defaults;
     for (const auto& name : choice.dropped) {
-        logger.log(codes::SSH_ALGORITHM_UNSUPPORTED, "", {{"key", key}, {"algorithm", name}});
+        if (!defaults) logger.log(codes::SSH_ALGORITHM_UNSUPPORTED, "", {{"key", key}, {"algorithm", name}});
+    }
+    for (const auto& name : choice.weak_offered) {
+        logger.log(codes::SSH_ALGORITHM_WEAK, "", {{"key", key}, {"algorithm", name}});
     }
     if (choice.offered.empty()) throw start_failed(std::string(key) + " names no algorithm this server implements");
     for (auto option : options) {
@@ -129,6 +138,12 @@ Server::Server(ServerContext context, HostKeys host_keys)
                         {SSH_BIND_OPTIONS_KEY_EXCHANGE});
     set_bind_algorithms(bind_, context_.logger, config::detail::macs(), ssh.macs, "ssh.macs",
                         {SSH_BIND_OPTIONS_HMAC_C_S, SSH_BIND_OPTIONS_HMAC_S_C});
+    // Host key signatures without SHA-1 (no ssh-rsa, no DSA): an RSA host key
+    // signs with rsa-sha2-512 or rsa-sha2-256, which every OpenSSH since 7.2
+    // accepts, as ContainerSSH's Go server does.
+    if (ssh_bind_options_set(bind_, SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS, kHostKeyAlgorithms) != SSH_OK) {
+        throw start_failed(std::string("the SSH library refused the host key algorithms: ") + ssh_get_error(bind_));
+    }
 }
 
 Server::~Server() {

@@ -14,8 +14,10 @@
 //       exposeAuthMetadataAsEnv: false
 //     timeouts: {containerStart: 60s, containerStop: 60s, commandStart: 60s, signal: 60s, window: 60s, http: 15s}
 //
-// The core has already checked the key names and filled the defaults, so the
-// plugin gets the whole section as JSON; this unit turns it into checked
+// The section is this plugin's alone: the core hands it over as the file
+// (merged with a configuration server's answer) wrote it, and this unit owns
+// its keys and their defaults (DockerConfig's initial values, the only copy):
+// it refuses unknown keys and wrong values and turns the rest into checked
 // values. Every problem is a csh::sdk::Error with the caller's code and a
 // message naming the key path (docker.execution.mode), never the value:
 // registry passwords and private keys live here.

@@ -583,6 +583,29 @@ BOOST_AUTO_TEST_CASE(a_changed_connection_block_is_read_whole) {
     BOOST_TEST(config.connection.cacert_pem.empty());
 }
 
+// The core hands the section over as written (it owns none of its keys), so
+// a configuration server's mistakes are this plugin's to name.
+BOOST_AUTO_TEST_CASE(a_configuration_server_answer_is_checked_key_by_key) {
+    const std::pair<const char*, const char*> cases[] = {
+        {R"({"docker":{"execution":{"mode":"session","bogus":1}}})", "docker.execution.bogus"},
+        {R"({"docker":{"execution":{"mode":5}}})", "docker.execution.mode"},
+        {R"({"docker":{"timeouts":{"signal":true}}})", "docker.timeouts.signal"},
+        {R"({"docker":{"connections":{}}})", "docker.connections"},
+    };
+    for (const auto& [json, path] : cases) {
+        BOOST_TEST_CONTEXT(json) {
+            try {
+                DockerConfig::from_effective_config(json, DockerConfig::defaults(), kCode);
+                BOOST_ERROR("accepted");
+            } catch (const csh::sdk::Error& error) {
+                BOOST_TEST(std::string(error.code()) == kCode);
+                BOOST_TEST(std::string(error.what()).find(std::string("invalid configuration at ") + path + ":") !=
+                           std::string::npos, error.what());
+            }
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(invalid_json_from_the_host_is_an_error_with_the_code) {
     try {
         DockerConfig::from_effective_config("{", DockerConfig::defaults(), kCode);
