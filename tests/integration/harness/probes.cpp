@@ -1,6 +1,7 @@
 #include "probes.hpp"
 
 #include <boost/test/results_collector.hpp>
+#include <boost/test/unit_test.hpp>
 #include <boost/test/framework.hpp>
 #include <boost/test/tree/test_unit.hpp>
 
@@ -47,6 +48,16 @@ bool eventually(const std::function<bool()>& check, std::chrono::seconds patienc
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return check();
+}
+
+void check_rss_growth(long grown_kib, long bound_kib, const std::string& context) {
+#if defined(__SANITIZE_ADDRESS__)
+    BOOST_TEST_MESSAGE("RSS bound not checked under AddressSanitizer: grew by " << grown_kib << " KiB; " << context);
+    (void)bound_kib;
+#else
+    BOOST_TEST_INFO(context);
+    BOOST_TEST(grown_kib < bound_kib, "grew by " << grown_kib << " KiB, bound " << bound_kib << " KiB");
+#endif
 }
 
 long rss_kib(pid_t pid) {
