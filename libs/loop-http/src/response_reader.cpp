@@ -4,9 +4,16 @@ namespace csh::loop_http {
 
 namespace http = boost::beast::http;
 
+// The header is parsed on its own (eager off) and the body eagerly after it.
+// Boost.Beast 1.74 checks Content-Length against the body limit when the
+// header ends, but in eager mode put() goes on into the body in the same
+// call and drops that error: the string body then reserves the announced
+// length, so "Content-Length: 2425315106" allocated 2.4 GB whatever the limit
+// (found by fuzz/http_response_fuzz.cpp; regression input
+// fuzz/corpus/http_response/regression-content-length-over-limit).
 ResponseReader::ResponseReader(size_t body_limit, bool upgrade) : upgrade_(upgrade) {
     parser_.body_limit(body_limit);
-    parser_.eager(true);
+    parser_.eager(false);
 }
 
 ResponseReader::Outcome ResponseReader::settle(Outcome outcome) {
@@ -26,7 +33,9 @@ ResponseReader::Outcome ResponseReader::feed(std::string_view bytes) {
             break;
         }
         if (ec) break;
-        if (upgrade_ && parser_.is_header_done()) break;
+        // The header passed its checks: the body may come in one go. (A 101
+        // leaves the loop as a complete message, its stream in incoming_.)
+        if (parser_.is_header_done()) parser_.eager(true);
     }
     if (ec) {
         error_ = ec.message();
