@@ -38,8 +38,11 @@ std::vector<std::string> split_parts(std::string_view text) {
     return parts;
 }
 
+// Key text (it has a PEM line of dashes, which no message of ours has) in
+// `message`. Shorter or dash-less parts may be words of the message itself.
 bool mentions(const std::string& message, const std::string& secret) {
-    return secret.size() >= 16 && message.find(secret) != std::string::npos;
+    return secret.size() >= 16 && secret.find("-----") != std::string::npos &&
+           message.find(secret) != std::string::npos;
 }
 
 }  // namespace
