@@ -31,7 +31,7 @@ struct SshSettings {
     std::vector<std::string> kex;
     std::vector<std::string> macs;
     std::string banner;
-    // Each: inline PEM/OpenSSH key text (starts with "-----") or a file path, as written.
+    // Each: inline PEM/OpenSSH key text (first non-blank characters "-----") or a file path, as written.
     std::vector<std::string> host_keys;
     std::chrono::milliseconds client_alive_interval{0};  // 0 = no keepalives
     int client_alive_count_max = 3;

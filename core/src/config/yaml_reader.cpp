@@ -1,7 +1,10 @@
 #include "config/yaml_reader.hpp"
 
+#include <optional>
 #include <set>
+#include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "config/fail.hpp"
@@ -83,13 +86,52 @@ private:
     std::size_t nodes_ = 0;
 };
 
+// Where each document of a text starts; nothing else is kept.
+class DocumentStarts : public YAML::EventHandler {
+public:
+    YAML::Mark last;
+    void OnDocumentStart(const YAML::Mark& mark) override { last = mark; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
+// yaml-cpp 0.7 (Debian 12) does not consume a token that cannot start a
+// value at the top level, such as a ',' outside [...] and {...} (a JSON file
+// with a trailing comma: `{"a": 1},`). LoadAll then makes empty documents at
+// that place for ever, until memory runs out (found by fuzz/config_fuzz.cpp;
+// regression input fuzz/corpus/config/regression-trailing-comma.json). The
+// event parser shows it first, as two documents starting at the same place.
+// Throws YAML::Exception like LoadAll.
+std::optional<YAML::Mark> stuck_document(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStarts starts;
+    std::optional<int> previous;
+    while (parser.HandleNextDocument(starts)) {
+        if (previous && *previous == starts.last.pos) return starts.last;
+        previous = starts.last.pos;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 ValuePtr read_yaml(std::string_view text, const std::string& source_name) {
     auto source = std::make_shared<const std::string>(source_name);
     std::vector<YAML::Node> documents;
     try {
-        documents = YAML::LoadAll(std::string(text));
+        const std::string copy(text);
+        if (const auto stuck = stuck_document(copy)) {
+            Converter converter(source);
+            fail_at(converter.position_of(*stuck), "", "not valid YAML/JSON: unexpected text where a value should start");
+        }
+        documents = YAML::LoadAll(copy);
     } catch (const YAML::Exception& error) {
         Converter converter(source);
         fail_at(converter.position_of(error.mark), "", "not valid YAML/JSON: " + error.msg);

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <containerssh/sdk/pem_source.hpp>
+
 namespace csh::ssh {
 
 HostKeys::HostKeys(HostKeys&& other) noexcept : keys_(std::exchange(other.keys_, {})) {}
@@ -24,8 +26,17 @@ HostKeys load_host_keys(const std::vector<std::string>& entries) {
         const std::string key_path = "ssh.hostkeys[" + std::to_string(i) + "]";
         const std::string& entry = entries[i];
         ssh_key key = nullptr;
-        if (entry.rfind("-----", 0) == 0) {
-            if (ssh_pki_import_privkey_base64(entry.c_str(), nullptr, nullptr, nullptr, &key) != SSH_OK) {
+        // Inline key text is told from a file name as for every other PEM
+        // value of the configuration (the SDK's is_inline_pem; --dump-config
+        // redacts by the same test): blanks may come before the dashes, as a
+        // YAML block scalar or a JSON string can leave them.
+        // Testing only for a leading "-----" took "\n-----BEGIN ..." for a
+        // file name and put the private key into the error message (found
+        // by fuzz/pem_fuzz.cpp; regression input
+        // fuzz/corpus/pem/hostkey-ed25519-leading-blank).
+        if (csh::sdk::is_inline_pem(entry)) {
+            const std::string text = entry.substr(entry.find_first_not_of(" \t\r\n"));
+            if (ssh_pki_import_privkey_base64(text.c_str(), nullptr, nullptr, nullptr, &key) != SSH_OK) {
                 throw HostKeyError(key_path, "the inline key is not a readable unencrypted private key");
             }
         } else {

@@ -37,7 +37,8 @@ private:
     std::vector<ssh_key> keys_;
 };
 
-// Each entry is inline PEM/OpenSSH text (starts with "-----") or a path.
+// Each entry is inline PEM/OpenSSH text (its first non-blank characters are
+// "-----", csh::sdk::is_inline_pem) or a path.
 // RSA, ECDSA and Ed25519 keys are accepted. Throws HostKeyError.
 HostKeys load_host_keys(const std::vector<std::string>& entries);
 

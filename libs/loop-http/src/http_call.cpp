@@ -1,16 +1,11 @@
 #include <csh/loop_http/http_call.hpp>
-
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include <csh/loop_http/response_reader.hpp>
 
 #include <simdjson.h>
 
 #include <optional>
 
 namespace csh::loop_http {
-
-namespace http = boost::beast::http;
 
 struct HttpCall::State {
     csh::sdk::Host host;
@@ -24,8 +19,7 @@ struct HttpCall::State {
     csh::sdk::Timer deadline;
     std::string outgoing;
     size_t sent = 0;
-    std::string incoming;
-    std::optional<http::response_parser<http::string_body>> parser;
+    std::optional<ResponseReader> reader;
     size_t body_reported = 0;
     bool finished = false;
 };
@@ -64,9 +58,7 @@ std::shared_ptr<HttpCall> HttpCall::start(const csh::sdk::Host& host, csh_strand
     std::shared_ptr<HttpCall> call(new HttpCall(std::move(state)));
     State& s = *call->state_;
     s.outgoing = serialize(s.request, s.connector->endpoint().host_header());
-    s.parser.emplace();
-    s.parser->body_limit(s.request.body_limit);
-    s.parser->eager(true);
+    s.reader.emplace(s.request.body_limit, !s.request.upgrade.empty());
 
     std::weak_ptr<HttpCall> weak = call;
     auto keep = call;  // the call lives until it finishes or is cancelled
@@ -139,54 +131,41 @@ void HttpCall::receive_response() {
             s.watch.update(s.stream->read_waits_for());
             return;
         }
-        boost::beast::error_code ec;
         if (r.status == IoResult::Status::error) {
             return finish({}, "reading the answer to " + s.request.method + " " + s.request.target +
                                   " failed: " + r.error);
         }
-        if (r.status == IoResult::Status::eof) {
-            if (!s.parser->is_header_done()) {
+        const ResponseReader::Outcome outcome = r.status == IoResult::Status::eof
+                                                    ? s.reader->end_of_stream()
+                                                    : s.reader->feed(std::string_view(buffer, r.bytes));
+        if (outcome == ResponseReader::Outcome::failed) {
+            if (s.reader->closed_early()) {
                 return finish({}, "the server closed the connection without answering " + s.request.method + " " +
                                       s.request.target);
             }
-            s.parser->put_eof(ec);
-        } else {
-            s.incoming.append(buffer, r.bytes);
-            while (!s.incoming.empty() && !s.parser->is_done()) {
-                const size_t used = s.parser->put(boost::asio::buffer(s.incoming), ec);
-                s.incoming.erase(0, used);
-                if (ec == http::error::need_more) {
-                    ec = {};
-                    break;
-                }
-                if (ec) break;
-                if (!s.request.upgrade.empty() && s.parser->is_header_done()) break;
-            }
-        }
-        if (ec) {
             return finish({}, "the answer to " + s.request.method + " " + s.request.target +
-                                  " is not valid HTTP: " + ec.message());
+                                  " is not valid HTTP: " + s.reader->error());
         }
-        if (s.request.on_body && s.parser->is_header_done()) {
-            const std::string& body = s.parser->get().body();
+        if (s.request.on_body && s.reader->header_done()) {
+            const std::string& body = s.reader->body();
             if (body.size() > s.body_reported) {
                 s.request.on_body(std::string_view(body).substr(s.body_reported));
                 s.body_reported = body.size();
                 if (s.finished) return;
             }
         }
-        if (!s.request.upgrade.empty() && s.parser->is_header_done() && s.parser->get().result_int() == 101) {
+        if (outcome == ResponseReader::Outcome::upgraded) {
             HttpResponse response;
             response.status = 101;
             s.watch.stop();
             response.stream = std::move(s.stream);
-            response.leftover = std::move(s.incoming);
+            response.leftover = std::move(s.reader->leftover());
             return finish(std::move(response), {});
         }
-        if (s.parser->is_done() || r.status == IoResult::Status::eof) {
+        if (outcome == ResponseReader::Outcome::complete) {
             HttpResponse response;
-            response.status = static_cast<int>(s.parser->get().result_int());
-            response.body = std::move(s.parser->get().body());
+            response.status = s.reader->status();
+            response.body = std::move(s.reader->body());
             return finish(std::move(response), {});
         }
     }

@@ -183,6 +183,23 @@ BOOST_AUTO_TEST_CASE(secrets_never_appear_in_type_errors) {
     BOOST_TEST(!mentions(legacy, "hunter2"));
 }
 
+// yaml-cpp 0.7 never consumed a ',' outside [...] and {...} at the top
+// level and made empty documents for ever, until memory ran out (found by
+// fuzz/config_fuzz.cpp).
+BOOST_AUTO_TEST_CASE(a_stray_comma_is_an_error_not_a_hang) {
+    const ConfigError trailing = parse_error("{\"ssh\": {\"listen\": \"0.0.0.0:2222\"}},\n", true);
+    BOOST_TEST(trailing.line() == 1);
+    BOOST_TEST(mentions(trailing, "not valid YAML/JSON"));
+    BOOST_TEST(parse_error(",").line() == 1);
+    BOOST_TEST(parse_error("ssh: {}\n---\n,\n").line() == 3);
+    try {
+        (void)Config().merged_with("{\"log\": {\"level\": \"debug\"}},", "configuration server response");
+        BOOST_FAIL("no error");
+    } catch (const ConfigError& error) {
+        BOOST_TEST(mentions(error, "not valid YAML/JSON"));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(alias_bombs_are_refused) {
     std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
     for (int i = 1; i < 8; ++i) {

@@ -8,7 +8,7 @@ std::shared_ptr<AttachedStream> AttachedStream::start(const csh::sdk::Host& host
                                                       csh::loop_http::HttpResponse upgraded, bool demultiplex,
                                                       Callbacks callbacks) {
     std::shared_ptr<AttachedStream> self(
-        new AttachedStream(host, strand, std::move(upgraded), demultiplex, std::move(callbacks)));
+        new AttachedStream(host, std::move(upgraded), demultiplex, std::move(callbacks)));
     std::weak_ptr<AttachedStream> weak = self;
     self->watch_ = host.fd_watch_start(strand, self->stream_->fd(), self->stream_->read_waits_for(),
                                        [weak](uint32_t) {
@@ -21,10 +21,9 @@ std::shared_ptr<AttachedStream> AttachedStream::start(const csh::sdk::Host& host
     return self;
 }
 
-AttachedStream::AttachedStream(const csh::sdk::Host& host, csh_strand* strand, csh::loop_http::HttpResponse upgraded,
-                               bool demultiplex, Callbacks callbacks)
+AttachedStream::AttachedStream(const csh::sdk::Host& host, csh::loop_http::HttpResponse upgraded, bool demultiplex,
+                               Callbacks callbacks)
     : host_(host),
-      strand_(strand),
       stream_(std::move(upgraded.stream)),
       demultiplex_(demultiplex),
       callbacks_(std::move(callbacks)) {

@@ -62,7 +62,7 @@ public:
     bool input_closed() const { return input_closed_; }
 
 private:
-    AttachedStream(const csh::sdk::Host& host, csh_strand* strand, csh::loop_http::HttpResponse upgraded, bool demultiplex,
+    AttachedStream(const csh::sdk::Host& host, csh::loop_http::HttpResponse upgraded, bool demultiplex,
                    Callbacks callbacks);
     void on_io();
     void read_output();
@@ -77,7 +77,6 @@ private:
     size_t input_queued() const { return input_.size() - input_sent_; }
 
     csh::sdk::Host host_;
-    csh_strand* strand_;
     std::unique_ptr<csh::loop_http::ByteStream> stream_;
     csh::sdk::FdWatch watch_;
     bool demultiplex_;
