@@ -3,7 +3,7 @@
 #include <csh/webhook/messages.hpp>
 
 #include "retry_policy.hpp"
-#include "url_redaction.hpp"
+#include <csh/webhook/url_redaction.hpp>
 
 #include <stdexcept>
 #include <string>

@@ -1,4 +1,4 @@
-#include "url_redaction.hpp"
+#include <csh/webhook/url_redaction.hpp>
 
 namespace csh::webhook {
 

@@ -2,7 +2,7 @@
 // are retried, URL redaction for logs, PEM detection. (Go TLS names to
 // OpenSSL's: libs/tls-names/tests.)
 #include "retry_policy.hpp"
-#include "url_redaction.hpp"
+#include <csh/webhook/url_redaction.hpp>
 
 #include <containerssh/sdk/pem_source.hpp>
 

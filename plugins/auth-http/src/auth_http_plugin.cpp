@@ -10,6 +10,7 @@
 #include <containerssh/sdk/plugin.hpp>
 #include <csh/webhook/http_client.hpp>
 #include <csh/webhook/messages.hpp>
+#include <csh/webhook/url_redaction.hpp>
 #include <csh/webhook/webhook_outcome.hpp>
 #include <csh/webhook/webhook_request.hpp>
 #include <csh/webhook/webhook_response.hpp>
@@ -127,7 +128,7 @@ private:
     void call(Endpoint& endpoint, const ConnectionInfo& connection, std::string body, AuthCompletion done) {
         csh_connection* handle = connection.connection();
         host().log(codes::AUTH, "asking the authentication server",
-                   {{"method", endpoint.authtype}, {"url", endpoint.url}}, handle);
+                   {{"method", endpoint.authtype}, {"url", csh::webhook::redact_url(endpoint.url)}}, handle);
 
         csh::webhook::PostRequest request;
         request.url = endpoint.url;

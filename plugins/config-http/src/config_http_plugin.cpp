@@ -11,6 +11,7 @@
 #include <csh/webhook/http_client.hpp>
 #include <csh/webhook/http_settings.hpp>
 #include <csh/webhook/messages.hpp>
+#include <csh/webhook/url_redaction.hpp>
 #include <csh/webhook/webhook_outcome.hpp>
 #include <csh/webhook/webhook_request.hpp>
 #include <csh/webhook/webhook_response.hpp>
@@ -68,7 +69,8 @@ protected:
             done.fail(e.what());
             return;
         }
-        host().log(codes::CONFIG_REQUEST, "asking the configuration server", {{"url", settings_.http.url}}, handle);
+        host().log(codes::CONFIG_REQUEST, "asking the configuration server",
+                   {{"url", csh::webhook::redact_url(settings_.http.url)}}, handle);
 
         csh::webhook::PostRequest request;
         request.url = settings_.http.url;  // as configured: ContainerSSH adds no path
