@@ -44,7 +44,7 @@ std::set<std::string> seed_codes(const std::regex& prefix) {
 BOOST_AUTO_TEST_CASE(list_codes_has_every_core_code_of_the_seeds) {
     const auto r = run_gateway({"--list-codes", "--plugin-dir", test_plugin_dir()});
     BOOST_TEST(r.exit_code == 0);
-    const auto expected = seed_codes(std::regex("^(CORE_|SSH_|SERVICE_|LOG_|TEST$|UNKNOWN_ERROR$)"));
+    const auto expected = seed_codes(std::regex("^(CORE_|SSH_|SERVICE_|LOG_|SECURITY_|TEST$|UNKNOWN_ERROR$)"));
     BOOST_TEST(expected.size() >= 40u);
     for (const auto& code : expected) {
         BOOST_TEST_INFO("code " << code);
