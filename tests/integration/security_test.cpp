@@ -1,11 +1,15 @@
 // The `security` section through the real OpenSSH client (asyncssh where
-// OpenSSH cannot send the request) and the local-process backend: one case
-// per key, each showing what the client and its program see, and the code
-// the gateway logs. docs/security.md describes the policy.
+// OpenSSH cannot send the request): one case per key, each showing what the
+// client and its program see, and the code the gateway logs. The suite runs
+// twice: with the local-process backend, and (`-- --backend=docker`, the
+// test integration_security_docker) with the Docker backend in connection
+// mode, since the policy must hold whatever runs the programs.
+// docs/security.md describes the policy.
 #define BOOST_TEST_MODULE integration_security
 #include <boost/test/unit_test.hpp>
 
 #include "harness/configs.hpp"
+#include "harness/docker.hpp"
 #include "harness/gateway.hpp"
 #include "harness/probes.hpp"
 
@@ -20,9 +24,19 @@ namespace {
 const User kAlice{"alice", "correct horse", ""};
 const SshLogin kLogin{"alice", "correct horse", {}};
 
-// The static-auth, local-backend gateway with `security` appended.
+// The backend the suite runs against, from the arguments after `--`.
+bool on_docker() {
+    const auto& suite = boost::unit_test::framework::master_test_suite();
+    for (int i = 1; i < suite.argc; ++i) {
+        if (std::string(suite.argv[i]) == "--backend=docker") return true;
+    }
+    return false;
+}
+
+// The static-auth gateway on the suite's backend with `security` appended.
 std::string with_security(const std::string& security_yaml) {
-    return static_auth_local_backend(kAlice) + "security:\n" + security_yaml;
+    const std::string backend = on_docker() ? docker::backend_config("connection") : local_backend();
+    return static_auth(kAlice) + backend + "security:\n" + security_yaml;
 }
 
 std::string client(const char* name) { return std::string(CSH_TEST_CLIENTS_DIR) + "/" + name; }

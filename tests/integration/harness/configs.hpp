@@ -11,9 +11,9 @@ struct User {
     std::string authorized_key;  // "ssh-ed25519 AAAA..." or empty
 };
 
-// auth-static serving passwords and public keys for one user, and the
-// local-process backend.
-inline std::string static_auth_local_backend(const User& user) {
+// auth-static serving passwords and public keys for one user (the `auth`
+// section only; the caller adds a backend).
+inline std::string static_auth(const User& user) {
     std::string users = "        users:\n          " + user.name + ":\n";
     if (!user.password.empty()) users += "            password: \"" + user.password + "\"\n";
     if (!user.authorized_key.empty()) {
@@ -27,11 +27,15 @@ inline std::string static_auth_local_backend(const User& user) {
            "  publicKey:\n"
            "    method: static\n"
            "    static:\n" +
-           users +
-           "backend: local\n"
-           "local:\n"
-           "  shell: [/bin/sh]\n";
+           users;
 }
+
+// The local-process backend running programs with /bin/sh.
+inline std::string local_backend() { return "backend: local\nlocal:\n  shell: [/bin/sh]\n"; }
+
+// auth-static serving passwords and public keys for one user, and the
+// local-process backend.
+inline std::string static_auth_local_backend(const User& user) { return static_auth(user) + local_backend(); }
 
 // auth-static serving keyboard-interactive only (two rounds: the user's
 // password, then `code`), and the local-process backend.
