@@ -89,12 +89,7 @@ NodePtr map_of(NodePtr element) {
     return node;
 }
 
-NodePtr free_form(std::string_view default_yaml, Secret secret) {
-    ValuePtr value = default_yaml.empty() ? nullptr : detail::read_yaml(default_yaml, "built-in defaults");
-    auto node = leaf(Type::free_form, std::move(value));
-    node->secret = secret;
-    return node;
-}
+NodePtr free_form() { return leaf(Type::free_form, nullptr); }
 
 std::vector<Field> join(std::vector<Field> first, const std::vector<Field>& second) {
     first.insert(first.end(), second.begin(), second.end());

@@ -76,8 +76,8 @@ NodePtr text_list(std::vector<std::string> defaults = {}, char separator = 0,
 NodePtr text_map(std::vector<std::pair<std::string, std::string>> defaults = {});
 // A mapping of any keys, each value an `element`; no default.
 NodePtr map_of(NodePtr element);
-// `default_yaml` is parsed once; empty means no default.
-NodePtr free_form(std::string_view default_yaml = "", Secret secret = Secret::no);
+// Anything, not looked into; no default.
+NodePtr free_form();
 
 // Field lists joined, for blocks that embed others (an auth webhook is an
 // HTTP client block plus authTimeout).

@@ -1,5 +1,7 @@
 #include "config/secrets.hpp"
 
+#include <containerssh/sdk/pem_source.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -22,14 +24,8 @@ bool has_secret_name(std::string_view key) {
 
 }  // namespace
 
-bool is_inline_pem(std::string_view text) {
-    std::size_t start = text.find_first_not_of(" \t\r\n");
-    return start != std::string_view::npos && text.substr(start, 5) == "-----";
-}
-
-bool must_redact(const schema::Node* node, std::string_view key, const Value& scalar, bool inside_secret) {
+bool must_redact(const schema::Node* node, std::string_view key, const Value& scalar) {
     if (!scalar.is_scalar() || scalar.text.empty()) return false;
-    if (inside_secret) return true;
     // A private key is a secret wherever it is written.
     if (scalar.text.find("PRIVATE KEY-----") != std::string::npos) return true;
     if (node == nullptr || node->type == schema::Type::free_form) return has_secret_name(key);
@@ -37,7 +33,7 @@ bool must_redact(const schema::Node* node, std::string_view key, const Value& sc
         case schema::Secret::yes:
             return true;
         case schema::Secret::if_pem:
-            return is_inline_pem(scalar.text);
+            return sdk::is_inline_pem(scalar.text);
         case schema::Secret::no:
             return false;
     }

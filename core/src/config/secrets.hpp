@@ -12,13 +12,11 @@ namespace csh::config::detail {
 
 inline constexpr std::string_view kRedacted = "<redacted>";
 
-// PEM/OpenSSH text written inline (it starts with "-----"), not a file name.
-bool is_inline_pem(std::string_view text);
-
-// `node` is the key's schema (nullptr or free_form in free-form parts);
-// `key` the key name (for list items, the list's key); `inside_secret` is
-// true below a key marked secret as a whole (docker.execution.auth).
-// Empty values are never hidden: there is nothing to hide.
-bool must_redact(const schema::Node* node, std::string_view key, const Value& scalar, bool inside_secret);
+// `node` is the key's schema (nullptr or free_form in plugins' sections and
+// other free-form parts, where key names decide); `key` the key name (for
+// list items, the list's key). Empty values are never hidden: there is
+// nothing to hide. Inline PEM is told from a file name by the SDK's
+// is_inline_pem, as every reader of these keys does.
+bool must_redact(const schema::Node* node, std::string_view key, const Value& scalar);
 
 }  // namespace csh::config::detail

@@ -37,23 +37,19 @@ class YamlWriter {
 public:
     explicit YamlWriter(Redaction redaction) : redaction_(redaction) {}
 
-    void emit(const schema::Node* node, std::string_view key, const Value& value, bool inside_secret) {
-        if (redaction_ == Redaction::secrets && node != nullptr && is_free_form(node) &&
-            node->secret == schema::Secret::yes) {
-            inside_secret = true;  // e.g. docker.execution.auth: every value in it
-        }
+    void emit(const schema::Node* node, std::string_view key, const Value& value) {
         switch (value.kind) {
             case Value::Kind::null:
                 out_ << YAML::Null;
                 return;
             case Value::Kind::scalar:
-                emit_scalar(node, key, value, inside_secret);
+                emit_scalar(node, key, value);
                 return;
             case Value::Kind::sequence:
-                emit_items(node, key, value.items, inside_secret);
+                emit_items(node, key, value.items);
                 return;
             case Value::Kind::mapping:
-                emit_mapping(node, value, inside_secret);
+                emit_mapping(node, value);
                 return;
         }
     }
@@ -65,8 +61,8 @@ public:
     }
 
 private:
-    void emit_scalar(const schema::Node* node, std::string_view key, const Value& value, bool inside_secret) {
-        if (redaction_ == Redaction::secrets && must_redact(node, key, value, inside_secret)) {
+    void emit_scalar(const schema::Node* node, std::string_view key, const Value& value) {
+        if (redaction_ == Redaction::secrets && must_redact(node, key, value)) {
             emit_text(out_, std::string(kRedacted));
             return;
         }
@@ -81,7 +77,7 @@ private:
         switch (node->type) {
             case schema::Type::list_of:
                 // One colon-separated text: written as the list it stands for.
-                emit_items(node, key, items_of(value, node->separator), inside_secret);
+                emit_items(node, key, items_of(value, node->separator));
                 return;
             case schema::Type::boolean:
                 if (auto flag = parse_bool(value)) {
@@ -113,19 +109,18 @@ private:
         emit_text(out_, value.text);
     }
 
-    void emit_items(const schema::Node* node, std::string_view key, const std::vector<ValuePtr>& items,
-                    bool inside_secret) {
+    void emit_items(const schema::Node* node, std::string_view key, const std::vector<ValuePtr>& items) {
         if (items.empty()) {
             out_ << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
             return;
         }
         const schema::Node* element = is_free_form(node) ? nullptr : node->element.get();
         out_ << YAML::BeginSeq;
-        for (const ValuePtr& item : items) emit(element, key, *item, inside_secret);
+        for (const ValuePtr& item : items) emit(element, key, *item);
         out_ << YAML::EndSeq;
     }
 
-    void emit_mapping(const schema::Node* node, const Value& value, bool inside_secret) {
+    void emit_mapping(const schema::Node* node, const Value& value) {
         if (value.entries.empty()) {
             out_ << YAML::Flow << YAML::BeginMap << YAML::EndMap;
             return;
@@ -135,7 +130,7 @@ private:
             out_ << YAML::Key;
             emit_text(out_, entry.key);
             out_ << YAML::Value;
-            emit(child_node(node, entry.key), entry.key, *entry.value, inside_secret);
+            emit(child_node(node, entry.key), entry.key, *entry.value);
         }
         out_ << YAML::EndMap;
     }
@@ -155,7 +150,7 @@ private:
 
 std::string write_yaml(const schema::Node* node, const Value& value, Redaction redaction) {
     YamlWriter writer(redaction);
-    writer.emit(node, "", value, false);
+    writer.emit(node, "", value);
     return writer.text();
 }
 
