@@ -46,7 +46,11 @@ int64_t now_ns() {
 AuditStreams::AuditStreams(const PluginSet& plugins, const csh_connection_info& connection)
     : connection_id_(connection.connection_id.data, connection.connection_id.size) {
     for (const auto& p : plugins.audit) {
-        if (auto* s = p.api->stream_open(p.instance, &connection)) streams_.push_back({p.api, s});
+        if (auto* s = p.api->stream_open(p.instance, &connection)) {
+            streams_.push_back({p.api, s});
+        } else {
+            refused_ = true;
+        }
     }
 }
 

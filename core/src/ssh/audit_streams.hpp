@@ -35,6 +35,9 @@ public:
     AuditStreams& operator=(const AuditStreams&) = delete;
 
     bool active() const { return !streams_.empty(); }
+    // An audit plugin could not record this connection (stream_open gave
+    // NULL): the connection must not be served unrecorded.
+    bool refused() const { return refused_; }
     void emit(csh_audit_type type, int64_t channel, std::initializer_list<csh_audit_field> payload);
     // An event from a plugin; connection id and (if zero) timestamp are filled in.
     void emit(const csh_audit_event& event);
@@ -47,6 +50,7 @@ private:
     };
     std::string connection_id_;
     std::vector<Stream> streams_;
+    bool refused_ = false;
 };
 
 }  // namespace csh::ssh

@@ -143,6 +143,10 @@ void Connection::start() {
         c.audit_->emit(CSH_AUDIT_CONNECT, CSH_AUDIT_NO_CHANNEL,
                        {audit_field::text("remoteAddr", c.remote_address_), audit_field::text("country", c.country_)});
         c.log(codes::SSH_CONNECTED, "");
+        if (c.audit_->refused()) {
+            c.close(codes::CORE_AUDIT_UNAVAILABLE, "the connection cannot be recorded");
+            return;
+        }
 
         // The payload after decompression: with zlib@openssh.com, 1.5 MB on
         // the wire carried 64 MB of requests.

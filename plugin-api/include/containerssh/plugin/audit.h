@@ -109,7 +109,11 @@ typedef struct csh_audit_interface {
     /**
      * [connection-strand] Opens a stream for a new TCP connection (right
      * after accept). Returns NULL when this connection cannot be recorded
-     * (the plugin logs why). Required.
+     * (the plugin logs why): the host then closes the connection before the
+     * key exchange (CORE_AUDIT_UNAVAILABLE), since a gateway with audit
+     * recording on serves no connection unrecorded. A plugin that prefers
+     * to let such connections through returns a stream that drops events.
+     * Required.
      */
     csh_audit_stream *(*stream_open)(csh_plugin_instance *instance,
                                      const csh_connection_info *connection);

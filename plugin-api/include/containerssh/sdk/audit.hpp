@@ -80,7 +80,7 @@ protected:
     AuditPlugin() = default;
 
     // [connection-strand] A stream for a new connection, or nullptr when it
-    // cannot be recorded (log why).
+    // cannot be recorded (log why): the host then refuses the connection.
     virtual std::shared_ptr<AuditStream> open_stream(const ConnectionInfo& connection) = 0;
 
     // [control] The host is stopping and every stream was closed: finish the

@@ -87,6 +87,12 @@ public:
         }
         fail("expected a duration such as \"2s\", \"500ms\" or \"1m30s\"");
     }
+    // A whole number of at least 0 (JSON has no separate integer type: 5.0 is refused).
+    std::uint64_t as_uint() const {
+        std::uint64_t value = 0;
+        if (element_.get_uint64().get(value) != simdjson::SUCCESS) fail("expected a whole number of at least 0");
+        return value;
+    }
     std::vector<std::string> as_string_list() const {
         simdjson::dom::array array;
         if (element_.get_array().get(array) != simdjson::SUCCESS) fail("expected a list of strings");
@@ -109,6 +115,10 @@ public:
     bool boolean(std::string_view key, bool fallback) const {
         auto node = get(key);
         return node ? node->as_bool() : fallback;
+    }
+    std::uint64_t uint(std::string_view key, std::uint64_t fallback) const {
+        auto node = get(key);
+        return node ? node->as_uint() : fallback;
     }
     std::chrono::nanoseconds duration(std::string_view key, std::chrono::nanoseconds fallback) const {
         auto node = get(key);
