@@ -57,7 +57,9 @@ protected:
             return nullptr;
         }
         return std::make_shared<RecordingStream>(host(), connection.connection(), path, fd,
-                                                 make_encoder(settings_.format), std::move(observer));
+                                                 make_encoder(settings_.format), std::move(observer),
+                                                 settings_.storage == StorageKind::s3 ? codes::AUDIT_S3_CLOSE_FAILED
+                                                                                      : codes::AUDIT_WRITE_FAILED);
     }
 
     void flush(std::chrono::milliseconds deadline, csh::sdk::StatusCompletion done) override {

@@ -25,9 +25,10 @@ int open_recording_file(const std::string& path) {
 }
 
 RecordingStream::RecordingStream(csh::sdk::Host host, csh_connection* connection, std::string path, int fd,
-                                 std::unique_ptr<Encoder> encoder, std::shared_ptr<RecordingObserver> observer)
+                                 std::unique_ptr<Encoder> encoder, std::shared_ptr<RecordingObserver> observer,
+                                 const char* close_failed_code)
     : AuditStream(std::move(host)), connection_(connection), path_(std::move(path)), fd_(fd),
-      encoder_(std::move(encoder)), observer_(std::move(observer)) {}
+      encoder_(std::move(encoder)), observer_(std::move(observer)), close_failed_code_(close_failed_code) {}
 
 RecordingStream::~RecordingStream() {
     // The host closes every stream it opened; this covers a stream dropped
@@ -53,7 +54,7 @@ void RecordingStream::close() {
         if (!buffer_.empty()) stop_recording("the disk did not take the end of the recording");
     }
     if (fd_ >= 0 && ::close(fd_) != 0) {
-        host().log(codes::AUDIT_WRITE_FAILED, "closing the recording failed; its last bytes may be lost",
+        host().log(close_failed_code_, "closing the recording failed; its last bytes may be lost",
                    {{"file", path_}, {"cause", std::strerror(errno)}}, connection_);
     }
     fd_ = -1;

@@ -45,8 +45,11 @@ int open_recording_file(const std::string& path);
 
 class RecordingStream final : public csh::sdk::AuditStream {
 public:
+    // `close_failed_code`: what a failed close() of the file is logged with
+    // (the S3 storage has a code of its own for its spool files).
     RecordingStream(csh::sdk::Host host, csh_connection* connection, std::string path, int fd,
-                    std::unique_ptr<Encoder> encoder, std::shared_ptr<RecordingObserver> observer);
+                    std::unique_ptr<Encoder> encoder, std::shared_ptr<RecordingObserver> observer,
+                    const char* close_failed_code);
     ~RecordingStream() override;
 
     void event(const csh::sdk::AuditEvent& event) override;
@@ -61,6 +64,7 @@ private:
     int fd_;
     std::unique_ptr<Encoder> encoder_;
     std::shared_ptr<RecordingObserver> observer_;
+    const char* close_failed_code_;
     std::string buffer_;       // encoded bytes not yet on disk
     uint64_t size_on_disk_ = 0;
     uint64_t lost_bytes_ = 0;  // after the recording stopped
