@@ -75,6 +75,20 @@ BOOST_AUTO_TEST_CASE(list_codes_has_every_webhook_code_of_the_seeds_registered_b
     }
 }
 
+BOOST_AUTO_TEST_CASE(list_codes_has_every_audit_code_of_the_seeds_registered_by_its_plugin) {
+    const auto r = run_gateway({"--list-codes"});
+    BOOST_TEST(r.exit_code == 0);
+    const auto expected = seed_codes(std::regex("^AUDIT_"));
+    BOOST_TEST(expected.size() >= 24u);
+    for (const auto& code : expected) {
+        BOOST_TEST_INFO("code " << code);
+        const std::regex row("\\| `" + code + "` \\| [a-z]+ \\| ([^|]+) \\|");
+        std::smatch m;
+        BOOST_TEST_REQUIRE(std::regex_search(r.out, m, row));
+        BOOST_TEST(m[1].str() == "io.containerssh.audit.s3");
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_plugin_directory_named_twice_is_searched_once) {
     const auto r = run_gateway({"--list-plugins", "--plugin-dir", shipped_plugin_dir(), "--plugin-dir",
                                 shipped_plugin_dir() + "/."});
