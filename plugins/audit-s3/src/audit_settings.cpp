@@ -112,6 +112,7 @@ AuditSettings parse_audit_settings(std::string_view audit_section_json) {
     } else if (storage == "s3") {
         settings.storage = StorageKind::s3;
         settings.s3 = parse_s3(audit);
+        settings.s3.content_type = std::string(content_type(settings.format));
     } else {
         audit.get("storage").value_or(audit).fail("must be file or s3 for this plugin (it is \"" + storage + "\")");
     }

@@ -23,6 +23,8 @@ struct S3StorageSettings {
     unsigned parallel_uploads = 20;
     bool metadata_ip = false;
     bool metadata_username = false;
+    // The objects' Content-Type: the format's (not a key; set from `format`).
+    std::string content_type = "application/octet-stream";
 };
 
 struct AuditSettings {

@@ -63,7 +63,7 @@ void S3Uploader::log(const char* code, const std::string& message, const Upload&
 }
 
 s3::ObjectHeaders S3Uploader::headers(const Upload& upload) const {
-    return {"application/octet-stream",
+    return {settings_.content_type,
             user_metadata(upload.metadata, settings_.metadata_username, settings_.metadata_ip)};
 }
 
