@@ -137,13 +137,14 @@ void BinaryDecoder::inflate_bytes(std::string_view bytes) {
             const int rc = inflate(&zs_, Z_NO_FLUSH);
             const std::size_t produced = chunk_.size() - zs_.avail_out;
             pending_.append(reinterpret_cast<const char*>(chunk_.data()), produced);
+            // What inflated before any damage is messages to deliver first.
+            parse_pending();
             if (rc == Z_STREAM_END) {
                 gzip_ended_ = true;
             } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
                 fail(std::string("corrupt gzip stream: ") +
                      (zs_.msg != nullptr ? zs_.msg : "zlib error " + std::to_string(rc)));
             }
-            parse_pending();
             if (produced == 0 && zs_.avail_in == in_before && rc != Z_STREAM_END) break;  // no progress
         }
         bytes.remove_prefix(step);
