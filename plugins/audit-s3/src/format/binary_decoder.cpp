@@ -49,13 +49,13 @@ std::string read_message(const cbor_item_t* item, uint64_t number, DecodedMessag
         } else if (text_is(key, "payload")) {
             if (cbor_isa_map(value)) {
                 out.payload = CborItem(cbor_incref(value));
-            } else if (!cbor_is_null(value) && !cbor_is_undef(value)) {
+            } else if (!cbor_is_null_or_undefined(value)) {
                 return where + ": payload is neither a map nor null";
             }
         } else if (text_is(key, "channelId")) {
             if (cbor_isa_uint(value)) {
                 out.channel_id = cbor_get_int(value);
-            } else if (!cbor_is_null(value) && !cbor_is_undef(value)) {
+            } else if (!cbor_is_null_or_undefined(value)) {
                 return where + ": channelId is neither an unsigned integer nor null";
             }
         }

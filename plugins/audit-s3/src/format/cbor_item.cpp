@@ -19,4 +19,14 @@ std::string cbor_string_content(const cbor_item_t* item) {
     return joined;
 }
 
+bool cbor_is_null_or_undefined(const cbor_item_t* item) {
+    if (!cbor_isa_float_ctrl(item) || !cbor_float_ctrl_is_ctrl(item)) return false;
+    return cbor_ctrl_value(item) == CBOR_CTRL_NULL || cbor_ctrl_value(item) == CBOR_CTRL_UNDEF;
+}
+
+bool cbor_is_boolean(const cbor_item_t* item) {
+    if (!cbor_isa_float_ctrl(item) || !cbor_float_ctrl_is_ctrl(item)) return false;
+    return cbor_ctrl_value(item) == CBOR_CTRL_TRUE || cbor_ctrl_value(item) == CBOR_CTRL_FALSE;
+}
+
 }  // namespace audit_s3

@@ -29,7 +29,7 @@ MessageEvent::MessageEvent(const DecodedMessage& message) {
             } else if (cbor_isa_negint(value) && cbor_get_int(value) <= static_cast<uint64_t>(INT64_MAX)) {
                 field.type = CSH_AUDIT_VALUE_INT;
                 field.value.int_value = -1 - static_cast<int64_t>(cbor_get_int(value));
-            } else if (cbor_is_bool(value)) {
+            } else if (cbor_is_boolean(value)) {
                 field.type = CSH_AUDIT_VALUE_BOOL;
                 field.value.bool_value = cbor_get_bool(value) ? 1 : 0;
             } else {

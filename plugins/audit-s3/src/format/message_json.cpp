@@ -38,7 +38,7 @@ void append_float(std::string& out, double value) {
 void append_simple(std::string& out, const cbor_item_t* item) {
     if (!cbor_float_ctrl_is_ctrl(item)) {
         append_float(out, cbor_float_get_float(item));
-    } else if (cbor_is_bool(item)) {
+    } else if (cbor_is_boolean(item)) {
         out += cbor_get_bool(item) ? "true" : "false";
     } else {
         out += "null";  // null, undefined, unassigned simple values

@@ -5,6 +5,7 @@
 
 #include "format/binary_decoder.hpp"
 #include "format/binary_format.hpp"
+#include "format/cbor_buffer.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -15,6 +16,26 @@ using namespace audit_format_test;
 using audit_s3::DecodedMessage;
 using audit_s3::Ending;
 using audit_s3::Format;
+
+namespace {
+
+// A version 2 recording of the CBOR in `body`, gzip stream ended.
+std::string recording_of(const audit_s3::CborBuffer& body) {
+    std::string recording = audit_s3::binary_format::header(2);
+    z_stream zs{};
+    BOOST_REQUIRE(deflateInit2(&zs, 1, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+    std::string out(deflateBound(&zs, body.size()) + 64, '\0');
+    zs.next_in = const_cast<Bytef*>(body.data());
+    zs.avail_in = static_cast<uInt>(body.size());
+    zs.next_out = reinterpret_cast<Bytef*>(out.data());
+    zs.avail_out = static_cast<uInt>(out.size());
+    BOOST_REQUIRE(deflate(&zs, Z_FINISH) == Z_STREAM_END);
+    recording.append(out.data(), out.size() - zs.avail_out);
+    deflateEnd(&zs);
+    return recording;
+}
+
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(binary_decoder)
 
@@ -136,22 +157,42 @@ BOOST_AUTO_TEST_CASE(errors_name_what_is_wrong) {
     BOOST_TEST(corrupt_result.error.find("corrupt gzip stream") == 0u, corrupt_result.error);
 
     // Valid gzip, but the CBOR item is not a map.
-    std::string not_a_map = audit_s3::binary_format::header(2);
-    {
-        z_stream zs{};
-        BOOST_REQUIRE(deflateInit2(&zs, 1, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-        unsigned char cbor[16];
-        const std::size_t n = cbor_encode_uint(42, cbor, sizeof cbor);
-        unsigned char out[256];
-        zs.next_in = cbor;
-        zs.avail_in = static_cast<uInt>(n);
-        zs.next_out = out;
-        zs.avail_out = sizeof out;
-        BOOST_REQUIRE(deflate(&zs, Z_FINISH) == Z_STREAM_END);
-        not_a_map.append(reinterpret_cast<const char*>(out), sizeof out - zs.avail_out);
-        deflateEnd(&zs);
-    }
+    audit_s3::CborBuffer cbor;
+    cbor.put_uint(42);
+    const std::string not_a_map = recording_of(cbor);
     BOOST_TEST(audit_s3::decode_recording(not_a_map).error == "message 1 is not a CBOR map (after 0 messages)");
+}
+
+BOOST_AUTO_TEST_CASE(floats_and_simple_values_where_text_or_null_is_expected_are_handled) {
+    // libcbor's cbor_is_null asserts on a float: found by the fuzz target
+    // (fuzz/corpus/audit_decoder/regression-float-payload-value).
+    audit_s3::CborBuffer cbor;
+    cbor.put_map_start(3);
+    cbor.put_text("type");
+    cbor.put_uint(499);
+    cbor.put_text("payload");
+    cbor.put_map_start(3);
+    cbor.put_text("f");
+    cbor.put_double(1.5);
+    cbor.put_text("n");
+    cbor.put_null();
+    cbor.put_text("b");
+    cbor.put_bool(true);
+    cbor.put_text("channelId");
+    cbor.put_null();
+    const auto good = audit_s3::decode_recording(recording_of(cbor));
+    BOOST_TEST(good.error == "");
+    BOOST_REQUIRE(good.messages.size() == 1u);
+    BOOST_TEST(payload_json(good.messages[0]) == R"({"f":1.5,"n":null,"b":true})");
+
+    audit_s3::CborBuffer float_channel;
+    float_channel.put_map_start(2);
+    float_channel.put_text("type");
+    float_channel.put_uint(499);
+    float_channel.put_text("channelId");
+    float_channel.put_double(2.0);
+    BOOST_TEST(audit_s3::decode_recording(recording_of(float_channel)).error ==
+               "message 1: channelId is neither an unsigned integer nor null (after 0 messages)");
 }
 
 BOOST_AUTO_TEST_CASE(the_messages_before_damage_are_kept) {
