@@ -209,8 +209,12 @@ CURL* make_attempt_handle(const CurlProfile& profile, const HttpRequest& request
     CURL* easy = curl_easy_init();
     if (easy == nullptr) return nullptr;
     for (const auto& header : request.headers) capture.header_list = curl_slist_append(capture.header_list, header.c_str());
-    // No "Expect: 100-continue" round trip before larger bodies.
-    capture.header_list = curl_slist_append(capture.header_list, "Expect:");
+    // No "Expect: 100-continue" round trip before larger bodies. Not for a
+    // signed request: libcurl 7.88 would sign the removed header as
+    // "expect:" and S3 would refuse the signature; its own Expect line,
+    // added after signing, stays unsigned and lets S3 refuse a part before
+    // its body is sent.
+    if (request.aws_sigv4.empty()) capture.header_list = curl_slist_append(capture.header_list, "Expect:");
     curl_easy_setopt(easy, CURLOPT_PRIVATE, owner);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, capture.error);
