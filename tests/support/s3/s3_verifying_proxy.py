@@ -307,6 +307,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         headers = RequestHeaders(self.headers)
         length = int(headers.get("content-length", "0") or "0")
         body = self.rfile.read(length) if length > 0 else b""
+        if len(body) < length:
+            # The client went away mid-body: S3 stores nothing then.
+            self.config.log({"method": self.command, "path": self.path, "verdict": "incomplete-body",
+                             "body_bytes": len(body), "status": 0})
+            self.close_connection = True
+            return
         raw_path, _, raw_query = self.path.partition("?")
         bucket, key, virtual = self.address(headers, raw_path)
         query = dict(urllib.parse.parse_qsl(raw_query, keep_blank_values=True))

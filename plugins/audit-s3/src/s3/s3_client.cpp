@@ -176,12 +176,7 @@ void S3Client::upload_part(const std::string& key, const std::string& upload_id,
 
 void S3Client::complete_multipart_upload(const std::string& key, const std::string& upload_id,
                                          std::vector<CompletedPart> parts, Done done) {
-    std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
-    for (const auto& part : parts) {
-        body += "<Part><PartNumber>" + std::to_string(part.number) + "</PartNumber><ETag>" + xml_escape(part.etag) +
-                "</ETag></Part>";
-    }
-    body += "</CompleteMultipartUpload>";
+    std::string body = complete_multipart_upload_body(parts);
     HttpRequest request = impl_->request(
         "POST", impl_->addressing().object_url(key, canonical_query({{"uploadId", upload_id}})), sha256_hex(body));
     request.headers.push_back("Content-Type: application/xml");

@@ -7,6 +7,9 @@
 #include <Poco/DOM/Node.h>
 #include <Poco/Exception.h>
 #include <Poco/SAX/XMLReader.h>
+#include <Poco/XML/XMLWriter.h>
+
+#include <sstream>
 
 namespace audit_s3::s3 {
 namespace {
@@ -66,20 +69,23 @@ XmlAnswer parse_answer(const std::string& body) {
     return answer;
 }
 
-std::string xml_escape(const std::string& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            default: out.push_back(c);
-        }
+std::string complete_multipart_upload_body(const std::vector<CompletedPart>& parts) {
+    static const std::string kNamespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+    std::ostringstream out;
+    Poco::XML::XMLWriter writer(out, Poco::XML::XMLWriter::CANONICAL);
+    writer.startDocument();
+    writer.startPrefixMapping("", kNamespace);
+    writer.startElement(kNamespace, "CompleteMultipartUpload", "");
+    for (const auto& part : parts) {
+        writer.startElement(kNamespace, "Part", "");
+        writer.dataElement(kNamespace, "PartNumber", "", std::to_string(part.number));
+        writer.dataElement(kNamespace, "ETag", "", part.etag);
+        writer.endElement(kNamespace, "Part", "");
     }
-    return out;
+    writer.endElement(kNamespace, "CompleteMultipartUpload", "");
+    writer.endPrefixMapping("");
+    writer.endDocument();
+    return out.str();
 }
 
 }  // namespace audit_s3::s3

@@ -1,6 +1,6 @@
-// S3's XML answers, read with Poco's XML DOM parser: the error document and
-// the three result documents the client needs. Only what the client uses is
-// kept; unknown elements are ignored.
+// S3's XML: the answers, read with Poco's XML DOM parser (the error document
+// and the result documents the client needs; only what the client uses is
+// kept, unknown elements are ignored), and the one request body in XML.
 #pragma once
 
 #include "s3/s3_client.hpp"
@@ -23,7 +23,7 @@ struct XmlAnswer {
 // Never throws: a body that is empty or not XML gives parsed=false.
 XmlAnswer parse_answer(const std::string& body);
 
-// `text` with &, <, > and quotes escaped, for element content we write.
-std::string xml_escape(const std::string& text);
+// The body of CompleteMultipartUpload, written with Poco's XMLWriter.
+std::string complete_multipart_upload_body(const std::vector<CompletedPart>& parts);
 
 }  // namespace audit_s3::s3

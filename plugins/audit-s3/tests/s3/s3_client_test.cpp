@@ -34,7 +34,10 @@ BOOST_AUTO_TEST_CASE(put_object_stores_bytes_content_type_metadata_and_acl) {
     range.length = content.size();
     ObjectHeaders headers;
     headers.content_type = "application/octet-stream";
-    headers.user_metadata = {{"username", "alice"}, {"ip", "127.0.0.1"}, {"authenticated", "true"}};
+    // A value with runs of blanks and a non-ASCII byte still signs as S3
+    // recomputes it (the client folds the blanks and encodes the byte).
+    headers.user_metadata = {
+        {"username", "alice"}, {"ip", "127.0.0.1"}, {"authenticated", "true"}, {"country", " x  y\t\xc3\xa9 "}};
     const std::string key = "logs/conn 1+a";
 
     const S3Result result = wait([&](auto done) { client.put_object(key, range, headers, done); });
@@ -48,6 +51,7 @@ BOOST_AUTO_TEST_CASE(put_object_stores_bytes_content_type_metadata_and_acl) {
     BOOST_TEST(head.out.find("\"username\": \"alice\"") != std::string::npos, head.out);
     BOOST_TEST(head.out.find("\"ip\": \"127.0.0.1\"") != std::string::npos, head.out);
     BOOST_TEST(head.out.find("\"authenticated\": \"true\"") != std::string::npos, head.out);
+    BOOST_TEST(head.out.find("\"country\": \"x y %C3%A9\"") != std::string::npos, head.out);
     const std::string fetched = scratch.file("fetched");
     const auto get = server.aws({"get-object", "--bucket", server.bucket(), "--key", key, fetched});
     BOOST_TEST_REQUIRE(get.exit_code == 0, get.err);
@@ -61,7 +65,7 @@ BOOST_AUTO_TEST_CASE(put_object_stores_bytes_content_type_metadata_and_acl) {
     BOOST_TEST(put.headers.at("x-amz-acl") == "bucket-owner-full-control");
     BOOST_TEST(put.payload == "UNSIGNED-PAYLOAD");  // streamed from the file
     BOOST_TEST(put.body_bytes == content.size());
-    BOOST_TEST(logs_never_mention(server.secret_key()));
+    BOOST_TEST(all_logged_text().find(server.secret_key()) == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_multipart_upload_of_three_parts_is_whole_in_the_bucket) {

@@ -36,6 +36,15 @@ BOOST_AUTO_TEST_CASE(results_in_s3s_namespace_are_read) {
     BOOST_TEST(!listed.truncated);
 }
 
+BOOST_AUTO_TEST_CASE(the_completion_body_lists_the_parts_in_s3s_namespace) {
+    const std::string body = complete_multipart_upload_body({{1, "\"a&b\""}, {2, "\"c\""}});
+    BOOST_TEST(body.find("<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">") !=
+               std::string::npos, body);
+    BOOST_TEST(body.find("<Part><PartNumber>1</PartNumber><ETag>&quot;a&amp;b&quot;</ETag></Part>") !=
+               std::string::npos, body);
+    BOOST_TEST(body.find("<PartNumber>2</PartNumber>") != std::string::npos, body);
+}
+
 BOOST_AUTO_TEST_CASE(what_is_not_xml_is_not_parsed) {
     BOOST_TEST(!parse_answer("").parsed);
     BOOST_TEST(!parse_answer("<Error><Code>x</Code>").parsed);
