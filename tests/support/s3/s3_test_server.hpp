@@ -48,15 +48,17 @@ public:
     enum class Fault { none, service_unavailable, drop_connection, hang };
 
     // Starts s3rver and the proxy in a fresh directory with `bucket`;
-    // throws std::runtime_error when they do not come up.
-    explicit S3TestServer(std::string bucket = "audit");
+    // throws std::runtime_error when they do not come up. With a
+    // certificate and key (PEM files), the proxy serves HTTPS.
+    explicit S3TestServer(std::string bucket = "audit", std::string tls_cert_file = {},
+                          std::string tls_key_file = {});
     ~S3TestServer();
     S3TestServer(const S3TestServer&) = delete;
     S3TestServer& operator=(const S3TestServer&) = delete;
 
-    // "http://127.0.0.1:PORT", for path-style addressing.
+    // "http://127.0.0.1:PORT" ("https://" with TLS), for path-style addressing.
     std::string endpoint() const;
-    // "http://localhost:PORT": virtual-host addressing then uses
+    // "http://localhost:PORT" (or https): virtual-host addressing then uses
     // "<bucket>.localhost", which libcurl resolves to 127.0.0.1 itself.
     std::string virtual_host_endpoint() const;
     std::uint16_t port() const { return port_; }
@@ -75,12 +77,14 @@ public:
     std::vector<S3RecordedRequest> requests() const;
 
     // Runs `aws --endpoint-url <endpoint> s3api <args>` with this server's
-    // credentials and path-style addressing.
+    // credentials and path-style addressing (and --no-verify-ssl with TLS).
     RunResult aws(const std::vector<std::string>& args) const;
 
 private:
     TempDir dir_;
     std::string bucket_;
+    std::string tls_cert_file_;
+    std::string tls_key_file_;
     std::string access_key_ = "AKIACSHTESTACCESSKEY";
     std::string secret_key_ = "csh-test-secret/key+for+tests";
     std::string region_ = "us-east-1";
