@@ -12,6 +12,19 @@ HttpClient::HttpClient(csh::sdk::Host host, HttpClientSettings settings)
 HttpClient::~HttpClient() { core_->shutdown(); }
 
 HttpClient::RequestId HttpClient::post_json(PostRequest request, std::function<void(HttpResult)> done) {
+    HttpRequest http;
+    http.method = "POST";
+    http.url = std::move(request.url);
+    http.headers = {"Content-Type: application/json", "Accept: application/json"};
+    http.body = std::move(request.json_body);
+    http.peer = "the webhook server";
+    http.overall_timeout = request.overall_timeout;
+    http.connection = request.connection;
+    http.on_attempt = std::move(request.on_attempt);
+    return core_->submit(std::move(http), std::move(done));
+}
+
+HttpClient::RequestId HttpClient::send(HttpRequest request, std::function<void(HttpResult)> done) {
     return core_->submit(std::move(request), std::move(done));
 }
 

@@ -26,11 +26,12 @@ HttpResult cancelled_result(unsigned attempts) {
     return result;
 }
 
-HttpResult failed_result(const char* code, std::string reason, unsigned attempts) {
+HttpResult failed_result(const char* code, std::string reason, unsigned attempts, bool transient = false) {
     HttpResult result;
     result.failure_code = code;
     result.failure = std::move(reason);
     result.attempts = attempts;
+    result.transient = transient;
     return result;
 }
 
@@ -43,6 +44,7 @@ bool is_permanent(CURLcode code) {
         case CURLE_TOO_MANY_REDIRECTS:
         case CURLE_BAD_FUNCTION_ARGUMENT:
         case CURLE_WRITE_ERROR:
+        case CURLE_ABORTED_BY_CALLBACK:  // the body file ended early
         case CURLE_OUT_OF_MEMORY:
             return true;
         default:
@@ -76,9 +78,9 @@ HttpClient::Core::~Core() {
 
 // ---------------------------------------------------------------- any thread
 
-HttpClient::RequestId HttpClient::Core::submit(PostRequest request, Done done) {
+HttpClient::RequestId HttpClient::Core::submit(HttpRequest request, Done done) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (closed_) throw std::logic_error("post_json called on a webhook client that is being destroyed");
+    if (closed_) throw std::logic_error("a request was sent on an HTTP client that is being destroyed");
     const RequestId id = next_id_++;
     inbox_.push_back(Submitted{id, std::move(request), std::move(done), Clock::now()});
     ensure_kick();
@@ -256,18 +258,19 @@ void HttpClient::Core::start_attempt(Transfer& transfer) {
     if (remaining.count() <= 0) {
         complete(transfer.id, failed_result(codes::HTTP_CLIENT_CONNECTION_FAILED,
                                             "the overall timeout ran out before the request could be sent",
-                                            transfer.attempt));
+                                            transfer.attempt, true));
         return;
     }
     const milliseconds timeout = std::min(profile_.attempt_timeout, remaining);
-    transfer.easy = make_attempt_handle(profile_, transfer.request.url, transfer.request.json_body, timeout,
-                                        transfer.capture, &transfer);
+    transfer.easy = make_attempt_handle(profile_, transfer.request, timeout, transfer.capture, &transfer);
     if (transfer.easy == nullptr) {
-        complete(transfer.id, failed_result(codes::HTTP_CLIENT_CONNECTION_FAILED,
-                                            "libcurl could not create a request handle", transfer.attempt));
+        const std::string reason =
+            transfer.capture.error[0] != '\0' ? transfer.capture.error : "libcurl could not create a request handle";
+        complete(transfer.id, failed_result(codes::HTTP_CLIENT_CONNECTION_FAILED, reason, transfer.attempt));
         return;
     }
-    log_url(codes::HTTP_CLIENT_REQUEST, "sending a webhook request", transfer);
+    log_url(codes::HTTP_CLIENT_REQUEST, "sending a request to " + transfer.request.peer, transfer,
+            {{"method", transfer.request.method}});
     transfer.attempt_started = Clock::now();
     const CURLMcode added = curl_multi_add_handle(multi_, transfer.easy);
     if (added != CURLM_OK) {
@@ -304,11 +307,11 @@ void HttpClient::Core::finish_attempt(Transfer& transfer, CURLcode code) {
     release_attempt(transfer);  // the connection goes back to the multi handle's cache
 
     for (const auto& location : transfer.capture.followed) {
-        log_url(codes::HTTP_CLIENT_REDIRECT, "followed a redirect of the webhook server", transfer,
+        log_url(codes::HTTP_CLIENT_REDIRECT, "followed a redirect of " + transfer.request.peer, transfer,
                 {{"location", redact_url(location)}});
     }
     if (status > 0) {
-        log_url(codes::HTTP_CLIENT_RESPONSE, "the webhook server answered", transfer,
+        log_url(codes::HTTP_CLIENT_RESPONSE, transfer.request.peer + " answered", transfer,
                 {{"status", std::to_string(status)}, {"bytes", std::to_string(transfer.capture.body.size())}});
     }
 
@@ -341,23 +344,25 @@ HttpClient::Core::Verdict HttpClient::Core::judge(Transfer& transfer, CURLcode c
         verdict.failure_code = codes::HTTP_CLIENT_DECODE_FAILED;
         verdict.result = failed_result(verdict.failure_code, "the response body is larger than 1 MiB", 0);
         verdict.result.status = status;
-        log_url(codes::HTTP_CLIENT_DECODE_FAILED, "the webhook server's response body is larger than 1 MiB",
+        log_url(codes::HTTP_CLIENT_DECODE_FAILED, "the response body of " + transfer.request.peer + " is larger than 1 MiB",
                 transfer, {{"status", std::to_string(status)}});
         return verdict;
     }
     if (code != CURLE_OK) {
-        std::string reason = capture.error[0] != '\0' ? capture.error : curl_easy_strerror(code);
-        log_url(codes::HTTP_CLIENT_CONNECTION_FAILED, "a webhook request attempt failed: " + reason, transfer,
-                {{"reason", reason}});
+        std::string reason = capture.body_file_short ? "the body file ended before the range to send did"
+                             : capture.error[0] != '\0' ? capture.error
+                                                         : curl_easy_strerror(code);
+        log_url(codes::HTTP_CLIENT_CONNECTION_FAILED, "a request attempt to " + transfer.request.peer + " failed: " + reason,
+                transfer, {{"reason", reason}});
         verdict.failure_code = codes::HTTP_CLIENT_CONNECTION_FAILED;
-        verdict.result = failed_result(verdict.failure_code, std::move(reason), 0);
         verdict.retryable = !is_permanent(code);
+        verdict.result = failed_result(verdict.failure_code, std::move(reason), 0, verdict.retryable);
         return verdict;
     }
     if (is_redirect_status(status) && !profile_.allow_redirects) {
         const std::string location = redact_url(capture.location);
         log_url(codes::HTTP_CLIENT_REDIRECTS_DISABLED,
-                "the webhook server redirected the request, but allowRedirects is false", transfer,
+                transfer.request.peer + " redirected the request, but allowRedirects is false", transfer,
                 {{"status", std::to_string(status)}, {"location", location}});
         verdict.failure_code = codes::HTTP_CLIENT_REDIRECTS_DISABLED;
         verdict.result = failed_result(verdict.failure_code,
@@ -367,6 +372,7 @@ HttpClient::Core::Verdict HttpClient::Core::judge(Transfer& transfer, CURLcode c
     }
     verdict.result.status = status;
     verdict.result.body = std::move(capture.body);
+    verdict.result.headers = std::move(capture.headers);
     verdict.retryable = is_retryable_status(status);
     return verdict;
 }

@@ -41,16 +41,16 @@ public:
     Core(const Core&) = delete;
     Core& operator=(const Core&) = delete;
 
-    RequestId submit(PostRequest request, Done done);  // [any-thread]
+    RequestId submit(HttpRequest request, Done done);  // [any-thread]
     void cancel(RequestId id);                         // [any-thread]
     void shutdown();                                   // [control], once, from ~HttpClient
     const HttpClientSettings& settings() const { return settings_; }
 
 private:
-    // A request that post_json accepted but the strand has not started yet.
+    // A request that send/post_json accepted but the strand has not started yet.
     struct Submitted {
         RequestId id;
-        PostRequest request;
+        HttpRequest request;
         Done done;
         Clock::time_point submitted_at;
     };
@@ -58,7 +58,7 @@ private:
     // A request the strand owns, between attempts or during one.
     struct Transfer {
         RequestId id = 0;
-        PostRequest request;
+        HttpRequest request;
         Done done;
         Clock::time_point deadline;
         unsigned attempt = 0;              // of the current or next attempt

@@ -11,13 +11,13 @@ GetAnswer http_get(const HttpClientSettings& settings) {
     try {
         const CurlProfile profile(settings);
         AttemptCapture capture;
-        const std::string no_body;
-        std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(
-            make_attempt_handle(profile, settings.url, no_body, settings.timeout, capture, nullptr),
-            &curl_easy_cleanup);
-        if (!easy) return {0, "", "libcurl could not create a request"};
+        HttpRequest request;
+        request.method = "GET";
+        request.url = settings.url;
         // The same TLS, timeout and redirect handling as a webhook call, as a GET.
-        curl_easy_setopt(easy.get(), CURLOPT_HTTPGET, 1L);
+        std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> easy(
+            make_attempt_handle(profile, request, settings.timeout, capture, nullptr), &curl_easy_cleanup);
+        if (!easy) return {0, "", "libcurl could not create a request"};
         const CURLcode result = curl_easy_perform(easy.get());
         if (result != CURLE_OK) {
             answer.error = capture.error[0] != '\0' ? capture.error : curl_easy_strerror(result);

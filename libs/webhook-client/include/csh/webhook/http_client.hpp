@@ -7,6 +7,12 @@
 //     client.post_json({url + "/password", body, 60s, connection, nullptr},
 //                      [](HttpResult result) { ... });
 //
+// send() is the general form other clients build on (the audit plugin's S3
+// client): any method, its own headers, a body in memory or streamed from a
+// range of a file, libcurl's AWS Signature V4, chosen response headers
+// handed back. Everything below holds for it too, except that it sends only
+// the headers it is given.
+//
 // Behaviour of one request:
 //  - POST with Content-Type and Accept "application/json"; the body is sent
 //    as given and never logged (it may hold a password).
@@ -41,7 +47,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace csh::webhook {
 
@@ -73,6 +82,13 @@ struct HttpResult {
     unsigned attempts = 0;
     // cancel() or the client's destruction ended the request; nothing else is set.
     bool cancelled = false;
+    // With failure_code set: the client judged the failure passing (a
+    // connection, TLS or timeout failure) rather than one that trying again
+    // cannot fix (a malformed URL, a body file that cannot be read).
+    bool transient = false;
+    // The response headers the request asked for (HttpRequest::
+    // response_headers) as the last answer gave them, lower-case names.
+    std::vector<std::pair<std::string, std::string>> headers;
 };
 
 struct PostRequest {
@@ -83,6 +99,39 @@ struct PostRequest {
     // Only for the labels of the client's log lines; may be NULL.
     csh_connection* connection = nullptr;
     // Optional; runs on the client strand after each attempt, before `done`.
+    std::function<void(const AttemptReport&)> on_attempt;
+};
+
+// A request body read from a file while it is sent, so it is never held in
+// memory whole. The file must hold at least offset+length bytes.
+struct FileBody {
+    std::string path;
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+};
+
+// A request of any method (send()).
+struct HttpRequest {
+    std::string method = "GET";
+    std::string url;
+    // Header lines "Name: value", sent as given.
+    std::vector<std::string> headers;
+    // The body: `body` unless body_file is set. GET, HEAD and DELETE with
+    // an empty body send none.
+    std::string body;
+    std::optional<FileBody> body_file;
+    // When set, libcurl signs the request with AWS Signature V4
+    // (CURLOPT_AWS_SIGV4, e.g. "aws:amz:us-east-1:s3") as `aws_access_key`
+    // with `aws_secret_key`. The secret is never logged.
+    std::string aws_sigv4;
+    std::string aws_access_key;
+    std::string aws_secret_key;
+    // Response headers to return in HttpResult::headers (any case).
+    std::vector<std::string> response_headers;
+    // Who answers, for log lines: "the webhook server", "S3".
+    std::string peer = "the server";
+    std::chrono::milliseconds overall_timeout{60000};
+    csh_connection* connection = nullptr;
     std::function<void(const AttemptReport&)> on_attempt;
 };
 
@@ -106,6 +155,9 @@ public:
     // strand (unless the client is destroyed first, see above). Returns an id
     // for cancel().
     RequestId post_json(PostRequest request, std::function<void(HttpResult)> done);
+
+    // [any-thread] Starts any request; otherwise as post_json.
+    RequestId send(HttpRequest request, std::function<void(HttpResult)> done);
 
     // [any-thread] Ends the request if it is still pending: its `done` runs
     // with cancelled=true (on the strand). No effect once it has ended.
