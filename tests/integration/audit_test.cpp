@@ -154,7 +154,7 @@ BOOST_AUTO_TEST_CASE(a_pty_session_plays_with_asciinema_and_shows_what_the_user_
     BOOST_TEST(cast.rfind("{\"version\":2", 0) == 0);
     BOOST_TEST(cast.find("\"TERM\":\"xterm-256color\"") != std::string::npos);
     BOOST_TEST(cast.find("hello from the cast") != std::string::npos);
-    const auto played = run({"asciinema", "cat", file}, "", std::chrono::seconds(30));
+    const auto played = run({"script", "-q", "-e", "-c", "asciinema cat " + file, "/dev/null"}, "", {}, std::chrono::seconds(30));
     BOOST_TEST_INFO(describe(played));
     BOOST_TEST(played.exit_code == 0);
     BOOST_TEST(played.out.find("hello from the cast\r\nsecond line") != std::string::npos);

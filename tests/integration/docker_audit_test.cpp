@@ -85,7 +85,7 @@ BOOST_AUTO_TEST_CASE(an_exec_in_a_container_is_recorded_as_a_cast_that_plays) {
     BOOST_TEST_INFO(cast);
     BOOST_TEST(cast.rfind("{\"version\":2", 0) == 0);
     BOOST_TEST(cast.find("\"command\":\"echo first line; echo second line\"") != std::string::npos);
-    const auto played = run({"asciinema", "cat", file}, "", std::chrono::seconds(30));
+    const auto played = run({"script", "-q", "-e", "-c", "asciinema cat " + file, "/dev/null"}, "", {}, std::chrono::seconds(30));
     BOOST_TEST_INFO(describe(played));
     BOOST_TEST(played.exit_code == 0);
     BOOST_TEST(played.out.find("first line\r\nsecond line") != std::string::npos);

@@ -13,7 +13,7 @@ std::string decoder_binary() { return CSH_AUDIT_DECODER; }
 
 Decoded decode_recording(const std::string& file) {
     Decoded decoded;
-    decoded.run = run({decoder_binary(), "--file", file}, "", std::chrono::seconds(120));
+    decoded.run = run({decoder_binary(), "--file", file}, "", {}, std::chrono::seconds(120));
     std::istringstream lines(decoded.run.out);
     std::string line;
     simdjson::dom::parser parser;
