@@ -8,14 +8,24 @@
 #include "harness/gateway.hpp"
 #include "harness/probes.hpp"
 #include "harness/recordings.hpp"
+#include "s3_test_server.hpp"
 
 #include <containerssh/sdk/base64.hpp>
 
+#include <simdjson.h>
+
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <csignal>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
+#include <map>
+#include <set>
+#include <thread>
 
 using namespace csh::test;
 namespace fs = std::filesystem;
@@ -230,6 +240,251 @@ BOOST_AUTO_TEST_CASE(a_disk_filling_up_mid_session_costs_the_recording_not_the_s
     BOOST_TEST(!gateway.wait_for("CORE_AUDIT_UNAVAILABLE").empty());
     fs::remove(file);
     BOOST_TEST(ssh(gateway, kLogin, {}, {"echo served"}).out == "served\n");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------- S3
+
+namespace {
+
+struct S3Options {
+    std::string format = "binary";
+    bool path_style = true;
+    bool metadata = false;  // metadata.username and metadata.ip
+    uint64_t part_size = 5242880;
+    unsigned parallel = 20;
+};
+
+std::string audit_s3(const S3TestServer& s3, const std::string& spool, const S3Options& o = {}) {
+    return "audit:\n  enable: true\n  format: " + o.format +
+           "\n  storage: s3\n  intercept:\n    stdin: true\n    stdout: true\n    stderr: true\n  s3:\n"
+           "    local: " + spool + "\n    accessKey: " + s3.access_key() + "\n    secretKey: \"" + s3.secret_key() +
+           "\"\n    bucket: " + s3.bucket() + "\n    region: " + s3.region() + "\n    endpoint: " +
+           (o.path_style ? s3.endpoint() : s3.virtual_host_endpoint()) +
+           "\n    pathStyleAccess: " + (o.path_style ? "true" : "false") +
+           "\n    uploadPartSize: " + std::to_string(o.part_size) +
+           "\n    parallelUploads: " + std::to_string(o.parallel) +
+           "\n    metadata:\n      username: " + (o.metadata ? "true" : "false") +
+           "\n      ip: " + (o.metadata ? "true" : "false") + "\n";
+}
+
+// The object `key` fetched with awscli into `file`.
+void fetch_object(const S3TestServer& s3, const std::string& key, const std::string& file) {
+    const auto r = s3.aws({"get-object", "--bucket", s3.bucket(), "--key", key, file});
+    BOOST_TEST_INFO(describe(r));
+    BOOST_TEST_REQUIRE(r.exit_code == 0);
+}
+
+// head-object's answer: ContentType and the user metadata.
+struct ObjectHead {
+    std::string content_type;
+    std::map<std::string, std::string> metadata;
+};
+ObjectHead head_object(const S3TestServer& s3, const std::string& key) {
+    const auto r = s3.aws({"head-object", "--bucket", s3.bucket(), "--key", key});
+    BOOST_TEST_INFO(describe(r));
+    BOOST_TEST_REQUIRE(r.exit_code == 0);
+    ObjectHead head;
+    simdjson::dom::parser parser;
+    simdjson::dom::object object;
+    BOOST_TEST_REQUIRE(parser.parse(r.out).get_object().get(object) == simdjson::SUCCESS);
+    std::string_view text;
+    if (object["ContentType"].get_string().get(text) == simdjson::SUCCESS) head.content_type = text;
+    simdjson::dom::object metadata;
+    if (object["Metadata"].get_object().get(metadata) == simdjson::SUCCESS) {
+        for (auto field : metadata) {
+            if (field.value.get_string().get(text) == simdjson::SUCCESS) head.metadata[std::string(field.key)] = text;
+        }
+    }
+    return head;
+}
+
+bool spool_is_empty(const fs::path& spool) {
+    for (const auto& entry : fs::directory_iterator(spool)) {
+        (void)entry;
+        return false;
+    }
+    return true;
+}
+
+// The connection id of the single connection the gateway logged.
+std::string connection_id(Gateway& gateway) {
+    return json_field(gateway.wait_for("SSH_CONNECTED"), "connectionId");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(s3_storage)
+
+BOOST_AUTO_TEST_CASE(an_exec_arrives_as_one_object_with_the_metadata_asked_for) {
+    S3TestServer s3;
+    TempDir spool;
+    S3Options options;
+    options.metadata = true;
+    Gateway gateway(static_auth_local_backend(kAlice) + audit_s3(s3, spool.path().string(), options));
+    BOOST_TEST(ssh(gateway, kLogin, {}, {"echo to the bucket"}).out == "to the bucket\n");
+    const std::string key = connection_id(gateway);
+    BOOST_TEST_REQUIRE(!gateway.wait_for("AUDIT_S3_UPLOAD_COMPLETE", std::chrono::seconds(30)).empty());
+    BOOST_TEST(eventually([&] { return spool_is_empty(spool.path()); }, std::chrono::seconds(10)));
+
+    TempDir out;
+    fetch_object(s3, key, out.file("object"));
+    const Decoded decoded = decode_recording(out.file("object"));
+    BOOST_TEST(decoded.run.exit_code == 0);
+    BOOST_TEST(io_bytes(decoded, 1) == "to the bucket\n");
+    BOOST_TEST(message_types(decoded).back() == 1);
+
+    ObjectHead head = head_object(s3, key);
+    BOOST_TEST(head.content_type == "application/octet-stream");
+    BOOST_TEST(head.metadata["authenticated"] == "true");
+    BOOST_TEST(head.metadata["username"] == "alice");
+    BOOST_TEST(head.metadata["ip"] == "127.0.0.1");
+    BOOST_TEST(head.metadata.count("country") == 1u);
+    BOOST_TEST(std::abs(std::stoll(head.metadata["timestamp"]) - static_cast<long long>(std::time(nullptr))) < 120);
+    // One signed PUT, checked by the proxy, and nothing refused.
+    size_t puts = 0;
+    for (const auto& request : s3.requests()) {
+        BOOST_TEST(request.verdict == "verified");
+        if (request.method == "PUT" && request.key == key && request.query.empty()) ++puts;
+    }
+    BOOST_TEST(puts == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_cast_by_virtual_host_addressing_has_no_username_or_ip_unless_asked) {
+    S3TestServer s3;
+    TempDir spool;
+    S3Options options;
+    options.format = "asciinema";
+    options.path_style = false;
+    Gateway gateway(static_auth_local_backend(kAlice) + audit_s3(s3, spool.path().string(), options));
+    BOOST_TEST(ssh(gateway, kLogin, {"-tt"}, {"echo cast to the bucket"}).exit_code == 0);
+    const std::string key = connection_id(gateway);
+    BOOST_TEST_REQUIRE(!gateway.wait_for("AUDIT_S3_UPLOAD_COMPLETE", std::chrono::seconds(30)).empty());
+    ObjectHead head = head_object(s3, key);
+    BOOST_TEST(head.content_type == "application/x-asciicast");
+    BOOST_TEST(head.metadata.count("username") == 0u);
+    BOOST_TEST(head.metadata.count("ip") == 0u);
+    BOOST_TEST(head.metadata["authenticated"] == "true");
+    bool virtual_host = false;
+    for (const auto& request : s3.requests()) virtual_host = virtual_host || (request.key == key && request.virtual_host);
+    BOOST_TEST(virtual_host);
+    TempDir out;
+    fetch_object(s3, key, out.file("cast"));
+    BOOST_TEST(read_file(out.file("cast")).find("cast to the bucket") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_100_mib_session_is_uploaded_in_parts_numbered_from_one_while_it_runs) {
+    S3TestServer s3;
+    TempDir spool;
+    S3Options options;
+    options.parallel = 3;
+    Gateway gateway(static_auth_local_backend(kAlice) + audit_s3(s3, spool.path().string(), options));
+    // 100 MiB that do not compress, then a pause: parts go up during the session.
+    const auto r = ssh(gateway, kLogin, {}, {"head -c 104857600 /dev/urandom; sleep 3"}, "", std::chrono::seconds(300));
+    BOOST_TEST_REQUIRE(r.out.size() == 104857600u);
+    const std::string key = connection_id(gateway);
+    BOOST_TEST(gateway.count("AUDIT_S3_MULTIPART_PART_UPLOAD_COMPLETE") >= 1u);  // before the session ended
+    BOOST_TEST_REQUIRE(!gateway.wait_for("AUDIT_S3_UPLOAD_COMPLETE", std::chrono::seconds(120)).empty());
+
+    std::set<int> parts;
+    for (const auto& request : s3.requests()) {
+        const auto at = request.query.find("partNumber=");
+        if (request.method == "PUT" && at != std::string::npos) parts.insert(std::stoi(request.query.substr(at + 11)));
+    }
+    BOOST_TEST(!parts.empty());
+    BOOST_TEST(*parts.begin() == 1);
+    BOOST_TEST(parts.size() >= 20u);  // 100 MiB and more in 5 MiB parts
+    BOOST_TEST(static_cast<size_t>(*parts.rbegin()) == parts.size());
+
+    TempDir out;
+    fetch_object(s3, key, out.file("object"));
+    const Decoded decoded = decode_recording(out.file("object"));
+    BOOST_TEST(decoded.run.exit_code == 0);
+    BOOST_TEST((io_bytes(decoded, 1) == r.out));  // every byte the user saw
+}
+
+BOOST_AUTO_TEST_CASE(a_gateway_killed_mid_upload_finishes_it_at_its_next_start_byte_for_byte) {
+    S3TestServer s3;
+    TempDir spool;
+    S3Options options;
+    options.parallel = 1;
+    auto first = std::make_unique<Gateway>(static_auth_local_backend(kAlice) +
+                                           audit_s3(s3, spool.path().string(), options));
+    const fs::path config = first->dir() / "config.yaml";
+    // The first part goes up, then the bucket stops answering: the gateway
+    // is killed with an unfinished multipart upload in the bucket.
+    RunResult session;
+    std::thread client([&] {
+        session = ssh(*first, kLogin, {}, {"head -c 31457280 /dev/urandom; sleep 2"}, "", std::chrono::seconds(120));
+    });
+    const bool part_went_up = !first->wait_for("AUDIT_S3_MULTIPART_PART_UPLOAD_COMPLETE", std::chrono::seconds(60)).empty();
+    s3.set_fault(S3TestServer::Fault::hang);
+    client.join();
+    BOOST_TEST_REQUIRE(part_went_up);
+    BOOST_TEST(session.exit_code == 0);
+    const std::string key = connection_id(*first);
+    BOOST_TEST_REQUIRE(!first->wait_for("SSH_DISCONNECTED").empty());
+    first->stop(SIGKILL);
+    const std::string spooled = read_file(spool.file(key));
+    BOOST_TEST_REQUIRE(spooled.size() > 31457280u);
+    s3.set_fault(S3TestServer::Fault::none);
+    const auto pending = s3.aws({"list-multipart-uploads", "--bucket", s3.bucket()});
+    BOOST_TEST(pending.out.find(key) != std::string::npos);
+
+    Gateway second(Gateway::ExistingConfig{config});
+    BOOST_TEST(!second.wait_for("AUDIT_S3_RECOVERING").empty());
+    BOOST_TEST(!second.wait_for("AUDIT_S3_MULTIPART_ABORTING", std::chrono::seconds(30)).empty());
+    BOOST_TEST_REQUIRE(!second.wait_for("AUDIT_S3_UPLOAD_COMPLETE", std::chrono::seconds(120)).empty());
+    TempDir out;
+    fetch_object(s3, key, out.file("object"));
+    BOOST_TEST((read_file(out.file("object")) == spooled));
+    BOOST_TEST(s3.aws({"list-multipart-uploads", "--bucket", s3.bucket()}).out.find(key) == std::string::npos);
+    BOOST_TEST(eventually([&] { return spool_is_empty(spool.path()); }, std::chrono::seconds(10)));
+}
+
+BOOST_AUTO_TEST_CASE(while_s3_is_away_sessions_go_on_and_everything_arrives_when_it_is_back) {
+    S3TestServer s3;
+    TempDir spool;
+    Gateway gateway(static_auth_local_backend(kAlice) + audit_s3(s3, spool.path().string()));
+    s3.stop();
+    for (int i = 0; i < 3; ++i) {
+        BOOST_TEST(ssh(gateway, kLogin, {}, {"echo during the outage " + std::to_string(i)}).exit_code == 0);
+    }
+    BOOST_TEST(!gateway.wait_for("AUDIT_S3_UPLOAD_RETRY", std::chrono::seconds(20)).empty());
+    BOOST_TEST(gateway.count("AUDIT_S3_UPLOAD_COMPLETE") == 0u);
+    size_t spooled = 0;
+    for (const auto& entry : fs::directory_iterator(spool.path())) {
+        if (entry.path().filename().string().find('.') == std::string::npos) ++spooled;
+    }
+    BOOST_TEST(spooled == 3u);
+    std::this_thread::sleep_for(std::chrono::seconds(4));
+    s3.start();
+    BOOST_TEST(eventually([&] { return gateway.count("AUDIT_S3_UPLOAD_COMPLETE") == 3u; }, std::chrono::seconds(90)));
+    BOOST_TEST(eventually([&] { return spool_is_empty(spool.path()); }, std::chrono::seconds(10)));
+    const auto listed = s3.aws({"list-objects-v2", "--bucket", s3.bucket()});
+    BOOST_TEST(std::count(listed.out.begin(), listed.out.end(), '\n') > 0);
+}
+
+BOOST_AUTO_TEST_CASE(at_shutdown_the_last_upload_finishes_before_the_gateway_exits) {
+    S3TestServer s3;
+    TempDir spool;
+    Gateway gateway(static_auth_local_backend(kAlice) + audit_s3(s3, spool.path().string()));
+    s3.set_fault(S3TestServer::Fault::service_unavailable);
+    BOOST_TEST(ssh(gateway, kLogin, {}, {"echo last words"}).exit_code == 0);
+    const std::string key = connection_id(gateway);
+    BOOST_TEST(!gateway.wait_for("AUDIT_S3_UPLOAD_RETRY", std::chrono::seconds(20)).empty());
+    std::thread back([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        s3.set_fault(S3TestServer::Fault::none);
+    });
+    BOOST_TEST(gateway.stop(SIGTERM) == 0);
+    back.join();
+    BOOST_TEST(gateway.count("CORE_AUDIT_FLUSH_TIMEOUT") == 0u);
+    BOOST_TEST(gateway.count("AUDIT_S3_UPLOAD_COMPLETE") == 1u);
+    TempDir out;
+    fetch_object(s3, key, out.file("object"));
+    BOOST_TEST(io_bytes(decode_recording(out.file("object")), 1) == "last words\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
