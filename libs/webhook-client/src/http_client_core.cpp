@@ -317,7 +317,8 @@ void HttpClient::Core::finish_attempt(Transfer& transfer, CURLcode code) {
 
     Verdict verdict = judge(transfer, code, status);
     std::optional<milliseconds> wait;
-    if (verdict.retryable) wait = retry_delay(transfer, status);
+    const bool attempts_left = transfer.request.max_attempts == 0 || attempt + 1 < transfer.request.max_attempts;
+    if (verdict.retryable && attempts_left) wait = retry_delay(transfer, status);
 
     if (transfer.request.on_attempt) {
         AttemptReport report{attempt, status, verdict.failure_code, verdict.result.failure, wait.has_value(), elapsed};

@@ -106,6 +106,9 @@ public:
         request.url = std::move(url);
         request.peer = "S3";
         request.overall_timeout = timeout_;
+        // One attempt: the uploader retries with its own back-off and logs
+        // each failure, so an outage shows at once instead of after a minute.
+        request.max_attempts = 1;
         request.aws_sigv4 = "aws:amz:" + addressing_.region() + ":s3";
         request.aws_access_key = settings_.access_key;
         request.aws_secret_key = settings_.secret_key;

@@ -4,9 +4,8 @@
 // own, nothing that blocks a loop thread.
 //
 // Every call may be made from any thread; `done` runs once, on the client's
-// strand. A request is one HTTP exchange with the short transport retries of
-// the shared HTTP client within `request_timeout`; longer outages are the
-// caller's to ride out (the uploader retries with back-off).
+// strand. A request is one HTTP attempt within `request_timeout`; retries
+// are the caller's (the uploader's back-off rides out outages of minutes).
 #pragma once
 
 #include "s3/s3_settings.hpp"

@@ -315,33 +315,32 @@ void S3Uploader::recover() {
     // The scan runs here, before the first connection can create a file in
     // the spool (recover() is called at plugin start); only the requests are
     // posted to the strand.
-    S3Uploader& self = *this;
     {
-        const SpoolScan scan = scan_spool(self.settings_.local);
+        const SpoolScan scan = scan_spool(settings_.local);
         for (const auto& [name, error] : scan.unreadable) {
-            self.host_.log(codes::AUDIT_S3_FAILED_STAT_QUEUE_ENTRY, "cannot examine a file in the spool directory",
-                           {{"file", self.settings_.local + "/" + name}, {"cause", std::strerror(error)}});
+            host_.log(codes::AUDIT_S3_FAILED_STAT_QUEUE_ENTRY, "cannot examine a file in the spool directory",
+                           {{"file", settings_.local + "/" + name}, {"cause", std::strerror(error)}});
         }
         for (const std::string& name : scan.orphaned_metadata) {
-            const std::string path = metadata_path(self.settings_.local + "/" + name);
-            self.host_.log(codes::AUDIT_S3_NO_SUCH_QUEUE_ENTRY,
+            const std::string path = metadata_path(settings_.local + "/" + name);
+            host_.log(codes::AUDIT_S3_NO_SUCH_QUEUE_ENTRY,
                            "a metadata file has no recording next to it; removing it", {{"file", path}});
             ::unlink(path.c_str());
         }
         for (const std::string& name : scan.empty) {
-            const std::string path = self.settings_.local + "/" + name;
+            const std::string path = settings_.local + "/" + name;
             ::unlink(path.c_str());
             ::unlink(metadata_path(path).c_str());
         }
         if (scan.recordings.empty()) return;
         for (const SpoolEntry& entry : scan.recordings) {
-            Upload& upload = self.uploads_[entry.name];
+            Upload& upload = uploads_[entry.name];
             upload.key = entry.name;
-            upload.path = self.settings_.local + "/" + entry.name;
+            upload.path = settings_.local + "/" + entry.name;
             upload.size = entry.size;
             upload.finished = true;
             upload.held = true;
-            self.log(codes::AUDIT_S3_RECOVERING, "uploading a recording left by an earlier run", upload,
+            log(codes::AUDIT_S3_RECOVERING, "uploading a recording left by an earlier run", upload,
                      {{"bytes", std::to_string(entry.size)}});
             std::string text;
             std::string problem;
@@ -357,52 +356,54 @@ void S3Uploader::recover() {
             if (metadata) {
                 upload.metadata = *metadata;
             } else {
-                self.log(codes::AUDIT_S3_FAILED_READING_METADATA_FILE,
+                log(codes::AUDIT_S3_FAILED_READING_METADATA_FILE,
                          "cannot read the recording's metadata file; uploading it without", upload,
                          {{"file", metadata_path(upload.path)}, {"cause", problem.empty() ? "not valid JSON" : problem}});
             }
         }
-        self.recovering_ = true;
+        std::vector<std::string> keys;
+        for (const SpoolEntry& entry : scan.recordings) keys.push_back(entry.name);
+        on_strand([keys](S3Uploader& me) {
+            for (const std::string& key : keys) me.list_stale(key, 1);
+        });
     }
-    on_strand([](S3Uploader& me) { me.list_stale(1); });
 }
 
-void S3Uploader::list_stale(unsigned attempt) {
-    client_->list_multipart_uploads("", [weak = weak_from_this(), attempt](s3::S3Result result) {
+// Lists the bucket's unfinished uploads under `key` (one key per listing,
+// so no listing needs a second page) and aborts those of exactly `key`.
+void S3Uploader::list_stale(const std::string& key, unsigned attempt) {
+    client_->list_multipart_uploads(key, [weak = weak_from_this(), key, attempt](s3::S3Result result) {
         auto self = weak.lock();
         if (!self || result.cancelled) return;
-        self->on_strand([attempt, result = std::move(result)](S3Uploader& me) {
+        self->on_strand([key, attempt, result = std::move(result)](S3Uploader& me) {
+            if (me.find(key) == nullptr) return;
             if (result.ok) {
-                std::set<std::string> keys;
-                for (const auto& [key, upload] : me.uploads_) {
-                    if (upload.held) keys.insert(key);
-                }
-                me.abort_stale(result.uploads, std::move(keys));
+                me.abort_stale(key, result.uploads);
                 return;
             }
             if (attempt < kListAttempts && result.retryable) {
-                me.host_.run_after(me.strand_, kFirstRetry * (1u << attempt), [weak = me.weak_from_this(), attempt] {
-                    if (auto self = weak.lock()) self->list_stale(attempt + 1);
+                me.host_.run_after(me.strand_, kFirstRetry * (1u << attempt), [weak = me.weak_from_this(), key, attempt] {
+                    if (auto self = weak.lock()) self->list_stale(key, attempt + 1);
                 });
                 return;
             }
             me.host_.log(codes::AUDIT_S3_MULTIPART_FAILED_LIST,
                          "cannot list the bucket's unfinished uploads: " + describe(result),
-                         {{"bucket", me.settings_.connection.bucket}});
-            me.release_held();
+                         {{"connectionId", key}, {"bucket", me.settings_.connection.bucket}, {"object", key}});
+            me.release_held(key);
         });
     });
 }
 
-void S3Uploader::abort_stale(std::vector<s3::PendingUpload> stale, std::set<std::string> keys) {
+void S3Uploader::abort_stale(const std::string& key, const std::vector<s3::PendingUpload>& stale) {
     auto remaining = std::make_shared<size_t>(0);
     for (const s3::PendingUpload& pending : stale) {
-        if (keys.count(pending.key) == 0) continue;
+        if (pending.key != key) continue;
         ++*remaining;
         host_.log(codes::AUDIT_S3_MULTIPART_ABORTING, "aborting an unfinished upload of an earlier run",
-                  {{"connectionId", pending.key}, {"bucket", settings_.connection.bucket}, {"object", pending.key}});
+                  {{"connectionId", key}, {"bucket", settings_.connection.bucket}, {"object", key}});
         client_->abort_multipart_upload(
-            pending.key, pending.upload_id, [weak = weak_from_this(), remaining, key = pending.key](s3::S3Result result) {
+            key, pending.upload_id, [weak = weak_from_this(), remaining, key](s3::S3Result result) {
                 auto self = weak.lock();
                 if (!self || result.cancelled) return;
                 self->on_strand([remaining, key, result = std::move(result)](S3Uploader& me) {
@@ -411,21 +412,18 @@ void S3Uploader::abort_stale(std::vector<s3::PendingUpload> stale, std::set<std:
                                      "cannot abort an unfinished upload of an earlier run: " + describe(result),
                                      {{"connectionId", key}, {"bucket", me.settings_.connection.bucket}, {"object", key}});
                     }
-                    if (--*remaining == 0) me.release_held();
+                    if (--*remaining == 0) me.release_held(key);
                 });
             });
     }
-    if (*remaining == 0) release_held();
+    if (*remaining == 0) release_held(key);
 }
 
-void S3Uploader::release_held() {
-    if (!recovering_) return;
-    recovering_ = false;
-    for (auto& [key, upload] : uploads_) {
-        (void)key;
-        upload.held = false;
-    }
-    pump();
+void S3Uploader::release_held(const std::string& key) {
+    Upload* upload = find(key);
+    if (upload == nullptr || !upload->held) return;
+    upload->held = false;
+    pump(*upload);
 }
 
 // ---- shut-down ----

@@ -33,7 +33,6 @@
 #include <memory>
 #include <optional>
 #include <random>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -105,9 +104,9 @@ private:
     void succeeded(Upload& upload);
     void done(Upload& upload);
     void restart_multipart(Upload& upload);
-    void abort_stale(std::vector<s3::PendingUpload> stale, std::set<std::string> keys);
-    void release_held();
-    void list_stale(unsigned attempt);
+    void list_stale(const std::string& key, unsigned attempt);
+    void abort_stale(const std::string& key, const std::vector<s3::PendingUpload>& stale);
+    void release_held(const std::string& key);
     Upload* find(const std::string& key);
     s3::ObjectHeaders headers(const Upload& upload) const;
     void log(const char* code, const std::string& message, const Upload& upload,
@@ -120,7 +119,6 @@ private:
     std::unique_ptr<s3::S3Client> client_;
     std::map<std::string, Upload> uploads_;
     unsigned slots_in_use_ = 0;
-    bool recovering_ = false;
     std::minstd_rand random_;
     std::optional<csh::sdk::StatusCompletion> flush_done_;
     csh::sdk::Timer flush_deadline_;

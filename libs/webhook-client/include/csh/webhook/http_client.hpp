@@ -131,6 +131,10 @@ struct HttpRequest {
     // Who answers, for log lines: "the webhook server", "S3".
     std::string peer = "the server";
     std::chrono::milliseconds overall_timeout{60000};
+    // At most this many attempts (0: as many as the deadline allows). A
+    // caller with a retry policy of its own (the audit uploader, whose
+    // outages last minutes) sets 1 and sees every failure at once.
+    unsigned max_attempts = 0;
     csh_connection* connection = nullptr;
     std::function<void(const AttemptReport&)> on_attempt;
 };
