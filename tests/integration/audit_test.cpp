@@ -487,4 +487,61 @@ BOOST_AUTO_TEST_CASE(at_shutdown_the_last_upload_finishes_before_the_gateway_exi
     BOOST_TEST(io_bytes(decode_recording(out.file("object")), 1) == "last words\n");
 }
 
+BOOST_AUTO_TEST_CASE(wrong_credentials_are_refused_retried_and_the_recording_waits_for_the_right_ones) {
+    S3TestServer s3;
+    TempDir spool;
+    std::string wrong = audit_s3(s3, spool.path().string());
+    const std::string secret = "secretKey: \"" + s3.secret_key() + "\"";
+    wrong.replace(wrong.find(secret), secret.size(), "secretKey: \"not-the-secret\"");
+    auto first = std::make_unique<Gateway>(static_auth_local_backend(kAlice) + wrong);
+    BOOST_TEST(ssh(*first, kLogin, {}, {"echo kept"}).out == "kept\n");
+    const std::string key = connection_id(*first);
+    const std::string failed = first->wait_for("AUDIT_S3_SINGLE_UPLOAD_FAILED", std::chrono::seconds(20));
+    BOOST_TEST(failed.find("SignatureDoesNotMatch") != std::string::npos);
+    BOOST_TEST(failed.find("not-the-secret") == std::string::npos);
+    BOOST_TEST(!first->wait_for("AUDIT_S3_UPLOAD_RETRY").empty());
+    bool refused = false;
+    for (const auto& request : s3.requests()) refused = refused || request.verdict == "refused:SignatureDoesNotMatch";
+    BOOST_TEST(refused);
+    BOOST_TEST(first->stop(SIGTERM) == 0);  // the flush gives up at its deadline...
+    BOOST_TEST(fs::exists(spool.path() / key));  // ...and the recording stays in the spool
+
+    // The operator fixes the key: the next start uploads it.
+    Gateway second(static_auth_local_backend(kAlice) + audit_s3(s3, spool.path().string()));
+    BOOST_TEST(!second.wait_for("AUDIT_S3_RECOVERING").empty());
+    BOOST_TEST_REQUIRE(!second.wait_for("AUDIT_S3_UPLOAD_COMPLETE", std::chrono::seconds(30)).empty());
+    TempDir out;
+    fetch_object(s3, key, out.file("object"));
+    BOOST_TEST(io_bytes(decode_recording(out.file("object")), 1) == "kept\n");
+}
+
+BOOST_AUTO_TEST_CASE(containerssh_0_4s_audit_section_starts_with_its_blanks_filled_in) {
+    S3TestServer s3;
+    TempDir spool;
+    // The section as ContainerSSH 0.4 writes it out, every key present.
+    std::string file = read_file(std::string(CSH_CONFIG_DATA_DIR) + "/config-0.4.yaml");
+    file.erase(std::remove(file.begin(), file.end(), '\r'), file.end());  // it has CRLF line ends
+    std::string section = file.substr(file.find("\naudit:\n") + 1);
+    section = section.substr(0, section.find("\n", section.find("      username:")) + 1);
+    const auto set = [&](const std::string& from, const std::string& to) {
+        BOOST_TEST_REQUIRE(section.find(from) != std::string::npos);
+        section.replace(section.find(from), from.size(), to);
+    };
+    set("enable: false", "enable: true");
+    set("format: none", "format: binary");
+    set("storage: none", "storage: s3");
+    set("local: /var/lib/audit", "local: " + spool.path().string());
+    set("accessKey: \"\"", "accessKey: " + s3.access_key());
+    set("secretKey: \"\"", "secretKey: \"" + s3.secret_key() + "\"");
+    set("bucket: \"\"", "bucket: " + s3.bucket());
+    set("endpoint: \"\"", "endpoint: " + s3.endpoint());
+    set("pathStyleAccess: false", "pathStyleAccess: true");
+    set("directory: /var/log/audit", "directory: " + spool.path().string());
+    BOOST_TEST_INFO(section);
+    Gateway gateway(static_auth_local_backend(kAlice) + section);
+    BOOST_TEST(ssh(gateway, kLogin, {}, {"true"}).exit_code == 0);
+    BOOST_TEST(!gateway.wait_for("AUDIT_S3_UPLOAD_COMPLETE", std::chrono::seconds(30)).empty());
+}
+
+
 BOOST_AUTO_TEST_SUITE_END()

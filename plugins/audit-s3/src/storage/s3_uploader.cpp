@@ -280,6 +280,7 @@ void S3Uploader::restart_multipart(Upload& upload) {
 
 void S3Uploader::failed(Upload& upload, const char* code, const std::string& what, const s3::S3Result& result) {
     ++upload.failures;
+    upload.stuck = !result.retryable;
     auto wait = kFirstRetry * (1u << std::min(upload.failures - 1, 6u));
     wait = std::min<std::chrono::milliseconds>(wait, kLongestRetry);
     // ±20 % so that recordings failing together do not retry together.
@@ -291,9 +292,13 @@ void S3Uploader::failed(Upload& upload, const char* code, const std::string& wha
     upload.retry = host_.timer_start(strand_, wait, [weak = weak_from_this()] {
         if (auto self = weak.lock()) self->pump();
     });
+    check_flush();
 }
 
-void S3Uploader::succeeded(Upload& upload) { upload.failures = 0; }
+void S3Uploader::succeeded(Upload& upload) {
+    upload.failures = 0;
+    upload.stuck = false;
+}
 
 void S3Uploader::done(Upload& upload) {
     if (upload.size > 0) {
@@ -434,22 +439,31 @@ void S3Uploader::flush(std::chrono::milliseconds deadline, csh::sdk::StatusCompl
         self.flush_done_.emplace(std::move(*shared));
         const auto wait = std::max(std::chrono::milliseconds(0), deadline - kFlushMargin);
         self.flush_deadline_ = self.host_.timer_start(self.strand_, wait, [weak = self.weak_from_this()] {
-            auto me = weak.lock();
-            if (!me || !me->flush_done_) return;
-            me->host_.log(codes::AUDIT_S3_FLUSH_INCOMPLETE,
-                          std::to_string(me->uploads_.size()) +
-                              " recordings are not uploaded yet; they stay in the spool directory for the next start",
-                          {{"bucket", me->settings_.connection.bucket}, {"directory", me->settings_.local}});
-            me->flush_done_->ok();
-            me->flush_done_.reset();
+            if (auto me = weak.lock()) me->finish_flush("the flush deadline came");
         });
         self.check_flush();
         self.pump();
     });
 }
 
+// The flush ends when nothing is left to upload, or when all that is left
+// is stuck on an error that waiting cannot fix (wrong credentials, say).
 void S3Uploader::check_flush() {
-    if (!flush_done_ || !uploads_.empty()) return;
+    if (!flush_done_) return;
+    const bool all_stuck = std::all_of(uploads_.begin(), uploads_.end(), [](const auto& entry) {
+        return entry.second.stuck;
+    });
+    if (all_stuck) finish_flush(uploads_.empty() ? nullptr : "every upload left fails in a way waiting cannot fix");
+}
+
+void S3Uploader::finish_flush(const char* why) {
+    if (!flush_done_) return;
+    if (why != nullptr && !uploads_.empty()) {
+        host_.log(codes::AUDIT_S3_FLUSH_INCOMPLETE,
+                  std::to_string(uploads_.size()) + " recordings are not uploaded (" + why +
+                      "); they stay in the spool directory for the next start",
+                  {{"bucket", settings_.connection.bucket}, {"directory", settings_.local}});
+    }
     flush_deadline_.cancel();
     flush_done_->ok();
     flush_done_.reset();

@@ -89,6 +89,9 @@ private:
         bool putting = false;  // the single PUT is in flight
         // Back-off.
         unsigned failures = 0;
+        // The last failure cannot pass by waiting (403, 404): at shutdown
+        // the flush does not wait for it.
+        bool stuck = false;
         csh::sdk::Timer retry;
     };
 
@@ -112,6 +115,7 @@ private:
     void log(const char* code, const std::string& message, const Upload& upload,
              std::initializer_list<csh::sdk::LogField> extra = {}) const;
     void check_flush();
+    void finish_flush(const char* why);
 
     csh::sdk::Host host_;
     const S3StorageSettings settings_;
