@@ -517,6 +517,26 @@ BOOST_AUTO_TEST_CASE(wrong_credentials_are_refused_retried_and_the_recording_wai
     BOOST_TEST(io_bytes(decode_recording(out.file("object")), 1) == "kept\n");
 }
 
+BOOST_AUTO_TEST_CASE(an_unwritable_spool_refuses_connections_until_it_is_back) {
+    S3TestServer s3;
+    TempDir dir;
+    const fs::path spool = dir.path() / "spool";
+    fs::create_directory(spool);
+    Gateway gateway(static_auth_local_backend(kAlice) + audit_s3(s3, spool.string()));
+    fs::rename(spool, dir.path() / "away");
+    const auto refused = ssh(gateway, kLogin, {}, {"echo served"});
+    BOOST_TEST(refused.exit_code == 255);
+    BOOST_TEST(refused.out.empty());
+    BOOST_TEST(!gateway.wait_for("AUDIT_RECORDING_UNAVAILABLE").empty());
+    BOOST_TEST(!gateway.wait_for("CORE_AUDIT_UNAVAILABLE").empty());
+    fs::rename(dir.path() / "away", spool);
+    BOOST_TEST(ssh(gateway, kLogin, {}, {"echo served"}).out == "served\n");
+    BOOST_TEST(!gateway.wait_for("AUDIT_S3_UPLOAD_COMPLETE", std::chrono::seconds(30)).empty());
+    // Only the served connection made an object.
+    const auto listed = s3.aws({"list-objects-v2", "--bucket", s3.bucket(), "--query", "length(Contents)"});
+    BOOST_TEST(listed.out == "1\n");
+}
+
 BOOST_AUTO_TEST_CASE(containerssh_0_4s_audit_section_starts_with_its_blanks_filled_in) {
     S3TestServer s3;
     TempDir spool;
