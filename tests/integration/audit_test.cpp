@@ -8,6 +8,7 @@
 #include "harness/gateway.hpp"
 #include "harness/probes.hpp"
 #include "harness/recordings.hpp"
+#include "curl_fetch.hpp"
 #include "s3_test_server.hpp"
 
 #include <containerssh/sdk/base64.hpp>
@@ -25,6 +26,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 using namespace csh::test;
@@ -446,7 +448,17 @@ BOOST_AUTO_TEST_CASE(a_gateway_killed_mid_upload_finishes_it_at_its_next_start_b
 BOOST_AUTO_TEST_CASE(while_s3_is_away_sessions_go_on_and_everything_arrives_when_it_is_back) {
     S3TestServer s3;
     TempDir spool;
-    Gateway gateway(static_auth_local_backend(kAlice) + audit_s3(s3, spool.path().string()));
+    Gateway gateway(static_auth_local_backend(kAlice) + audit_s3(s3, spool.path().string()) +
+                    "metrics:\n  enable: true\n  listen: \"127.0.0.1:0\"\n");
+    const std::string metrics_url = "http://" + json_field(gateway.wait_for("METRICS_AVAILABLE"), "address") + "/metrics";
+    const auto sample = [&](const std::string& series) {
+        const auto scraped = curl({metrics_url});
+        std::istringstream in(scraped.body);
+        for (std::string line; std::getline(in, line);) {
+            if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+        }
+        return -1.0;
+    };
     s3.stop();
     for (int i = 0; i < 3; ++i) {
         BOOST_TEST(ssh(gateway, kLogin, {}, {"echo during the outage " + std::to_string(i)}).exit_code == 0);
@@ -458,9 +470,15 @@ BOOST_AUTO_TEST_CASE(while_s3_is_away_sessions_go_on_and_everything_arrives_when
         if (entry.path().filename().string().find('.') == std::string::npos) ++spooled;
     }
     BOOST_TEST(spooled == 3u);
+    // What an operator alerts on: the spool grows, requests fail.
+    BOOST_TEST(sample("containerssh_audit_s3_pending_recordings") == 3.0);
+    BOOST_TEST(sample("containerssh_audit_s3_request_failures_total{operation=\"put\"}") >= 3.0);
+    BOOST_TEST(sample("containerssh_audit_recordings_total{storage=\"s3\"}") == 3.0);
     std::this_thread::sleep_for(std::chrono::seconds(4));
     s3.start();
     BOOST_TEST(eventually([&] { return gateway.count("AUDIT_S3_UPLOAD_COMPLETE") == 3u; }, std::chrono::seconds(90)));
+    BOOST_TEST(sample("containerssh_audit_s3_pending_recordings") == 0.0);
+    BOOST_TEST(sample("containerssh_audit_s3_uploaded_bytes_total") > 0.0);
     BOOST_TEST(eventually([&] { return spool_is_empty(spool.path()); }, std::chrono::seconds(10)));
     const auto listed = s3.aws({"list-objects-v2", "--bucket", s3.bucket()});
     BOOST_TEST(std::count(listed.out.begin(), listed.out.end(), '\n') > 0);

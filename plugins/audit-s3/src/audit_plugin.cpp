@@ -2,6 +2,7 @@
 // "audit/s3"). Each connection's events are encoded (binary or asciicast)
 // into a file as they happen; the file storage keeps it in its directory,
 // the S3 storage spools it and uploads it to the bucket.
+#include "audit_metrics.hpp"
 #include "audit_settings.hpp"
 #include "format/encoder.hpp"
 #include "messages.hpp"
@@ -22,9 +23,12 @@ namespace audit_s3 {
 
 namespace {
 
-std::unique_ptr<Storage> make_storage(const csh::sdk::Host& host, const AuditSettings& settings) {
+const char* storage_name(const AuditSettings& settings) { return settings.storage == StorageKind::file ? "file" : "s3"; }
+
+std::unique_ptr<Storage> make_storage(const csh::sdk::Host& host, const AuditSettings& settings,
+                                      std::shared_ptr<const AuditMetrics> metrics) {
     if (settings.storage == StorageKind::file) return make_file_storage(host, settings.file_directory);
-    return make_s3_storage(host, settings.s3);
+    return make_s3_storage(host, settings.s3, std::move(metrics));
 }
 
 }  // namespace
@@ -33,10 +37,11 @@ class AuditPlugin final : public csh::sdk::AuditPlugin {
 public:
     explicit AuditPlugin(csh::sdk::Host host)
         : Plugin(host), settings_(parse_audit_settings(host.config_section("audit"))),
-          storage_(make_storage(this->host(), settings_)) {
+          metrics_(std::make_shared<const AuditMetrics>(this->host(), storage_name(settings_))),
+          storage_(make_storage(this->host(), settings_, metrics_)) {
         this->host().log(codes::AUDIT_READY, "recording sessions as " + std::string(format_name()) + " to " +
                                                  storage_->describe(),
-                         {{"format", format_name()}, {"storage", settings_.storage == StorageKind::file ? "file" : "s3"}});
+                         {{"format", format_name()}, {"storage", storage_name(settings_)}});
     }
 
 protected:
@@ -45,6 +50,7 @@ protected:
         const int fd = open_recording_file(path);
         if (fd < 0) {
             const int error = errno;
+            metrics_->recording_refused();
             host().log(codes::AUDIT_RECORDING_UNAVAILABLE,
                        "cannot create the recording file; the connection is refused rather than served unrecorded",
                        {{"file", path}, {"cause", std::strerror(error)}}, connection.connection());
@@ -54,8 +60,10 @@ protected:
         if (!observer) {
             ::close(fd);
             ::unlink(path.c_str());
+            metrics_->recording_refused();
             return nullptr;
         }
+        metrics_->recording_started();
         return std::make_shared<RecordingStream>(host(), connection.connection(), path, fd,
                                                  make_encoder(settings_.format), std::move(observer),
                                                  settings_.storage == StorageKind::s3 ? codes::AUDIT_S3_CLOSE_FAILED
@@ -70,6 +78,7 @@ private:
     const char* format_name() const { return settings_.format == Format::binary ? "binary" : "asciinema"; }
 
     const AuditSettings settings_;
+    std::shared_ptr<const AuditMetrics> metrics_;
     std::unique_ptr<Storage> storage_;
 };
 

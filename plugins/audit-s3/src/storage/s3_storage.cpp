@@ -85,8 +85,9 @@ private:
 
 class S3Storage final : public Storage {
 public:
-    S3Storage(csh::sdk::Host host, S3StorageSettings settings)
-        : host_(std::move(host)), uploader_(std::make_shared<S3Uploader>(host_, std::move(settings))) {
+    S3Storage(csh::sdk::Host host, S3StorageSettings settings, std::shared_ptr<const AuditMetrics> metrics)
+        : host_(std::move(host)),
+          uploader_(std::make_shared<S3Uploader>(host_, std::move(settings), std::move(metrics))) {
         uploader_->recover();
     }
 
@@ -124,8 +125,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Storage> make_s3_storage(csh::sdk::Host host, S3StorageSettings settings) {
-    return std::make_unique<S3Storage>(std::move(host), std::move(settings));
+std::unique_ptr<Storage> make_s3_storage(csh::sdk::Host host, S3StorageSettings settings,
+                                         std::shared_ptr<const AuditMetrics> metrics) {
+    return std::make_unique<S3Storage>(std::move(host), std::move(settings), std::move(metrics));
 }
 
 }  // namespace audit_s3

@@ -29,8 +29,9 @@ std::string describe(const s3::S3Result& result) {
 
 }  // namespace
 
-S3Uploader::S3Uploader(csh::sdk::Host host, S3StorageSettings settings)
-    : host_(std::move(host)), settings_(std::move(settings)), strand_(host_.strand_create()),
+S3Uploader::S3Uploader(csh::sdk::Host host, S3StorageSettings settings, std::shared_ptr<const AuditMetrics> metrics)
+    : host_(std::move(host)), settings_(std::move(settings)), metrics_(std::move(metrics)),
+      strand_(host_.strand_create()),
       client_(std::make_unique<s3::S3Client>(host_, settings_.connection)), random_(std::random_device{}()) {}
 
 S3Uploader::~S3Uploader() {
@@ -75,6 +76,7 @@ void S3Uploader::started(const std::string& key, const SpoolMetadata& metadata) 
         upload.key = key;
         upload.path = self.settings_.local + "/" + key;
         upload.metadata = metadata;
+        self.metrics_->pending_uploads(self.uploads_.size());
     });
 }
 
@@ -167,10 +169,11 @@ void S3Uploader::start_put(Upload& upload) {
                                 upload->putting = false;
                                 if (result.ok) {
                                     me.log(codes::AUDIT_S3_SINGLE_UPLOAD_COMPLETE, "uploaded the recording", *upload);
+                                    me.metrics_->uploaded(upload->size);
                                     me.succeeded(*upload);
                                     me.done(*upload);
                                 } else {
-                                    me.failed(*upload, codes::AUDIT_S3_SINGLE_UPLOAD_FAILED,
+                                    me.failed(*upload, "put", codes::AUDIT_S3_SINGLE_UPLOAD_FAILED,
                                               "uploading the recording failed", result);
                                 }
                                 me.pump();
@@ -193,7 +196,7 @@ void S3Uploader::start_create(Upload& upload) {
                     upload->upload_id = result.upload_id;
                     me.succeeded(*upload);
                 } else {
-                    me.failed(*upload, codes::AUDIT_S3_MULTIPART_UPLOAD_INITIALIZATION_FAILED,
+                    me.failed(*upload, "create", codes::AUDIT_S3_MULTIPART_UPLOAD_INITIALIZATION_FAILED,
                               "starting the multipart upload failed", result);
                 }
                 me.pump(*upload);
@@ -224,12 +227,14 @@ void S3Uploader::start_part(Upload& upload, PartJob job) {
                     me.log(codes::AUDIT_S3_MULTIPART_PART_UPLOAD_COMPLETE, "uploaded a part", *upload,
                            {{"part", std::to_string(job.number)}});
                     upload->parts.push_back({job.number, result.etag});
+                    me.metrics_->uploaded(job.length);
                     me.succeeded(*upload);
                 } else if (result.error == "NoSuchUpload") {
                     me.restart_multipart(*upload);
                 } else {
                     upload->to_resend.push_back(job);
-                    me.failed(*upload, codes::AUDIT_S3_MULTIPART_PART_UPLOAD_FAILED, "uploading a part failed", result);
+                    me.failed(*upload, "part", codes::AUDIT_S3_MULTIPART_PART_UPLOAD_FAILED, "uploading a part failed",
+                              result);
                 }
                 me.pump();
             });
@@ -258,7 +263,7 @@ void S3Uploader::start_complete(Upload& upload) {
                     me.restart_multipart(*upload);
                     me.pump(*upload);
                 } else {
-                    me.failed(*upload, codes::AUDIT_S3_MULTIPART_UPLOAD_FINALIZATION_FAILED,
+                    me.failed(*upload, "complete", codes::AUDIT_S3_MULTIPART_UPLOAD_FINALIZATION_FAILED,
                               "completing the multipart upload failed", result);
                 }
             });
@@ -278,7 +283,9 @@ void S3Uploader::restart_multipart(Upload& upload) {
     upload.completing = false;
 }
 
-void S3Uploader::failed(Upload& upload, const char* code, const std::string& what, const s3::S3Result& result) {
+void S3Uploader::failed(Upload& upload, const char* operation, const char* code, const std::string& what,
+                        const s3::S3Result& result) {
+    metrics_->request_failed(operation);
     ++upload.failures;
     upload.stuck = !result.retryable;
     auto wait = kFirstRetry * (1u << std::min(upload.failures - 1, 6u));
@@ -311,6 +318,7 @@ void S3Uploader::done(Upload& upload) {
     }
     ::unlink(metadata_path(upload.path).c_str());
     uploads_.erase(upload.key);  // `upload` is gone from here on
+    metrics_->pending_uploads(uploads_.size());
     check_flush();
 }
 
@@ -366,6 +374,7 @@ void S3Uploader::recover() {
                          {{"file", metadata_path(upload.path)}, {"cause", problem.empty() ? "not valid JSON" : problem}});
             }
         }
+        metrics_->pending_uploads(uploads_.size());
         std::vector<std::string> keys;
         for (const SpoolEntry& entry : scan.recordings) keys.push_back(entry.name);
         on_strand([keys](S3Uploader& me) {
@@ -392,6 +401,7 @@ void S3Uploader::list_stale(const std::string& key, unsigned attempt) {
                 });
                 return;
             }
+            me.metrics_->request_failed("list");
             me.host_.log(codes::AUDIT_S3_MULTIPART_FAILED_LIST,
                          "cannot list the bucket's unfinished uploads: " + describe(result),
                          {{"connectionId", key}, {"bucket", me.settings_.connection.bucket}, {"object", key}});
@@ -413,6 +423,7 @@ void S3Uploader::abort_stale(const std::string& key, const std::vector<s3::Pendi
                 if (!self || result.cancelled) return;
                 self->on_strand([remaining, key, result = std::move(result)](S3Uploader& me) {
                     if (!result.ok && result.error != "NoSuchUpload") {
+                        me.metrics_->request_failed("abort");
                         me.host_.log(codes::AUDIT_S3_MULTIPART_FAILED_ABORT,
                                      "cannot abort an unfinished upload of an earlier run: " + describe(result),
                                      {{"connectionId", key}, {"bucket", me.settings_.connection.bucket}, {"object", key}});

@@ -20,6 +20,7 @@
 // each recording is uploaded whole.
 #pragma once
 
+#include "audit_metrics.hpp"
 #include "audit_settings.hpp"
 #include "s3/s3_client.hpp"
 #include "storage/spool.hpp"
@@ -40,7 +41,7 @@ namespace audit_s3 {
 
 class S3Uploader : public std::enable_shared_from_this<S3Uploader> {
 public:
-    S3Uploader(csh::sdk::Host host, S3StorageSettings settings);
+    S3Uploader(csh::sdk::Host host, S3StorageSettings settings, std::shared_ptr<const AuditMetrics> metrics);
     ~S3Uploader();
     S3Uploader(const S3Uploader&) = delete;
     S3Uploader& operator=(const S3Uploader&) = delete;
@@ -103,7 +104,8 @@ private:
     void start_part(Upload& upload, PartJob job);
     void start_complete(Upload& upload);
     void start_put(Upload& upload);
-    void failed(Upload& upload, const char* code, const std::string& what, const s3::S3Result& result);
+    void failed(Upload& upload, const char* operation, const char* code, const std::string& what,
+                const s3::S3Result& result);
     void succeeded(Upload& upload);
     void done(Upload& upload);
     void restart_multipart(Upload& upload);
@@ -119,6 +121,7 @@ private:
 
     csh::sdk::Host host_;
     const S3StorageSettings settings_;
+    std::shared_ptr<const AuditMetrics> metrics_;
     csh_strand* strand_;
     std::unique_ptr<s3::S3Client> client_;
     std::map<std::string, Upload> uploads_;

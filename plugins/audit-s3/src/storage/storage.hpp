@@ -3,8 +3,9 @@
 // local file first; a storage decides where and learns what happens to it.
 #pragma once
 
-#include "recording.hpp"
+#include "audit_metrics.hpp"
 #include "audit_settings.hpp"
+#include "recording.hpp"
 
 #include <containerssh/sdk/completion.hpp>
 #include <containerssh/sdk/connection_info.hpp>
@@ -37,6 +38,7 @@ public:
 
 std::unique_ptr<Storage> make_file_storage(csh::sdk::Host host, std::string directory);
 // Also starts the recovery of what an earlier run left in the spool.
-std::unique_ptr<Storage> make_s3_storage(csh::sdk::Host host, S3StorageSettings settings);
+std::unique_ptr<Storage> make_s3_storage(csh::sdk::Host host, S3StorageSettings settings,
+                                         std::shared_ptr<const AuditMetrics> metrics);
 
 }  // namespace audit_s3
