@@ -142,8 +142,13 @@ void ForwardServer::read_stdin() {
 void ForwardServer::flush_stdout() {
     if (stdout_.empty()) return;
     if (stdout_.write_to(STDOUT_FILENO) < 0) {
-        log_error({"cannot write to stdout: ", std::strerror(errno)});
         flush_at_exit_ = false;
+        // EPIPE: the gateway stopped reading, as at the end of stdin.
+        if (errno == EPIPE) {
+            done_ = true;
+            return;
+        }
+        log_error({"cannot write to stdout: ", std::strerror(errno)});
         fail(1);
     }
 }
