@@ -151,6 +151,39 @@ BOOST_AUTO_TEST_CASE(dials_localhost_and_a_name_from_the_hosts_file) {
     close_and_finish(agent, 2);
 }
 
+BOOST_AUTO_TEST_CASE(data_sent_before_the_dial_completes_is_delivered) {
+    // ContainerSSH's gateway does not wait for the dial's answer: DATA may
+    // follow NEW_CONNECTION at once.
+    TestServer server(TestServer::Mode::kEcho);
+    ForwardPeer agent;
+    agent.send_setup(dial_setup());
+    expect_packet(agent, fw::kSuccess, 0);
+    std::string bytes;
+    fw::append_packet(bytes, fw::kNewConnection, 1, fw::encode_new_connection(tcp_target("127.0.0.1", server.port())));
+    fw::append_packet(bytes, fw::kData, 1, "eager");
+    agent.send_bytes(bytes);
+    expect_packet(agent, fw::kSuccess, 1);
+    BOOST_TEST(agent.read_data(1, 5) == "eager");
+    close_and_finish(agent, 1);
+}
+
+BOOST_AUTO_TEST_CASE(no_more_connections_waits_for_open_ones_and_refuses_new_ones) {
+    TestServer server(TestServer::Mode::kEcho);
+    ForwardPeer agent;
+    agent.send_setup(dial_setup());
+    expect_packet(agent, fw::kSuccess, 0);
+    agent.send_new_connection(1, tcp_target("127.0.0.1", server.port()));
+    expect_packet(agent, fw::kSuccess, 1);
+    agent.send(fw::kNoMoreConnections, 0);
+    agent.send_new_connection(2, tcp_target("127.0.0.1", server.port()));
+    expect_packet(agent, fw::kError, 2);
+    check_echo(agent, 1, 1000);  // still served
+    BOOST_TEST(agent.wait_exit(200ms) == -1);
+    agent.send(fw::kCloseConnection, 1);
+    expect_packet(agent, fw::kSuccess, 1);
+    BOOST_TEST(agent.wait_exit() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_refused_port_is_answered_with_error) {
     ForwardPeer agent;
     agent.send_setup(dial_setup());
