@@ -256,6 +256,7 @@ void TestServer::handle(int fd) {
             const ssize_t written = ::send(fd, chunk.data(), take, MSG_NOSIGNAL);
             if (written <= 0) return;
             sent += static_cast<std::size_t>(written);
+            sent_ = sent;
         }
     }
     char buffer[65536];

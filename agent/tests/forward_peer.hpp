@@ -75,6 +75,8 @@ public:
     TestServer& operator=(const TestServer&) = delete;
     std::uint16_t port() const { return port_; }
     int accepted() const { return accepted_.load(); }
+    // kSource: bytes the kernel took so far.
+    std::size_t sent() const { return sent_.load(); }
 
 private:
     void serve();
@@ -87,6 +89,7 @@ private:
     std::uint16_t port_ = 0;
     std::string unix_path_;
     std::atomic<int> accepted_{0};
+    std::atomic<std::size_t> sent_{0};
     std::thread thread_;
 };
 

@@ -405,6 +405,23 @@ BOOST_AUTO_TEST_CASE(window_credit_is_never_exceeded) {
     close_and_finish(agent, 1);
 }
 
+BOOST_AUTO_TEST_CASE(without_window_a_socket_is_not_read_while_stdout_is_backed_up) {
+    // The gateway stops reading stdout: the agent must stop reading the
+    // socket (bounded memory) instead of taking everything the target sends.
+    constexpr std::size_t kTotal = 24 * 1024 * 1024;
+    TestServer server(TestServer::Mode::kSource, {}, kTotal);
+    ForwardPeer agent;
+    agent.send_setup(dial_setup());
+    expect_packet(agent, fw::kSuccess, 0);
+    agent.send_new_connection(1, tcp_target("127.0.0.1", server.port()));
+    expect_packet(agent, fw::kSuccess, 1);
+    std::this_thread::sleep_for(1s);
+    BOOST_TEST_MESSAGE("the target could send " << server.sent() << " bytes");
+    BOOST_TEST(server.sent() < kTotal);
+    BOOST_TEST(agent.read_data(1, kTotal, 60s).size() == kTotal);
+    close_and_finish(agent, 1);
+}
+
 BOOST_AUTO_TEST_CASE(packet_trace_of_a_port_dial_session) {
     // The §1.5 session: SETUP, one connection that sends "ping\n" and gets
     // "pong\n", the server closes. Everything the agent wrote, byte for byte.
