@@ -9,24 +9,16 @@
 #include <cerrno>
 #include <cstring>
 
-#include "../output.hpp"
+#include "log.hpp"
 #include "server.hpp"
 
 namespace csh::agent::forward {
 
-namespace {
-
-void log_error(std::initializer_list<std::string_view> parts) {
-    std::string line = "forward-server: ";
-    for (auto part : parts) line += part;
-    report_error({line});
-}
-
-}  // namespace
-
 bool ForwardServer::may_read_socket(const Connection& connection) const {
     if (connection.state != Connection::State::kOpen || connection.socket_eof || connection.fd < 0) return false;
-    if (ext_window_) return connection.send_credit > 0;
+    // With csh.window the credit bounds each connection; the stdout bound
+    // still holds when the gateway stops reading altogether.
+    if (ext_window_ && connection.send_credit == 0) return false;
     return stdout_.size() < kStdoutBound;
 }
 

@@ -11,7 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "../output.hpp"
+#include "log.hpp"
 
 namespace csh::agent::forward {
 
@@ -20,12 +20,6 @@ namespace {
 constexpr std::uint64_t kStdinToken = ~std::uint64_t{0};
 constexpr std::uint64_t kStdoutToken = ~std::uint64_t{0} - 1;
 constexpr std::uint64_t kListenerToken = ~std::uint64_t{0} - 2;
-
-void log_error(std::initializer_list<std::string_view> parts) {
-    std::string line = "forward-server: ";
-    for (auto part : parts) line += part;
-    report_error({line});
-}
 
 bool set_nonblocking(int fd) {
     const int flags = ::fcntl(fd, F_GETFL);

@@ -17,9 +17,10 @@
 
 namespace csh::agent::forward {
 
-// Back-pressure bounds when csh.window is not negotiated (the original
-// gateway): sockets are not read while stdout holds more than this, and
-// stdin is not read while any socket's queue holds more.
+// Back-pressure bounds: sockets are not read while stdout holds more than
+// this, and stdin is not read while any socket's queue holds more (without
+// csh.window, the original's head-of-line blocking, but bounded; with it the
+// gateway never sends that much).
 inline constexpr std::size_t kStdoutBound = 1024 * 1024;
 inline constexpr std::size_t kSocketQueueBound = 1024 * 1024;
 // Largest DATA payload we send: what the original's io.Copy buffers fill.

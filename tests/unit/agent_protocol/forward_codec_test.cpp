@@ -344,6 +344,8 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(malformed)
 
+namespace cb = csh::agent::forward::cbor;
+
 BOOST_AUTO_TEST_CASE(refusals_name_their_reason) {
     const std::pair<const char*, DecodeError> cases[] = {
         {"c0 a0", DecodeError::kTag},
@@ -384,6 +386,21 @@ BOOST_AUTO_TEST_CASE(an_oversized_string_is_refused_from_its_head_without_waitin
     Packet packet;
     BOOST_TEST((decoder.next(packet) == PacketDecoder::Status::kError));
     BOOST_TEST((decoder.error() == DecodeError::kTooLarge));
+}
+
+BOOST_AUTO_TEST_CASE(a_packet_over_the_bound_is_refused_however_it_arrives) {
+    // Two strings of 1 MiB each: every item is allowed, the packet is not.
+    std::string bytes;
+    cb::put_head(bytes, 5, 2);
+    cb::put_text(bytes, "Payload");
+    cb::put_bytes(bytes, std::string(kMaxItemBytes, 'a'));
+    cb::put_text(bytes, "Extra");
+    cb::put_text(bytes, std::string(kMaxItemBytes, 'b'));
+    for (std::size_t piece : {std::size_t{0}, std::size_t{65536}}) {
+        DecodeError error = DecodeError::kNone;
+        (void)decode_all(bytes, piece, &error);
+        BOOST_TEST(error == DecodeError::kTooLarge, "pieces of " << piece);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(errors_are_sticky) {

@@ -469,6 +469,10 @@ inline DecodeError decode_window(std::string_view bytes, std::uint64_t& credit) 
 // sticky and the caller ends the conversation.
 class PacketDecoder {
 public:
+    // One packet holds at most one string of kMaxItemBytes plus its keys;
+    // more is refused, so a peer cannot make us buffer without bound.
+    static constexpr std::size_t kMaxPacketBytes = kMaxItemBytes + 4096;
+
     enum class Status { kPacket, kNeedMore, kError };
 
     void feed(const void* data, std::size_t size) {
@@ -486,12 +490,14 @@ public:
         cbor::Reader walker(buffer_.data() + start_, available);
         if (!walker.skip(0)) {
             if (walker.error() != DecodeError::kTruncated) return fail(walker.error());
-            // One packet holds at most one string of kMaxItemBytes plus its keys.
-            if (available > kMaxItemBytes + 4096) return fail(DecodeError::kTooLarge);
+            if (available > kMaxPacketBytes) return fail(DecodeError::kTooLarge);
             wanted_ = walker.needed();
             return Status::kNeedMore;
         }
         const std::size_t length = walker.position();
+        // The same bound for a packet that arrived whole, so the verdict never
+        // depends on how the stream was cut.
+        if (length > kMaxPacketBytes) return fail(DecodeError::kTooLarge);
         const DecodeError error = decode_packet(buffer_.data() + start_, length, packet);
         if (error != DecodeError::kNone) return fail(error);
         start_ += length;
