@@ -39,7 +39,13 @@ ForwardServer::~ForwardServer() { close_all(); }
 int ForwardServer::run() {
     if (!start()) return 1;
     loop();
-    if (flush_at_exit_) finish_flush();
+    if (flush_at_exit_) {
+        finish_flush();
+    } else {
+        // The gateway is gone or stopped reading: one attempt that cannot
+        // block, no waiting.
+        (void)stdout_.write_to(STDOUT_FILENO);
+    }
     close_all();
     return exit_code_;
 }
