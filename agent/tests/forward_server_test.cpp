@@ -346,6 +346,41 @@ BOOST_AUTO_TEST_CASE(undecodable_input_exits_1_with_a_reason) {
     BOOST_TEST(agent.stderr_text().find("tags") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(random_packets_never_crash_the_agent) {
+    // Well-formed packets in a random order with random ids and payloads,
+    // some garbage after: the agent answers or ignores, and ends with 0 or 1.
+    // (unit_agent_forward runs this against the sanitizer build.)
+    TestServer server(TestServer::Mode::kEcho);
+    const std::uint16_t refused = refused_port();
+    std::mt19937 random(11);
+    for (int round = 0; round < 40; ++round) {
+        BOOST_TEST_CONTEXT("round " << round) {
+            ForwardPeer agent;
+            std::string input;
+            fw::SetupPacket setup = round % 2 == 0 ? dial_setup(round % 4 == 0) : listen_setup("127.0.0.1", 0, "tcp");
+            fw::append_packet(input, fw::kSetup, 0, fw::encode_setup(setup));
+            for (int i = 0; i < 30; ++i) {
+                const std::uint64_t type = random() % 10;
+                const std::uint64_t id = random() % 4;
+                std::string payload;
+                if (type == fw::kNewConnection) {
+                    payload = fw::encode_new_connection(tcp_target("127.0.0.1", random() % 2 ? server.port() : refused));
+                } else if (type == fw::kWindowAdjust) {
+                    payload = fw::encode_window(random() % 100000);
+                } else if (random() % 3 == 0) {
+                    payload = random_bytes(random() % 100);
+                }
+                fw::append_packet(input, type, id, payload);
+            }
+            if (round % 3 == 0) input += random_bytes(20);
+            agent.send_bytes(input);
+            agent.close_stdin();
+            const int code = agent.wait_exit(5s);
+            BOOST_TEST((code == 0 || code == 1), "exit " << code << "; stderr: " << agent.stderr_text());
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(eof_extension_half_closes) {
     TestServer server(TestServer::Mode::kEcho);
     ForwardPeer agent;
