@@ -1,5 +1,6 @@
 // forward-server as a subprocess on pipes, driven as the gateway drives it
 // (docs/design/forwarding.md §1.3), with the extensions of §5.
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -330,6 +331,18 @@ BOOST_AUTO_TEST_CASE(unix_listener_is_private_and_unlinked_at_stdin_eof) {
     BOOST_TEST(::access(path.c_str(), F_OK) != 0);
     BOOST_TEST(read_exactly(client, 1) == "");  // the connection was closed too
     ::close(client);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_unlinks_the_unix_socket_then_ends_by_the_signal) {
+    csh::test::TempDir dir;
+    const std::string path = dir.file("term.sock");
+    ForwardPeer agent;
+    agent.send_setup(listen_setup(path, 0, "unix"));
+    (void)expect_setup_reply(agent);
+    BOOST_REQUIRE(::access(path.c_str(), F_OK) == 0);
+    ::kill(agent.pid(), SIGTERM);
+    BOOST_TEST(agent.wait_exit(1000ms) == -2 - SIGTERM);
+    BOOST_TEST(::access(path.c_str(), F_OK) != 0);
 }
 
 BOOST_AUTO_TEST_CASE(stdin_eof_right_after_start_exits_0) {

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +21,10 @@ namespace {
 constexpr std::uint64_t kStdinToken = ~std::uint64_t{0};
 constexpr std::uint64_t kStdoutToken = ~std::uint64_t{0} - 1;
 constexpr std::uint64_t kListenerToken = ~std::uint64_t{0} - 2;
+constexpr std::uint64_t kSignalToken = ~std::uint64_t{0} - 3;
+
+// Signals that stop the agent: its unix socket file must not outlive it.
+constexpr int kStopSignals[] = {SIGTERM, SIGINT, SIGHUP};
 
 bool set_nonblocking(int fd) {
     const int flags = ::fcntl(fd, F_GETFL);
@@ -39,6 +44,7 @@ ForwardServer::~ForwardServer() { close_all(); }
 int ForwardServer::run() {
     if (!start()) return 1;
     loop();
+    if (stop_signal_ != 0) flush_at_exit_ = false;
     if (flush_at_exit_) {
         finish_flush();
     } else {
@@ -47,6 +53,16 @@ int ForwardServer::run() {
         (void)stdout_.write_to(STDOUT_FILENO);
     }
     close_all();
+    if (stop_signal_ != 0) {
+        // Cleaned up; now end the way the signal would have ended us, so the
+        // parent sees what happened.
+        ::signal(stop_signal_, SIG_DFL);
+        sigset_t set;
+        ::sigemptyset(&set);
+        ::sigaddset(&set, stop_signal_);
+        ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+        ::raise(stop_signal_);
+    }
     return exit_code_;
 }
 
@@ -62,6 +78,12 @@ bool ForwardServer::start() {
         log_error({"cannot create an epoll instance: ", std::strerror(errno)});
         return false;
     }
+    sigset_t stop;
+    ::sigemptyset(&stop);
+    for (int signal : kStopSignals) ::sigaddset(&stop, signal);
+    ::sigprocmask(SIG_BLOCK, &stop, nullptr);
+    signal_fd_ = ::signalfd(-1, &stop, SFD_NONBLOCK | SFD_CLOEXEC);
+    watch(signal_fd_, kSignalToken, EPOLLIN, signal_in_epoll_, signal_events_);
     watch(STDIN_FILENO, kStdinToken, EPOLLIN, stdin_in_epoll_, stdin_events_);
     if (!stdin_in_epoll_) {
         log_error({"stdin cannot be watched (it must be a pipe or a socket): ", std::strerror(errno)});
@@ -96,6 +118,12 @@ void ForwardServer::loop() {
                 }
             } else if (token == kListenerToken) {
                 accept_connections();
+            } else if (token == kSignalToken) {
+                signalfd_siginfo info{};
+                if (::read(signal_fd_, &info, sizeof(info)) == static_cast<ssize_t>(sizeof(info))) {
+                    stop_signal_ = static_cast<int>(info.ssi_signo);
+                    done_ = true;
+                }
             } else {
                 on_socket_event(token, events[i].events);
             }
@@ -359,6 +387,8 @@ void ForwardServer::close_all() {
     close_listener(listener_);
     if (epoll_ >= 0) ::close(epoll_);
     epoll_ = -1;
+    if (signal_fd_ >= 0) ::close(signal_fd_);
+    signal_fd_ = -1;
 }
 
 }  // namespace csh::agent::forward

@@ -97,6 +97,10 @@ private:
     bool may_read_socket(const Connection& connection) const;
 
     int epoll_ = -1;
+    int signal_fd_ = -1;
+    int stop_signal_ = 0;  // SIGTERM, SIGINT or SIGHUP that ended the loop
+    bool signal_in_epoll_ = false;
+    std::uint32_t signal_events_ = 0;
     bool stdin_in_epoll_ = false;
     std::uint32_t stdin_events_ = 0;
     bool stdout_in_epoll_ = false;
