@@ -41,7 +41,9 @@ constexpr std::string_view kUsage =
     "      0600) if it exists. Exit code 1 if PATH cannot be opened or written.\n"
     "\n"
     "  forward-server\n"
-    "      Port, socket and X11 forwarding endpoint: not supported in this version.\n"
+    "      Port and unix-socket forwarding endpoint of the gateway: ContainerSSH's\n"
+    "      packet protocol (CBOR) on stdin/stdout, log lines on stderr. Exits at\n"
+    "      end of stdin. X11 forwarding is not supported in this version.\n"
     "\n"
     "  --help, -h\n"
     "      Show this text.\n";

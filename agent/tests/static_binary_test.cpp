@@ -30,4 +30,14 @@ BOOST_AUTO_TEST_CASE(the_agent_has_no_interpreter_and_no_dynamic_section) {
     }
 }
 
+// forward-server uses std::string and std::map with -fno-exceptions; the
+// library's throwing helpers would drag in the unwinder, the terminate
+// handler and the demangler (agent/src/forward/no_exceptions.cpp). The
+// verbose terminate handler's message shows when they came back.
+BOOST_AUTO_TEST_CASE(the_agent_carries_no_cxx_exception_runtime) {
+    const std::string image = csh::test::read_file(csh::agent::test::agent_binary());
+    BOOST_TEST(image.find("terminate called after throwing") == std::string::npos);
+    BOOST_TEST(image.find("__cxa_demangle") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

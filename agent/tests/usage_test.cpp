@@ -37,11 +37,11 @@ BOOST_AUTO_TEST_CASE(help_prints_usage_on_stdout_and_exits_0) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(forward_server_is_reported_as_unsupported) {
-    const auto result = run_agent({"forward-server"});
+BOOST_AUTO_TEST_CASE(forward_server_takes_no_arguments) {
+    const auto result = run_agent({"forward-server", "--listen"});
     BOOST_TEST(result.exit_code() == 1);
     BOOST_TEST(result.out == "");
-    BOOST_TEST(result.err.find("not supported in this version") != std::string::npos);
+    BOOST_TEST(result.err.find("forward-server takes no arguments") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_console_and_wait_signal_command_lines_exit_1) {
