@@ -18,10 +18,14 @@ RECORDING_VS_OFF = 0.9
 # default), the stdio buffer of the spool file opened for the part (4 KiB), and the easy
 # handle with its headers and signature (a few KiB, counted as 4).
 PER_REQUEST_KIB = 64 + 16 + 4 + 4
-# Per recording: zlib's deflate state at memLevel 8 and a 32 KiB window (256 KiB, the
-# encoder's comment), and the encoded message not yet written (up to one message: the
-# largest channel data chunk, counted as 256 KiB).
-PER_RECORDING_KIB = 256 + 256
+# Per recording, file and S3 alike: zlib's deflate state at memLevel 8 (256 KiB, the encoder's
+# comment), and two buffers that keep the capacity of the largest io message the recording had:
+# the CBOR message and its encoded bytes.
+ZLIB_KIB = 256
+# The ceiling of one io message: what the core offers the backend at once, at most what libssh
+# 0.10 holds for a channel, about two of its windows (1,280,000 bytes each; session_channel.cpp).
+LIBSSH_WINDOW_BYTES = 1280000
+MESSAGE_CEILING_BYTES = 2 * LIBSSH_WINDOW_BYTES
 
 DIRECTIONS = (("out", "out of the container (zeros)"), ("in", "into the container (zeros)"),
               ("out_random", "out of the container (/dev/urandom: incompressible)"))
@@ -65,8 +69,9 @@ client's stdout; *in*, `{in_command}` fed {mib} MiB of zeros; and *out, incompre
 10⁶ bytes. The three gateways take turns, the one that goes first turning each round, {repeats}
 rounds per direction; the tables give the median and each transfer. Zeros are what the Docker
 benchmark sends, and they are the cheapest case for a recording: the binary encoder compresses
-with zlib level 1 (about 1000:1 on zeros), while random bytes are detected as incompressible
-and written stored, so the recording is as large as the stream.
+with zlib level 1 and zeros shrink to a small fraction (the recording sizes below), while random
+bytes are detected as incompressible and written stored, so the recording is as large as the
+stream and the S3 gateway uploads it in parts while the session runs.
 
 **Memory.** Just before each transfer the gateway's peak resident memory is reset (`echo 5 >
 /proc/PID/clear_refs`); after it, for S3 after the upload too, `VmHWM` is read (and `VmRSS` is
@@ -79,12 +84,14 @@ an earlier transfer (the allocator's free lists) is in its *before* figure and n
 **Recordings and uploads.** For the file gateway, the size of the recording the transfer left
 (then removed). For the S3 gateway, the spool directory is watched every 20 ms: the *upload lag*
 is the time from the transfer's last byte (the client's side) until the spool is empty, that is,
-until the recording is complete in the bucket and removed from the spool (`AUDIT_S3_UPLOAD_COMPLETE`);
-*spool at most* is the largest the spool got. Then the bucket is listed with awscli
+until the recording is complete in the bucket and removed from the spool (`AUDIT_S3_UPLOAD_COMPLETE`).
+Then the bucket is listed with awscli
 (`aws s3api list-objects-v2`, the test server's keys): the object must be there with the size the
 gateway logged, and the proxy's request log must show that many bytes stored by PUT requests
 (parts or one PUT); the object is then deleted. *Gateway CPU* covers the transfer and, for S3,
-the upload.
+the upload. *S3 test server CPU* is that of the server's processes (the Python proxy and s3rver
+under node) over the same time: on the same CPUs as everything else, the server competes with
+the transfer it receives, which a bucket on another machine would not.
 """
 
 
@@ -125,15 +132,15 @@ def target_rows(data):
             rows.append((f"{dict(COLUMNS)[name]}, {label}: at least {RECORDING_VS_OFF} of audit off",
                          f"{value} ({fmt_rate(rate(d[name]))} / {fmt_rate(rate(d['off']))})",
                          "yes" if met else "no"))
-    bound = memory_bound_kib(data)
     for direction, label in DIRECTIONS:
         d = data["directions"].get(direction)
         if not d:
             continue
+        bound = memory_bound_kib(data, d)
         above = growth_above_off(d, "s3")
         rows.append((f"binary to S3, {label}: memory growth during transfer and upload, above audit off's, "
-                     f"within the bound ({kib_as_mib(bound)})", kib_as_mib(above),
-                     "yes" if above is not None and above <= bound else "no"))
+                     f"within the bound ({kib_as_mib(bound)}, see below)", kib_as_mib(above),
+                     "yes" if above is not None and bound is not None and above <= bound else "no"))
     return rows
 
 
@@ -157,8 +164,29 @@ def run_peak(data, name):
     return max(peaks) if peaks else None
 
 
-def memory_bound_kib(data):
-    return data["parallel_uploads"] * PER_REQUEST_KIB + PER_RECORDING_KIB
+def uploader_bound_kib(data):
+    return data["parallel_uploads"] * PER_REQUEST_KIB
+
+
+def largest_message(d):
+    """The largest io message of the file recordings of one direction (read back), in bytes."""
+    sizes = [stream["largest"] for io in d["file"].get("recording_io", []) for stream in io["streams"].values()]
+    return max(sizes) if sizes else None
+
+
+def recording_state_kib(largest):
+    return ZLIB_KIB + 2 * largest / 1024
+
+
+def memory_bound_kib(data, d):
+    """Uploader plus one recording's state with the largest message this direction had."""
+    largest = largest_message(d)
+    return uploader_bound_kib(data) + recording_state_kib(largest) if largest is not None else None
+
+
+def recorded(d, direction):
+    stream = "0" if direction == "in" else "1"
+    return [io["streams"].get(stream, {}).get("bytes", 0) for io in d["file"].get("recording_io", [])]
 
 
 def direction_rows(data, direction):
@@ -184,6 +212,13 @@ def direction_rows(data, direction):
             + [kib_as_mib(growth_above_off(d, n)) for n in ("file", "s3")],
             ["recording size, each transfer", "", each(d["file"].get("recording_bytes", []), mib),
              each(d["s3"].get("object_bytes", []), mib)],
+            ["the stream's bytes in the recording (read back), each transfer", "",
+             each(recorded(d, direction), lambda v: f"{v:,}"), ""],
+            ["io messages in the recording, largest, each transfer", "",
+             each([sum(st["messages"] for st in io["streams"].values()) for io in d["file"].get("recording_io", [])],
+                  lambda v: f"{v:,}") + ", largest "
+             + each([max(st["largest"] for st in io["streams"].values()) for io in d["file"].get("recording_io", [])],
+                    lambda v: f"{v / 1024:,.0f} KiB"), ""],
             ["upload lag after the last byte, each transfer", "", "",
              each(d["s3"].get("upload_lag_seconds", []), lambda v: f"{v:.2f} s")],
             ["requests that stored it (parts + single PUTs), each transfer", "", "",
@@ -194,19 +229,24 @@ def direction_rows(data, direction):
 
 
 def memory_text(data):
-    bound = memory_bound_kib(data)
     parallel = data["parallel_uploads"]
-    lines = [f"The S3 uploader reads each part from the spool file when libcurl asks for it (its read "
-             f"callback), so no part and no recording is held in memory: what it adds above audit off is at "
-             f"most `parallelUploads` requests in flight, each with libcurl's buffers (64 KiB upload "
-             f"buffer, 16 KiB receive buffer, 4 KiB stdio buffer of the spool file, a few KiB of handle and "
-             f"headers: about {PER_REQUEST_KIB} KiB), plus the recording's own state (zlib's deflate state, "
-             f"256 KiB, and one encoded message waiting for the disk): with `parallelUploads: {parallel}` and "
-             f"one recording, **{parallel} × {PER_REQUEST_KIB} KiB + {PER_RECORDING_KIB} KiB = "
-             f"{kib_as_mib(bound)}**. The bound does not grow with the recording's size or the upload's "
-             f"lag: a slow bucket only makes the spool on disk grow. It does grow with concurrent "
-             f"recordings by {PER_RECORDING_KIB} KiB each (the requests in flight are shared by all). "
-             f"Outside it: the 8 MiB per recording held in memory when the disk refuses writes "
+    uploader = uploader_bound_kib(data)
+    lines = [f"What recording adds to the gateway's memory has two parts. **The S3 uploader**: it reads each "
+             f"part from the spool file when libcurl asks for it (the read callback), so no part and no "
+             f"recording is held in memory; it holds at most `parallelUploads` requests in flight, each with "
+             f"libcurl's buffers (64 KiB upload buffer, 16 KiB receive buffer, the spool file's 4 KiB stdio "
+             f"buffer, a few KiB of handle and headers: about {PER_REQUEST_KIB} KiB), over all recordings: "
+             f"with `parallelUploads: {parallel}`, **{parallel} × {PER_REQUEST_KIB} KiB = "
+             f"{kib_as_mib(uploader)}**, whatever the recording's size or the upload's lag (a slow bucket makes "
+             f"the spool on disk grow, not the memory). **Each recording**, file and S3 alike: zlib's deflate "
+             f"state ({ZLIB_KIB} KiB) and two buffers as large as the largest io message the recording had "
+             f"(the CBOR message and its encoded bytes, which keep their capacity until the connection ends). "
+             f"A message is what the core passed on at once: on stdout a chunk of the backend's output, on "
+             f"stdin what the backend took in one call; its ceiling is what libssh holds for a channel, about "
+             f"two windows of {LIBSSH_WINDOW_BYTES:,} bytes, so at worst {ZLIB_KIB} KiB + 2 × "
+             f"{kib_as_mib(MESSAGE_CEILING_BYTES / 1024)} per recording. The bound checked above is the uploader "
+             f"plus one recording with the largest message its direction had in this run (read back from the "
+             f"file recordings). Outside it: the 8 MiB per recording held when the disk refuses writes "
              f"([audit.md](audit.md#when-things-go-wrong)), not exercised here.", ""]
     measured = []
     for direction, label in DIRECTIONS:
@@ -214,9 +254,13 @@ def memory_text(data):
         if not d:
             continue
         s3, file = growth_above_off(d, "s3"), growth_above_off(d, "file")
-        verdict = "within" if s3 is not None and s3 <= bound else "above"
-        measured.append(f"{label}: binary to S3 {kib_as_mib(s3)} ({verdict} the bound), binary to file "
-                        f"{kib_as_mib(file)}")
+        bound, largest = memory_bound_kib(data, d), largest_message(d)
+        verdict = "within" if s3 is not None and bound is not None and s3 <= bound else "above"
+        measured.append(f"{label}: largest message {largest / 1024 if largest else 0:,.0f} KiB, bound "
+                        f"{kib_as_mib(bound)}; binary to S3 {kib_as_mib(s3)} ({verdict}), binary to file "
+                        f"{kib_as_mib(file)}, so the uploader's share (S3 minus file) "
+                        f"{kib_as_mib(s3 - file if s3 is not None and file is not None else None)} against its "
+                        f"{kib_as_mib(uploader)}")
     lines.append("Measured, the growth of the gateway's RSS during a transfer (and its upload) above audit "
                  "off's growth in the same direction, medians: " + "; ".join(measured) + ".")
     rest = data["rss_at_rest_kib"]
@@ -261,8 +305,8 @@ def render_section(data, machine):
     busy = data["machine_busy"]
     rest = data["rss_at_rest_kib"]
     parts.append(f"Measured {machine['date']} on {machine['cpu']} ({nproc} CPUs, {machine['memory']}), Linux "
-                 f"{machine['kernel']}, gateway at commit `{machine['commit']}`, Docker {data['docker_version']} with "
-                 f"the `{data['storage_driver']}` storage driver{data.get('engine_note', '')}. "
+                 f"{machine['kernel']}, gateway at commit `{machine['commit']}`, Docker {data.get('docker_version', '?')} "
+                 f"with the `{data.get('storage_driver', '?')}` storage driver{data.get('engine_note', '')}. "
                  f"The benchmark took {data['elapsed_seconds']} s; the machine was busy {busy['seconds']:.0f} of "
                  f"the {busy['available_seconds']:.0f} CPU-seconds it had in that time (everything, the "
                  f"benchmark and the S3 server included), load average {data['load_average_before']:.1f} before "
