@@ -81,14 +81,17 @@ off's* is a recording gateway's median growth minus the audit-off gateway's, in 
 direction: the memory recording adds, which the bound below is about. Memory a gateway kept from
 an earlier transfer (the allocator's free lists) is in its *before* figure and not counted again.
 
-**Recordings and uploads.** For the file gateway, the size of the recording the transfer left
-(then removed). For the S3 gateway, the spool directory is watched every 20 ms: the *upload lag*
+**Recordings and uploads.** For the file gateway, the size of the recording the transfer left,
+and the recording read back (the gzip stream inflated, the CBOR messages parsed): the bytes of its
+io messages of the transferred stream must be the {mib} MiB sent, and the largest message is
+noted; then it is removed. For the S3 gateway, the spool directory is watched every 20 ms: the *upload lag*
 is the time from the transfer's last byte (the client's side) until the spool is empty, that is,
 until the recording is complete in the bucket and removed from the spool (`AUDIT_S3_UPLOAD_COMPLETE`).
 Then the bucket is listed with awscli
 (`aws s3api list-objects-v2`, the test server's keys): the object must be there with the size the
 gateway logged, and the proxy's request log must show that many bytes stored by PUT requests
-(parts or one PUT); the object is then deleted. *Gateway CPU* covers the transfer and, for S3,
+(parts or one PUT); the object is then downloaded (`get-object`) and read back as the file
+recordings are, and deleted. *Gateway CPU* covers the transfer and, for S3,
 the upload. *S3 test server CPU* is that of the server's processes (the Python proxy and s3rver
 under node) over the same time: on the same CPUs as everything else, the server competes with
 the transfer it receives, which a bucket on another machine would not.
@@ -169,8 +172,9 @@ def uploader_bound_kib(data):
 
 
 def largest_message(d):
-    """The largest io message of the file recordings of one direction (read back), in bytes."""
-    sizes = [stream["largest"] for io in d["file"].get("recording_io", []) for stream in io["streams"].values()]
+    """The largest io message of the recordings of one direction (read back), in bytes."""
+    sizes = [stream["largest"] for name in ("file", "s3") for io in d[name].get("recording_io", [])
+             for stream in io["streams"].values()]
     return max(sizes) if sizes else None
 
 
@@ -184,9 +188,9 @@ def memory_bound_kib(data, d):
     return uploader_bound_kib(data) + recording_state_kib(largest) if largest is not None else None
 
 
-def recorded(d, direction):
+def recorded(d, direction, name="file"):
     stream = "0" if direction == "in" else "1"
-    return [io["streams"].get(stream, {}).get("bytes", 0) for io in d["file"].get("recording_io", [])]
+    return [io["streams"].get(stream, {}).get("bytes", 0) for io in d[name].get("recording_io", [])]
 
 
 def direction_rows(data, direction):
@@ -213,12 +217,12 @@ def direction_rows(data, direction):
             ["recording size, each transfer", "", each(d["file"].get("recording_bytes", []), mib),
              each(d["s3"].get("object_bytes", []), mib)],
             ["the stream's bytes in the recording (read back), each transfer", "",
-             each(recorded(d, direction), lambda v: f"{v:,}"), ""],
-            ["io messages in the recording, largest, each transfer", "",
-             each([sum(st["messages"] for st in io["streams"].values()) for io in d["file"].get("recording_io", [])],
-                  lambda v: f"{v:,}") + ", largest "
-             + each([max(st["largest"] for st in io["streams"].values()) for io in d["file"].get("recording_io", [])],
-                    lambda v: f"{v / 1024:,.0f} KiB"), ""],
+             each(recorded(d, direction), lambda v: f"{v:,}"), each(recorded(d, direction, "s3"), lambda v: f"{v:,}")],
+            ["io messages in the recording, largest, each transfer", ""]
+            + [each([sum(st["messages"] for st in io["streams"].values()) for io in d[n].get("recording_io", [])],
+                    lambda v: f"{v:,}") + ", largest "
+               + each([max(st["largest"] for st in io["streams"].values()) for io in d[n].get("recording_io", [])],
+                      lambda v: f"{v / 1024:,.0f} KiB") for n in ("file", "s3")],
             ["upload lag after the last byte, each transfer", "", "",
              each(d["s3"].get("upload_lag_seconds", []), lambda v: f"{v:.2f} s")],
             ["requests that stored it (parts + single PUTs), each transfer", "", "",
@@ -246,7 +250,7 @@ def memory_text(data):
              f"two windows of {LIBSSH_WINDOW_BYTES:,} bytes, so at worst {ZLIB_KIB} KiB + 2 × "
              f"{kib_as_mib(MESSAGE_CEILING_BYTES / 1024)} per recording. The bound checked above is the uploader "
              f"plus one recording with the largest message its direction had in this run (read back from the "
-             f"file recordings). Outside it: the 8 MiB per recording held when the disk refuses writes "
+             f"recordings). Outside it: the 8 MiB per recording held when the disk refuses writes "
              f"([audit.md](audit.md#when-things-go-wrong)), not exercised here.", ""]
     measured = []
     for direction, label in DIRECTIONS:
@@ -258,9 +262,8 @@ def memory_text(data):
         verdict = "within" if s3 is not None and bound is not None and s3 <= bound else "above"
         measured.append(f"{label}: largest message {largest / 1024 if largest else 0:,.0f} KiB, bound "
                         f"{kib_as_mib(bound)}; binary to S3 {kib_as_mib(s3)} ({verdict}), binary to file "
-                        f"{kib_as_mib(file)}, so the uploader's share (S3 minus file) "
-                        f"{kib_as_mib(s3 - file if s3 is not None and file is not None else None)} against its "
-                        f"{kib_as_mib(uploader)}")
+                        f"{kib_as_mib(file)} (S3 minus file, the uploader's share were the two processes alike: "
+                        f"{kib_as_mib(s3 - file if s3 is not None and file is not None else None)})")
     lines.append("Measured, the growth of the gateway's RSS during a transfer (and its upload) above audit "
                  "off's growth in the same direction, medians: " + "; ".join(measured) + ".")
     rest = data["rss_at_rest_kib"]
