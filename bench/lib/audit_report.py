@@ -20,8 +20,10 @@ RECORDING_VS_OFF = 0.9
 PER_REQUEST_KIB = 64 + 16 + 4 + 4
 # Per recording, file and S3 alike: zlib's deflate state at memLevel 8 (256 KiB, the encoder's
 # comment), and two buffers that keep the capacity of the largest io message the recording had:
-# the CBOR message and its encoded bytes.
+# the CBOR message (CborBuffer, grown by doubling from 4 KiB) and its encoded bytes (a
+# std::string resized to the message's deflateBound, grown by doubling): each up to twice it.
 ZLIB_KIB = 256
+BUFFERS_PER_MESSAGE = 2 * 2
 # The ceiling of one io message: what the core offers the backend at once, at most what libssh
 # 0.10 holds for a channel, about two of its windows (1,280,000 bytes each; session_channel.cpp).
 LIBSSH_WINDOW_BYTES = 1280000
@@ -179,7 +181,7 @@ def largest_message(d):
 
 
 def recording_state_kib(largest):
-    return ZLIB_KIB + 2 * largest / 1024
+    return ZLIB_KIB + BUFFERS_PER_MESSAGE * largest / 1024
 
 
 def memory_bound_kib(data, d):
@@ -243,12 +245,14 @@ def memory_text(data):
              f"with `parallelUploads: {parallel}`, **{parallel} × {PER_REQUEST_KIB} KiB = "
              f"{kib_as_mib(uploader)}**, whatever the recording's size or the upload's lag (a slow bucket makes "
              f"the spool on disk grow, not the memory). **Each recording**, file and S3 alike: zlib's deflate "
-             f"state ({ZLIB_KIB} KiB) and two buffers as large as the largest io message the recording had "
-             f"(the CBOR message and its encoded bytes, which keep their capacity until the connection ends). "
+             f"state ({ZLIB_KIB} KiB) and two buffers sized by the largest io message the recording had, the "
+             f"CBOR message and its encoded bytes, each grown by doubling (so up to twice that message) and "
+             f"kept at that capacity until the connection ends: up to {ZLIB_KIB} KiB + 4 × the largest message. "
              f"A message is what the core passed on at once: on stdout a chunk of the backend's output, on "
              f"stdin what the backend took in one call; its ceiling is what libssh holds for a channel, about "
-             f"two windows of {LIBSSH_WINDOW_BYTES:,} bytes, so at worst {ZLIB_KIB} KiB + 2 × "
-             f"{kib_as_mib(MESSAGE_CEILING_BYTES / 1024)} per recording. The bound checked above is the uploader "
+             f"two windows of {LIBSSH_WINDOW_BYTES:,} bytes, so at worst {ZLIB_KIB} KiB + 4 × "
+             f"{kib_as_mib(MESSAGE_CEILING_BYTES / 1024)} per recording (on stdout the backend's chunks are far "
+             f"smaller). The bound checked above is the uploader "
              f"plus one recording with the largest message its direction had in this run (read back from the "
              f"recordings). Outside it: the 8 MiB per recording held when the disk refuses writes "
              f"([audit.md](audit.md#when-things-go-wrong)), not exercised here.", ""]
@@ -272,6 +276,28 @@ def memory_text(data):
                  + ", ".join(f"{title} {kib_as_mib(run_peak(data, n))} (at rest {kib_as_mib(rest[n])})"
                              for n, title in COLUMNS) + ".")
     return "\n".join(lines) + "\n"
+
+
+def cpu_note(data):
+    """Where the CPU went, per direction: the gateways' and the S3 test server's, per GiB."""
+    gib = data["bytes"] / 2 ** 30
+    said = []
+    for direction, label in DIRECTIONS:
+        d = data["directions"].get(direction)
+        if not d:
+            continue
+        cpu = {n: median(d[n]["server_cpu_seconds"]) for n, _ in COLUMNS}
+        server = median(d["s3"].get("s3_server_cpu_seconds", []))
+        if None in cpu.values():
+            continue
+        said.append(f"{label}: audit off {cpu['off'] / gib:.2f} s, to file {cpu['file'] / gib:.2f} s, to S3 "
+                    f"{cpu['s3'] / gib:.2f} s" + (f" plus {server / gib:.2f} s of the S3 test server"
+                                                   if server is not None else ""))
+    if not said:
+        return ""
+    return ("Where the CPU went, per GiB (medians; the gateway's own, recording included, on the session's "
+            "thread for the encoder): " + "; ".join(said) + ". Everything shares the machine's CPUs, so a "
+            "side's extra CPU, and the S3 server's, is time the session's own path waits for.\n")
 
 
 def problems(data):
@@ -318,6 +344,7 @@ def render_section(data, machine):
                  f"{kib_as_mib(rest['s3'])}.\n")
     parts.append("#### Targets\n")
     parts.append(table(["target", "measured", "met"], target_rows(data)) + "\n")
+    parts.append(cpu_note(data))
     for direction, label in DIRECTIONS:
         if direction not in data["directions"]:
             continue
