@@ -371,10 +371,12 @@ typedef struct csh_backend_interface {
 
     /* ---- ABI 1.2: forwarding. Check with CSH_TABLE_HAS before use. ---- */
     /*
-     * The slots below are optional (NULL: the host refuses the request) and
-     * this host does not call them yet: they are the agreed shape that the
-     * forwarding work fills in, here so that it appends nothing. See
-     * "Forwarding" above csh_forward_channel_params.
+     * The slots below are optional (NULL: the host refuses the request).
+     * Since ABI 1.3 the host calls forward_open, forward_data, forward_eof,
+     * forward_output_ready and forward_close for direct-tcpip channels that
+     * security.forwarding.forwardingMode allows; listen_start and
+     * listen_stop are not called yet. See "Forwarding" above
+     * csh_forward_channel_params and docs/forwarding.md.
      */
 
     /**

@@ -43,6 +43,8 @@ public:
         : BackendConnection(std::move(host)), state_(std::move(state)) {}
 
     std::shared_ptr<csh::sdk::BackendSession> open_session(const csh::sdk::SessionParams& params) override;
+    // Connects from the gateway's host (local_forward.hpp).
+    void open_forward(const csh::sdk::ForwardParams& params, csh::sdk::ForwardOpenCompletion done) override;
     void close(csh::sdk::StatusCompletion done) override;
 
 private:
