@@ -321,6 +321,36 @@ BOOST_AUTO_TEST_CASE(a_disconnect_with_open_forwards_leaves_no_descriptors) {
                "before " << before << ", now " << open_fds(gateway.pid()));
 }
 
+// The open is still waiting for the backend's connect when the client goes
+// (a listener whose backlog is full drops the SYN, so the connect hangs):
+// the connection ends at once, and the gateway still stops cleanly (the
+// harness checks its exit and, under the sanitizers, its stderr).
+BOOST_AUTO_TEST_CASE(a_client_that_leaves_while_the_backend_connects_is_let_go) {
+    int port = 0;
+    const int stuck = listen_loopback(port);
+    BOOST_REQUIRE(::listen(stuck, 0) == 0);
+    std::vector<int> queued;
+    for (int i = 0; i < 4; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(static_cast<uint16_t>(port));
+        ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        queued.push_back(fd);
+    }
+    {
+        Gateway gateway(with_forwarding(kEnable));
+        const auto r = ssh(gateway, kLogin, {"-W", "127.0.0.1:" + std::to_string(port)}, {}, "",
+                           std::chrono::seconds(3));
+        BOOST_TEST(r.timed_out, describe(r));
+        BOOST_TEST(!gateway.wait_for("SSH_DISCONNECTED").empty());
+        BOOST_TEST(gateway.count("SSH_FORWARD_OPENED") == 0u);
+    }
+    for (const int fd : queued) ::close(fd);
+    ::close(stuck);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(forwarding_refused)

@@ -383,6 +383,10 @@ typedef struct csh_backend_interface {
      * [connection-strand] A channel the client opened to a target on the
      * backend's side: direct-tcpip (host:port), direct-streamlocal (a socket
      * path). The plugin connects and completes with its channel, or refuses.
+     * A completion that comes after the client left is answered by the host
+     * with forward_close. When connection_close arrives, the plugin fails
+     * the forward_opens it has not completed yet: until then the host keeps
+     * the connection's state.
      */
     void (*forward_open)(csh_backend_connection *connection, const csh_forward_channel_params *params,
                          csh_forward_open_completion done);

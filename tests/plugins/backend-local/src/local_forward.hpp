@@ -26,6 +26,10 @@ public:
     // Connects to params.target:params.target_port; completes `done` with
     // this channel once connected, or with the cause.
     static void dial(std::shared_ptr<LocalForward> self, csh::sdk::ForwardOpenCompletion done);
+    // Fails a connect still in progress (the connection is closing).
+    void cancel_dial(const std::string& why) {
+        if (dialing_) fail_dial(why);
+    }
 
     size_t data(std::string_view bytes) override;
     void eof() override;
