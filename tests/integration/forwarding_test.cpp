@@ -216,6 +216,31 @@ BOOST_AUTO_TEST_CASE(ssh_W_moves_8_MiB_both_ways_unchanged) {
     BOOST_TEST(!gateway.wait_for("SSH_FORWARD_CLOSED").empty());
 }
 
+// The everyday use: a web server reached through -L, with curl.
+BOOST_AUTO_TEST_CASE(ssh_L_serves_a_file_from_an_http_server_to_curl) {
+    TempDir www;
+    const std::string body = random_hex(4096);
+    write_file(www.path() / "page.txt", body);
+    const int http_port = closed_port();
+    Child server({"python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", www.path().string(),
+                  std::to_string(http_port)},
+                 {}, (www.path() / "server.log").string());
+    BOOST_REQUIRE(eventually(
+        [&] {
+            const int fd = connect_loopback(http_port);
+            if (fd >= 0) ::close(fd);
+            return fd >= 0;
+        },
+        std::chrono::seconds(20)));
+    Gateway gateway(with_forwarding(kEnable));
+    LocalForward forward(gateway, http_port);
+    BOOST_REQUIRE_MESSAGE(forward.ready, "the -L port never accepted");
+    const auto r = run({"curl", "-sS", "--max-time", "20",
+                        "http://127.0.0.1:" + std::to_string(forward.local_port) + "/page.txt"});
+    BOOST_TEST(r.exit_code == 0, describe(r));
+    BOOST_TEST(r.out == body);
+}
+
 BOOST_AUTO_TEST_CASE(ssh_L_carries_eight_concurrent_connections_of_4_MiB) {
     EchoServer echo;
     Gateway gateway(with_forwarding(kEnable));
