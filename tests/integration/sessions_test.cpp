@@ -86,11 +86,13 @@ BOOST_FIXTURE_TEST_CASE(program_killed_by_a_signal_reports_exit_signal, Password
     BOOST_TEST(json_field(line, "signal") == "KILL");
 }
 
-BOOST_FIXTURE_TEST_CASE(port_forwarding_is_refused_with_its_code, PasswordGateway) {
+// Forwarding is off unless security.forwarding.forwardingMode enables it
+// (integration_forwarding covers the rest).
+BOOST_FIXTURE_TEST_CASE(port_forwarding_is_refused_by_default_with_its_code, PasswordGateway) {
     const auto r = ssh(gateway, login, {"-W", "127.0.0.1:9"}, {});
     BOOST_TEST(r.exit_code == 255);
     BOOST_TEST(r.err.find("stdio forwarding failed") != std::string::npos);
-    const auto line = gateway.wait_for("SSH_UNSUPPORTED_CHANNEL_TYPE");
+    const auto line = gateway.wait_for("SECURITY_FORWARDING_REJECTED");
     BOOST_TEST(json_field(line, "channelType") == "direct-tcpip");
 }
 

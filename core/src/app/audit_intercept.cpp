@@ -23,6 +23,7 @@ ssh::AuditIntercept audit_intercept(std::string_view audit_section_json) {
     intercept.stdout_data = flag("stdout");
     intercept.stderr_data = flag("stderr");
     intercept.passwords = flag("passwords");
+    intercept.forwarding = flag("forwarding");
     return intercept;
 }
 

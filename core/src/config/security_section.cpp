@@ -27,6 +27,7 @@ SecuritySettings read_security(const Value& section) {
     settings.subsystem = read_item(section, "subsystem");
     settings.tty = read_item(section, "tty");
     settings.signal = read_item(section, "signal");
+    settings.forwarding_mode = text_of(child(child(section, "forwarding"), "forwardingMode"));
     return settings;
 }
 

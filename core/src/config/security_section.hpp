@@ -1,6 +1,7 @@
 // Reads the `security` section of the effective configuration into
-// SecuritySettings. The forwarding modes are left to the forwarding code,
-// which does not exist yet: every forwarding request is refused today.
+// SecuritySettings. Of the forwarding modes only forwardingMode
+// (direct-tcpip) is read: every other forwarding request is refused
+// whatever its mode says (docs/forwarding.md).
 #pragma once
 
 #include "config/security_settings.hpp"

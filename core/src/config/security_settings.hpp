@@ -37,6 +37,10 @@ struct SecuritySettings {
     SecurityItem subsystem;
     SecurityItem tty;
     SecurityItem signal;
+    // security.forwarding.forwardingMode (direct-tcpip: ssh -L, -D, -W).
+    // Its own default, "disable": defaultMode does not reach it (as
+    // ContainerSSH, whose defaults fill the forwarding keys).
+    std::string forwarding_mode = "disable";
 };
 
 }  // namespace csh::config

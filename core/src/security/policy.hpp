@@ -30,7 +30,7 @@ struct Limits {
 
 class Policy {
 public:
-    // Everything allowed, nothing forced, no session limit: an empty section.
+    // Everything allowed but forwarding, nothing forced, no session limit: an empty section.
     Policy() = default;
     explicit Policy(const config::SecuritySettings& settings);
 
@@ -51,6 +51,11 @@ public:
     // -1 = no limit.
     std::int64_t max_sessions() const { return max_sessions_; }
     const Limits& limits() const { return limits_; }
+    // security.forwarding.forwardingMode: direct-tcpip channels (ssh -L, -D,
+    // -W). Only enable allows them: a channel open carries nothing a filter
+    // could match, so filter refuses like disable (as ContainerSSH).
+    Mode forwarding_mode() const { return forwarding_mode_; }
+    bool allows_forwarding() const { return forwarding_mode_ == Mode::enable; }
 
     // Each item's effective mode, for the reason given with a refusal.
     Mode env_mode() const { return env_.mode(); }
@@ -70,6 +75,7 @@ private:
     std::string forced_command_;
     std::int64_t max_sessions_ = -1;
     Limits limits_;
+    Mode forwarding_mode_ = Mode::disable;
 };
 
 }  // namespace csh::security

@@ -18,6 +18,8 @@ struct AuditIntercept {
     bool stdout_data = false;
     bool stderr_data = false;
     bool passwords = false;
+    // Bytes of forwarding channels (stream 0 from the client, 1 to it).
+    bool forwarding = false;
 };
 
 namespace audit_field {

@@ -52,4 +52,17 @@ OpenAnswer read_answer(const csh_backend_open_result* result) {
     return answer;
 }
 
+ForwardOpenAnswer read_answer(const csh_forward_open_result* result) {
+    ForwardOpenAnswer answer;
+    if (result == nullptr || result->struct_size < CSH_END_OF(csh_forward_open_result, user_message)) {
+        answer.reason = "the backend plugin returned an invalid forwarding result";
+        return answer;
+    }
+    answer.status = result->status;
+    answer.channel = result->channel;
+    answer.reason = copy(result->reason);
+    answer.user_message = copy(result->user_message);
+    return answer;
+}
+
 }  // namespace csh::ssh

@@ -54,12 +54,21 @@ struct OpenAnswer {
     std::string user_message;  // empty when the plugin gave none
 };
 
+struct ForwardOpenAnswer {
+    Waited waited{};
+    csh_status status = CSH_FAILED;
+    csh_backend_forward* channel = nullptr;
+    std::string reason;
+    std::string user_message;  // empty when the plugin gave none
+};
+
 // Copies a plugin's result; an invalid one (NULL, too short) becomes the
 // kind's failure with a reason that says so.
 AuthAnswer read_answer(const csh_auth_result* result);
 StatusAnswer read_answer(csh_status status, csh_str reason);
 ConfigAnswer read_answer(const csh_config_result* result);
 OpenAnswer read_answer(const csh_backend_open_result* result);
+ForwardOpenAnswer read_answer(const csh_forward_open_result* result);
 
 // Who a completion is for, for the log line of a plugin that broke the ABI.
 struct CompletionFor {
@@ -151,6 +160,17 @@ csh_backend_open_completion open_completion(Connection& connection, const Comple
     return {[](void* context, const csh_backend_open_result* result) {
                 detail::complete<OpenAnswer, typename decltype(B::pending)::element_type>(
                     context, "backend.open_complete", result);
+            },
+            box};
+}
+
+template <typename Then>
+csh_forward_open_completion forward_open_completion(Connection& connection, const CompletionFor& who, Then then) {
+    auto* box = detail::box_for<ForwardOpenAnswer>(connection, who, std::move(then));
+    using B = std::remove_pointer_t<decltype(box)>;
+    return {[](void* context, const csh_forward_open_result* result) {
+                detail::complete<ForwardOpenAnswer, typename decltype(B::pending)::element_type>(
+                    context, "backend.forward_open_complete", result);
             },
             box};
 }

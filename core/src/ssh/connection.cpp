@@ -6,6 +6,7 @@
 #include "geoip/country_lookup.hpp"
 #include "ssh/completions.hpp"
 #include "ssh/connection_id.hpp"
+#include "ssh/forward_channel.hpp"
 #include "ssh/libssh_messages.hpp"
 #include "ssh/session_channel.hpp"
 
@@ -464,6 +465,10 @@ void Connection::close(const char* code, std::string reason) {
     authenticator_.connection_closing();
     for (auto& [channel, session] : channels_) session->connection_closing();
     channels_.clear();
+    // Before the backend's connection_close, as sessions; an open still
+    // waiting for forward_open is finished by its completion.
+    for (auto& [channel, forward] : forwards_) forward->connection_closing();
+    forwards_.clear();
     if (backend_connection_ != nullptr) {
         auto* conn = std::exchange(backend_connection_, nullptr);
         const auto& backend = context_.plugins.backend;

@@ -44,6 +44,8 @@
 namespace csh::ssh {
 
 class SessionChannel;
+class ForwardChannel;
+struct ForwardOpenAnswer;
 
 class Connection : public csh_connection, public std::enable_shared_from_this<Connection> {
 public:
@@ -147,6 +149,11 @@ private:
 
     // Channels.
     void open_channel(Message message);
+    // A direct-tcpip open (connection_forward.cpp): policy, backend, answer.
+    void open_forward(Message message, uint64_t channel_id);
+    void forward_opened(const std::shared_ptr<ForwardChannel>& forward, ForwardOpenAnswer answer);
+    // Session and forwarding channels, for security.maxChannels.
+    std::size_t channels_open() const { return channels_.size() + forwards_.size(); }
     void channel_request(Message message);
     void global_request(Message message);
     void service_channels();
@@ -224,7 +231,11 @@ private:
     // Open session channels by channel number.
     std::map<uint64_t, std::unique_ptr<SessionChannel>> channels_;
     SessionChannel* find_channel(uint64_t id);
+    // Forwarding channels by channel number, from the open until their end;
+    // shared with the backend's pending forward_open completion.
+    std::map<uint64_t, std::shared_ptr<ForwardChannel>> forwards_;
     friend class SessionChannel;
+    friend class ForwardChannel;
 };
 
 }  // namespace csh::ssh

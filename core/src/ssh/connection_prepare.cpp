@@ -4,6 +4,7 @@
 #include "log/codes.hpp"
 #include "ssh/completions.hpp"
 #include "ssh/connection.hpp"
+#include "ssh/forward_channel.hpp"
 #include "ssh/session_channel.hpp"
 
 #include <algorithm>
@@ -122,6 +123,10 @@ void Connection::open_channel(Message message) {
         }
         message.reply_default();
     };
+    if (type == SSH_CHANNEL_DIRECT_TCPIP) {
+        open_forward(std::move(message), channel_id);
+        return;
+    }
     if (type != SSH_CHANNEL_SESSION) {
         reject(codes::SSH_UNSUPPORTED_CHANNEL_TYPE, std::string("unsupported channel type ") + type_name);
         return;
@@ -130,7 +135,7 @@ void Connection::open_channel(Message message) {
         reject(codes::SSH_NEW_CHANNEL_REJECTED, "connection is not ready");
         return;
     }
-    if (channels_.size() >= policy_->limits().max_channels) {
+    if (channels_open() >= policy_->limits().max_channels) {
         // Holds whatever maxSessions says (-1 included): each session is a
         // program in the backend, so a client may not start without bound.
         reject(codes::SECURITY_MAX_CHANNELS, "the connection already has security.maxChannels (" +
@@ -181,6 +186,8 @@ void Connection::channel_request(Message message) {
 
 bool Connection::output_room_unannounced() const {
     return std::any_of(channels_.begin(), channels_.end(),
+                       [](const auto& entry) { return entry.second->output_room_unannounced(); }) ||
+           std::any_of(forwards_.begin(), forwards_.end(),
                        [](const auto& entry) { return entry.second->output_room_unannounced(); });
 }
 
@@ -188,6 +195,13 @@ void Connection::service_channels() {
     for (auto it = channels_.begin(); it != channels_.end();) {
         if (it->second->service()) {
             it = channels_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (auto it = forwards_.begin(); it != forwards_.end();) {
+        if (it->second->service()) {
+            it = forwards_.erase(it);
         } else {
             ++it;
         }

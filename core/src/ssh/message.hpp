@@ -104,6 +104,10 @@ public:
     }
     // Accepts a channel open: the channel, or NULL when libssh could not reply.
     ssh_channel accept_channel();
+    // Lets the connection take further messages while this one waits for
+    // its answer: for a channel open, whose reply names its channel and so
+    // needs no order, and which may wait seconds for a backend to dial.
+    void release_queue() { hold_.release(); }
     // Frees the message without a reply: for a request whose channel is
     // gone (libssh freed it; a reply would read it).
     void discard() { answer([](ssh_message) {}); }

@@ -37,9 +37,29 @@ typedef uint32_t csh_audit_type;
 #define CSH_AUDIT_HANDSHAKE_SUCCESSFUL ((csh_audit_type)199)
 #define CSH_AUDIT_GLOBAL_REQUEST_UNKNOWN ((csh_audit_type)200)
 #define CSH_AUDIT_GLOBAL_REQUEST_DECODE_FAILED ((csh_audit_type)201)
+/* ABI 1.3: ContainerSSH's forwarding types (payload keys are its Go field names). */
+/** tcpip-forward {BindHost, BindPort} */
+#define CSH_AUDIT_REQUEST_REVERSE_FORWARD ((csh_audit_type)202)
+/** cancel-tcpip-forward {BindHost, BindPort} */
+#define CSH_AUDIT_REQUEST_CANCEL_REVERSE_FORWARD ((csh_audit_type)203)
+/** streamlocal-forward@openssh.com {Path} */
+#define CSH_AUDIT_REQUEST_STREAMLOCAL_FORWARD ((csh_audit_type)204)
+/** cancel-streamlocal-forward@openssh.com {Path} */
+#define CSH_AUDIT_REQUEST_CANCEL_STREAMLOCAL_FORWARD ((csh_audit_type)205)
 #define CSH_AUDIT_NEW_CHANNEL ((csh_audit_type)300)
 #define CSH_AUDIT_NEW_CHANNEL_SUCCESSFUL ((csh_audit_type)301)
 #define CSH_AUDIT_NEW_CHANNEL_FAILED ((csh_audit_type)302)
+/* ABI 1.3: the details of a forwarding channel, after its 300 (client-opened) or before its 301. */
+/** direct-tcpip {HostToConnect, PortToConnect, OriginatorHost, OriginatorPort} */
+#define CSH_AUDIT_NEW_CHANNEL_DIRECT_TCPIP ((csh_audit_type)303)
+/** forwarded-tcpip {ConnectedHost, ConnectedPort, OriginatorHost, OriginatorPort} */
+#define CSH_AUDIT_NEW_CHANNEL_FORWARDED_TCPIP ((csh_audit_type)304)
+/** x11 {OriginatorHost, OriginatorPort} */
+#define CSH_AUDIT_NEW_CHANNEL_X11 ((csh_audit_type)305)
+/** direct-streamlocal@openssh.com {Path} */
+#define CSH_AUDIT_NEW_CHANNEL_DIRECT_STREAMLOCAL ((csh_audit_type)306)
+/** forwarded-streamlocal@openssh.com {Path} */
+#define CSH_AUDIT_NEW_CHANNEL_FORWARDED_STREAMLOCAL ((csh_audit_type)307)
 #define CSH_AUDIT_CHANNEL_REQUEST_UNKNOWN ((csh_audit_type)400)
 #define CSH_AUDIT_CHANNEL_REQUEST_DECODE_FAILED ((csh_audit_type)401)
 #define CSH_AUDIT_SETENV ((csh_audit_type)402)

@@ -371,16 +371,22 @@ typedef struct csh_backend_interface {
 
     /* ---- ABI 1.2: forwarding. Check with CSH_TABLE_HAS before use. ---- */
     /*
-     * The slots below are optional (NULL: the host refuses the request) and
-     * this host does not call them yet: they are the agreed shape that the
-     * forwarding work fills in, here so that it appends nothing. See
-     * "Forwarding" above csh_forward_channel_params.
+     * The slots below are optional (NULL: the host refuses the request).
+     * Since ABI 1.3 the host calls forward_open, forward_data, forward_eof,
+     * forward_output_ready and forward_close for direct-tcpip channels that
+     * security.forwarding.forwardingMode allows; listen_start and
+     * listen_stop are not called yet. See "Forwarding" above
+     * csh_forward_channel_params and docs/forwarding.md.
      */
 
     /**
      * [connection-strand] A channel the client opened to a target on the
      * backend's side: direct-tcpip (host:port), direct-streamlocal (a socket
      * path). The plugin connects and completes with its channel, or refuses.
+     * A completion that comes after the client left is answered by the host
+     * with forward_close. When connection_close arrives, the plugin fails
+     * the forward_opens it has not completed yet: until then the host keeps
+     * the connection's state.
      */
     void (*forward_open)(csh_backend_connection *connection, const csh_forward_channel_params *params,
                          csh_forward_open_completion done);

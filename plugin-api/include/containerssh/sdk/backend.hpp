@@ -3,6 +3,7 @@
 //   BackendPlugin::open_connection  -> BackendOpenCompletion::success(connection)
 //   BackendConnection::open_session -> a BackendSession (or nullptr: refused)
 //   BackendSession: requests (env, pty, exec, ...), stdin, flow control, close
+//   BackendConnection::open_forward -> a BackendForward (forward.hpp), or a refusal
 //   BackendConnection::close        -> StatusCompletion once torn down
 //
 // Connections and sessions are shared_ptr-managed HostReferenced objects (see
@@ -15,6 +16,7 @@
 
 #include <containerssh/sdk/completion.hpp>
 #include <containerssh/sdk/connection_info.hpp>
+#include <containerssh/sdk/forward.hpp>
 #include <containerssh/sdk/host_reference.hpp>
 #include <containerssh/sdk/plugin.hpp>
 
@@ -179,6 +181,14 @@ public:
     // [connection-strand] A new session channel, or nullptr to refuse it
     // (after params.refuse(...) says why).
     virtual std::shared_ptr<BackendSession> open_session(const SessionParams& params) = 0;
+    // [connection-strand] The client opened a forwarding channel to
+    // params.target (direct-tcpip: host and port): connect inside the
+    // backend's network, then done.success(forward), or done.fail(why).
+    // The default refuses, so a backend offers forwarding only by choice.
+    virtual void open_forward(const ForwardParams& params, ForwardOpenCompletion done) {
+        (void)params;
+        done.fail("port forwarding is not supported by this backend");
+    }
     // [connection-strand] Tears the connection down (every session was closed
     // before); complete `done` when finished.
     virtual void close(StatusCompletion done) = 0;
@@ -374,6 +384,57 @@ struct BackendEntries {
         }
     }
 
+    // ---- forwarding (client -> backend) ----
+    using Forwards = HandleGlue<BackendForward, csh_backend_forward>;
+
+    static void forward_open(csh_backend_connection* handle, const csh_forward_channel_params* params,
+                             csh_forward_open_completion done) {
+        BackendConnection& self = Connections::from(handle);
+        ForwardOpenCompletion completion(self.host(), done);
+        try {
+            self.open_forward(ForwardParams::copy_of(*params), std::move(completion));
+        } catch (...) {
+            self.host().log_current_exception("backend.forward_open");
+        }
+    }
+    static size_t forward_data(csh_backend_forward* f, csh_bytes data) {
+        BackendForward& self = Forwards::from(f);
+        try {
+            return std::min(self.data(view(data)), data.size);
+        } catch (...) {
+            // As session_stdin: taking the bytes keeps the channel from
+            // waiting for a data_ready a broken forward would never send.
+            self.host().log_current_exception("backend.forward_data");
+            return data.size;
+        }
+    }
+    static void forward_eof(csh_backend_forward* f) {
+        BackendForward& self = Forwards::from(f);
+        try {
+            self.eof();
+        } catch (...) {
+            self.host().log_current_exception("backend.forward_eof");
+        }
+    }
+    static void forward_output_ready(csh_backend_forward* f) {
+        BackendForward& self = Forwards::from(f);
+        try {
+            self.output_ready();
+        } catch (...) {
+            self.host().log_current_exception("backend.forward_output_ready");
+        }
+    }
+    static void forward_close(csh_backend_forward* f) {
+        BackendForward& self = Forwards::from(f);
+        self.forward_host_.detach();
+        const std::shared_ptr<BackendForward> keep = Forwards::take_back(f);
+        try {
+            self.close();
+        } catch (...) {
+            self.host().log_current_exception("backend.forward_close");
+        }
+    }
+
     static constexpr csh_backend_interface table{
         sizeof(csh_backend_interface),
         0,
@@ -391,12 +452,14 @@ struct BackendEntries {
         &session_stdin_eof,
         &session_output_ready,
         &session_close,
-        // Forwarding (ABI 1.2): not offered by the SDK yet; the host refuses.
-        nullptr,
-        nullptr,
-        nullptr,
-        nullptr,
-        nullptr,
+        // Forwarding (ABI 1.2 slots): client-opened channels go through
+        // BackendConnection::open_forward, which refuses unless overridden.
+        // Listeners are not offered by the SDK yet; the host refuses them.
+        &forward_open,
+        &forward_data,
+        &forward_eof,
+        &forward_output_ready,
+        &forward_close,
         nullptr,
         nullptr,
     };

@@ -14,6 +14,8 @@
 
 namespace backend_local {
 
+class LocalForward;
+
 // Shared by the connection and each of its sessions. It outlives the
 // connection object until the last session is gone (its program reaped); then
 // it answers the pending connection_close.
@@ -35,6 +37,9 @@ struct ConnectionState {
     // CSH_METADATA_ENVIRONMENT items of the connection, set in every program.
     std::vector<std::pair<std::string, std::string>> metadata_environment;
     std::optional<csh::sdk::StatusCompletion> close_done;
+    // Forwarding channels still connecting: failed when the connection
+    // closes, so nothing of the connection waits on a hanging connect.
+    std::vector<std::weak_ptr<LocalForward>> dialing;
 };
 
 class LocalConnection final : public csh::sdk::BackendConnection {
@@ -43,6 +48,8 @@ public:
         : BackendConnection(std::move(host)), state_(std::move(state)) {}
 
     std::shared_ptr<csh::sdk::BackendSession> open_session(const csh::sdk::SessionParams& params) override;
+    // Connects from the gateway's host (local_forward.hpp).
+    void open_forward(const csh::sdk::ForwardParams& params, csh::sdk::ForwardOpenCompletion done) override;
     void close(csh::sdk::StatusCompletion done) override;
 
 private:

@@ -1,0 +1,261 @@
+#include "ssh/forward_channel.hpp"
+
+#include "host/host_entry.hpp"
+#include "log/codes.hpp"
+#include "ssh/audit_streams.hpp"
+#include "ssh/connection.hpp"
+
+#include <algorithm>
+
+namespace csh::ssh {
+
+namespace {
+using host::guarded;
+csh_str view(const std::string& s) { return {s.data(), s.size()}; }
+}  // namespace
+
+ForwardChannel::ForwardChannel(Connection& connection, uint64_t id, Target target, Message open)
+    : connection_(connection), id_(id), target_(std::move(target)), open_(std::move(open)) {
+    // Each entry runs behind the host barrier (host/host_entry.hpp).
+    static const csh_forward_host_api api = {
+        sizeof(csh_forward_host_api),
+        0,
+        [](csh_forward_host* h, csh_bytes data) {
+            // On failure the bytes count as taken, as for sessions: a plugin
+            // waiting for output_ready that never comes would hang.
+            return guarded(logger_of(h), "forward.write", data.size, [&] { return api_write(h, data); });
+        },
+        [](csh_forward_host* h) { guarded(logger_of(h), "forward.data_ready", [&] { api_data_ready(h); }); },
+        [](csh_forward_host* h) { guarded(logger_of(h), "forward.eof", [&] { api_eof(h); }); },
+        [](csh_forward_host* h) { guarded(logger_of(h), "forward.closed", [&] { api_closed(h); }); },
+    };
+    open_.release_queue();
+    params_.struct_size = sizeof params_;
+    params_.kind = CSH_FORWARD_TCPIP;
+    params_.channel_id = id;
+    params_.target = view(target_.host);
+    params_.target_port = target_.port;
+    params_.originator_port = target_.originator_port;
+    params_.originator_address = view(target_.originator_host);
+    params_.strand = connection.strand();
+    params_.host = this;
+    params_.api = &api;
+}
+
+ForwardChannel::~ForwardChannel() { release(); }
+
+log::Logger* ForwardChannel::logger_of(csh_forward_host* host) {
+    return &static_cast<ForwardChannel*>(host)->connection_.context().logger;
+}
+
+bool ForwardChannel::opened(csh_backend_forward* backend) {
+    ssh_channel channel = open_.accept_channel();
+    if (channel == nullptr) {
+        connection_.context().plugins.backend.api->forward_close(backend);
+        finished_ = true;
+        return false;
+    }
+    channel_ = channel;
+    backend_ = backend;
+    callbacks_.size = sizeof callbacks_;
+    callbacks_.userdata = this;
+    callbacks_.channel_data_function = on_data;
+    callbacks_.channel_eof_function = on_eof;
+    callbacks_.channel_close_function = on_close;
+    ssh_callbacks_init(&callbacks_);
+    ssh_set_channel_callbacks(channel_, &callbacks_);
+    return true;
+}
+
+void ForwardChannel::refused() {
+    open_.reply_default();  // libssh 0.10 sends "administratively prohibited"
+    finished_ = true;
+}
+
+// ---- client -> backend ----------------------------------------------------------
+
+int ForwardChannel::on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* self_ptr) {
+    auto* self = static_cast<ForwardChannel*>(self_ptr);
+    if (len > 0) self->connection_.note_traffic();
+    if (is_stderr != 0 || self->backend_ == nullptr || self->finished_ || self->backend_closed_) {
+        return static_cast<int>(len);  // nobody left to take it
+    }
+    // Leaving data in libssh's buffer closes the client's window: back-pressure.
+    if (self->input_paused_ || self->draining_ || self->held()) return 0;
+    return static_cast<int>(self->offer(static_cast<const char*>(data), len));
+}
+
+size_t ForwardChannel::offer(const char* data, size_t size) {
+    auto& backend = *connection_.context().plugins.backend.api;
+    size_t taken = backend.forward_data(backend_, {reinterpret_cast<const uint8_t*>(data), size});
+    taken = std::min(taken, size);
+    if (taken > 0) audit_io(0, data, taken);
+    if (taken < size) input_paused_ = true;
+    return taken;
+}
+
+// As SessionChannel::drain_stdin (which says why everything libssh holds is
+// read at once): at most about two windows wait per channel.
+void ForwardChannel::drain() {
+    if (input_paused_ || backend_ == nullptr || channel_ == nullptr || connection_.reading_paused()) return;
+    draining_ = true;
+    while (!input_paused_ && backend_ != nullptr && !backend_closed_) {
+        if (held()) {
+            offset_ += offer(pending_.data() + offset_, pending_.size() - offset_);
+            if (held()) break;
+            continue;
+        }
+        const int available = ssh_channel_poll(channel_, 0);
+        if (available <= 0) break;
+        pending_.resize(static_cast<size_t>(available));
+        offset_ = 0;
+        const int n = ssh_channel_read_nonblocking(channel_, pending_.data(), static_cast<uint32_t>(available), 0);
+        pending_.resize(n > 0 ? static_cast<size_t>(n) : 0);
+        if (n <= 0) break;
+    }
+    draining_ = false;
+}
+
+void ForwardChannel::deliver_eof_when_drained() {
+    if (!remote_eof_ || eof_delivered_ || backend_ == nullptr || input_paused_ || held()) return;
+    if (connection_.reading_paused()) return;  // ssh_channel_poll would read
+    if (channel_ != nullptr && ssh_channel_poll(channel_, 0) > 0) return;
+    eof_delivered_ = true;
+    connection_.context().plugins.backend.api->forward_eof(backend_);
+}
+
+// Both may run inside service() (libssh reads while we drain): each asks
+// for another pump so that what it recorded is not left waiting.
+void ForwardChannel::on_eof(ssh_session, ssh_channel, void* self_ptr) {
+    auto* self = static_cast<ForwardChannel*>(self_ptr);
+    self->remote_eof_ = true;
+    self->connection_.wake();
+}
+
+void ForwardChannel::on_close(ssh_session, ssh_channel, void* self_ptr) {
+    auto* self = static_cast<ForwardChannel*>(self_ptr);
+    self->remote_closed_ = true;
+    self->connection_.wake();
+}
+
+// ---- backend -> client ----------------------------------------------------------
+
+size_t ForwardChannel::api_write(csh_forward_host* host, csh_bytes data) {
+    auto* self = static_cast<ForwardChannel*>(host);
+    if (self->finished_ || self->remote_closed_ || self->eof_sent_ || self->connection_.closing()) {
+        return data.size;  // nobody left to read it
+    }
+    if (self->channel_ == nullptr) {
+        // Not accepted yet: output_ready follows once the client can take bytes.
+        self->output_blocked_ = true;
+        return 0;
+    }
+    ssh_session session = self->connection_.session();
+    const uint32_t window = ssh_channel_window_size(self->channel_);
+    if ((ssh_get_poll_flags(session) & SSH_WRITE_PENDING) != 0 || window == 0) {
+        self->output_blocked_ = true;
+        self->connection_.wake();
+        return 0;
+    }
+    const auto n = static_cast<uint32_t>(std::min<size_t>(data.size, window));
+    const int written = ssh_channel_write(self->channel_, data.data, n);
+    if (written < 0) return data.size;  // the connection is failing; pump will notice
+    if (static_cast<uint32_t>(written) < data.size) self->output_blocked_ = true;
+    if (written > 0) self->connection_.note_traffic();
+    self->audit_io(1, reinterpret_cast<const char*>(data.data), static_cast<size_t>(written));
+    self->connection_.wake();  // flush, and arm the write wait if the socket is full
+    return static_cast<size_t>(written);
+}
+
+void ForwardChannel::api_data_ready(csh_forward_host* host) {
+    auto* self = static_cast<ForwardChannel*>(host);
+    self->input_paused_ = false;
+    self->connection_.wake();
+}
+
+void ForwardChannel::api_eof(csh_forward_host* host) {
+    auto* self = static_cast<ForwardChannel*>(host);
+    if (self->eof_sent_ || self->finished_ || self->remote_closed_ || self->channel_ == nullptr) return;
+    // Everything written before was queued in libssh, so EOF follows it.
+    self->eof_sent_ = true;
+    ssh_channel_send_eof(self->channel_);
+    if (auto* audit = self->connection_.audit()) audit->emit(CSH_AUDIT_CLOSE_WRITE, static_cast<int64_t>(self->id_), {});
+    self->connection_.wake();
+}
+
+void ForwardChannel::api_closed(csh_forward_host* host) {
+    auto* self = static_cast<ForwardChannel*>(host);
+    self->backend_closed_ = true;
+    self->connection_.wake();  // service() closes the channel, then calls forward_close
+}
+
+// ---- housekeeping ---------------------------------------------------------------
+
+bool ForwardChannel::service() {
+    if (opening()) return false;
+    if (backend_ != nullptr && !finished_ && !backend_closed_) {
+        drain();
+        deliver_eof_when_drained();
+        if (output_room_unannounced()) {
+            output_blocked_ = false;
+            connection_.context().plugins.backend.api->forward_output_ready(backend_);
+        }
+    }
+    if (!finished_ && channel_ != nullptr) {
+        if (remote_closed_) {
+            close_channel("client");
+        } else if (backend_closed_) {
+            close_channel("backend");
+        }
+    }
+    if (!finished_) return false;
+    release();
+    return true;
+}
+
+void ForwardChannel::close_channel(const char* by) {
+    auto* audit = connection_.audit();
+    const auto channel = static_cast<int64_t>(id_);
+    if (!remote_closed_ && !eof_sent_) {
+        eof_sent_ = true;
+        ssh_channel_send_eof(channel_);
+        if (audit) audit->emit(CSH_AUDIT_CLOSE_WRITE, channel, {});
+    }
+    ssh_channel_close(channel_);
+    if (audit) audit->emit(CSH_AUDIT_CLOSE, channel, {});
+    finished_ = true;
+    connection_.log(codes::SSH_FORWARD_CLOSED, std::string("closed by the ") + by,
+                    {{"channelId", std::to_string(id_)}, {"closedBy", by}});
+}
+
+bool ForwardChannel::output_room_unannounced() const {
+    return output_blocked_ && backend_ != nullptr && !finished_ && !backend_closed_ && channel_ != nullptr &&
+           (ssh_get_poll_flags(connection_.session()) & SSH_WRITE_PENDING) == 0 &&
+           ssh_channel_window_size(channel_) > 0;
+}
+
+void ForwardChannel::connection_closing() {
+    open_.discard();  // replies have stopped; freed before libssh's session is
+    release();
+}
+
+void ForwardChannel::release() {
+    if (backend_ != nullptr) {
+        auto* forward = std::exchange(backend_, nullptr);
+        connection_.context().plugins.backend.api->forward_close(forward);
+    }
+    if (channel_ != nullptr) {
+        ssh_remove_channel_callbacks(channel_, &callbacks_);
+        // libssh keeps the channel until the client's close arrives, then frees it.
+        ssh_channel_free(std::exchange(channel_, nullptr));
+    }
+}
+
+void ForwardChannel::audit_io(uint64_t stream, const char* data, size_t size) {
+    auto* audit = connection_.audit();
+    if (audit == nullptr || size == 0 || !connection_.context().intercept.forwarding) return;
+    audit->emit(CSH_AUDIT_IO, static_cast<int64_t>(id_),
+                {audit_field::uint("stream", stream), audit_field::bytes("data", std::string_view(data, size))});
+}
+
+}  // namespace csh::ssh

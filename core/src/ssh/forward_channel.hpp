@@ -1,0 +1,116 @@
+// One client-opened forwarding channel (direct-tcpip: ssh -L, -D, -W):
+// the backend connects to the target (forward_open), then bytes move both
+// ways with the flow control of session channels, EOF travels either way,
+// and either side may close.
+//
+// The channel open is answered when the backend completes, without holding
+// the connection's message queue (a dial may take seconds, and `-D` opens
+// many at once). Until then the channel exists only here: a backend that
+// writes before the channel is accepted is told to wait (write takes 0) and
+// hears output_ready once the client can take bytes.
+//
+// libssh callbacks only record what happened (or hand data over); anything
+// that may end the channel runs in service(), outside libssh's call stack.
+#pragma once
+
+#include "ssh/message.hpp"
+
+#include <containerssh/plugin.h>
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+
+#include <memory>
+#include <string>
+
+// The ABI's opaque host-side forwarding channel handle.
+struct csh_forward_host {};
+
+namespace csh::log {
+class Logger;
+}
+
+namespace csh::ssh {
+
+class Connection;
+
+class ForwardChannel : public csh_forward_host {
+public:
+    // What the client asked for (read from the channel-open message).
+    struct Target {
+        std::string host;
+        uint32_t port = 0;
+        std::string originator_host;
+        uint32_t originator_port = 0;
+    };
+
+    // `open` is the client's channel-open message, answered by opened() or
+    // refused(); the connection's queue is not held meanwhile.
+    ForwardChannel(Connection& connection, uint64_t id, Target target, Message open);
+    ~ForwardChannel();
+    ForwardChannel(const ForwardChannel&) = delete;
+    ForwardChannel& operator=(const ForwardChannel&) = delete;
+
+    uint64_t id() const { return id_; }
+    const Target& target() const { return target_; }
+    const csh_forward_channel_params& params() const { return params_; }
+    // Still waiting for the backend's forward_open.
+    bool opening() const { return open_.operator bool(); }
+
+    // The backend connected: accept the client's open and start moving bytes.
+    // Returns false (and closes `backend`) when the reply could not be sent.
+    bool opened(csh_backend_forward* backend);
+    // The backend (or the core) refused: the client's open fails.
+    void refused();
+
+    // Housekeeping after each pump; returns true when the channel is over.
+    bool service();
+    // The backend waits for output room that has appeared since service() looked.
+    bool output_room_unannounced() const;
+    // The connection is going away: tell the backend, drop the channel, and
+    // free an unanswered open (before libssh's session is freed).
+    void connection_closing();
+
+private:
+    static int on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* self);
+    static void on_eof(ssh_session, ssh_channel, void* self);
+    static void on_close(ssh_session, ssh_channel, void* self);
+
+    static log::Logger* logger_of(csh_forward_host* host);
+    static size_t api_write(csh_forward_host* host, csh_bytes data);
+    static void api_data_ready(csh_forward_host* host);
+    static void api_eof(csh_forward_host* host);
+    static void api_closed(csh_forward_host* host);
+
+    size_t offer(const char* data, size_t size);
+    void drain();
+    void deliver_eof_when_drained();
+    void close_channel(const char* by);
+    void release();
+    void audit_io(uint64_t stream, const char* data, size_t size);
+
+    Connection& connection_;
+    uint64_t id_;
+    Target target_;
+    Message open_;
+    csh_forward_channel_params params_{};
+    ssh_channel channel_ = nullptr;
+    csh_backend_forward* backend_ = nullptr;
+    ssh_channel_callbacks_struct callbacks_{};
+
+    // What the core read from libssh and the backend has not taken yet.
+    std::string pending_;
+    size_t offset_ = 0;
+    bool held() const { return offset_ < pending_.size(); }
+    bool input_paused_ = false;
+    bool draining_ = false;
+    bool remote_eof_ = false;
+    bool eof_delivered_ = false;
+    bool eof_sent_ = false;
+    bool output_blocked_ = false;
+    bool remote_closed_ = false;
+    bool backend_closed_ = false;
+    bool finished_ = false;
+};
+
+}  // namespace csh::ssh

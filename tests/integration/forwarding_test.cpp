@@ -1,0 +1,407 @@
+// Port forwarding (direct-tcpip: ssh -L and ssh -W) through the real OpenSSH
+// client, with the local test backend dialing targets on this host: the
+// bytes both ways, many channels at once, a refused target, the
+// security.forwarding.forwardingMode policy, the audit records and the
+// descriptors a disconnect leaves. docs/forwarding.md describes the feature.
+#define BOOST_TEST_MODULE integration_forwarding
+#include <boost/test/unit_test.hpp>
+
+#include "harness/configs.hpp"
+#include "harness/gateway.hpp"
+#include "harness/probes.hpp"
+
+#include <simdjson.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <sstream>
+#include <csignal>
+#include <thread>
+
+using namespace csh::test;
+
+BOOST_TEST_GLOBAL_FIXTURE(BrokenPipesDoNotKill);
+
+namespace {
+
+const User kAlice{"alice", "correct horse", ""};
+const SshLogin kLogin{"alice", "correct horse", {}};
+
+std::string with_forwarding(const std::string& mode_yaml) {
+    return static_auth_local_backend(kAlice) + mode_yaml;
+}
+const std::string kEnable = "security:\n  forwarding:\n    forwardingMode: enable\n";
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+int listen_loopback(int& port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    BOOST_REQUIRE(::listen(fd, 64) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+    return fd;
+}
+
+// A loopback port nobody listens on (bound, then released).
+int closed_port() {
+    int port = 0;
+    ::close(listen_loopback(port));
+    return port;
+}
+
+// A TCP echo server on loopback: one thread per connection, each echoes
+// until EOF and then closes, as a target in a container would.
+class EchoServer {
+public:
+    EchoServer() : fd_(listen_loopback(port_)) {
+        acceptor_ = std::thread([this] {
+            for (;;) {
+                const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+                if (c < 0) return;  // closed by the destructor
+                accepted_++;
+                workers_.emplace_back([c] {
+                    char buffer[65536];
+                    for (;;) {
+                        const ssize_t n = ::recv(c, buffer, sizeof buffer, 0);
+                        if (n <= 0) break;
+                        for (ssize_t off = 0; off < n;) {
+                            const ssize_t w = ::send(c, buffer + off, static_cast<size_t>(n - off), MSG_NOSIGNAL);
+                            if (w <= 0) break;
+                            off += w;
+                        }
+                    }
+                    ::close(c);
+                });
+            }
+        });
+    }
+    ~EchoServer() {
+        ::shutdown(fd_, SHUT_RDWR);
+        ::close(fd_);
+        acceptor_.join();
+        for (auto& w : workers_) w.join();
+    }
+    int port() const { return port_; }
+    int accepted() const { return accepted_; }
+
+private:
+    int port_ = 0;
+    int fd_;
+    std::atomic<int> accepted_{0};
+    std::thread acceptor_;
+    std::vector<std::thread> workers_;
+};
+
+int connect_loopback(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Sends `data` through a connection to `port` (a writer thread, so neither
+// side's buffers fill up), half-closes, and returns everything read until EOF.
+std::string round_trip(int port, const std::string& data) {
+    const int fd = connect_loopback(port);
+    if (fd < 0) return "connect failed";
+    std::thread writer([fd, &data] {
+        for (size_t off = 0; off < data.size();) {
+            const ssize_t w = ::send(fd, data.data() + off, std::min<size_t>(data.size() - off, 65536), MSG_NOSIGNAL);
+            if (w <= 0) break;
+            off += static_cast<size_t>(w);
+        }
+        ::shutdown(fd, SHUT_WR);
+    });
+    std::string got;
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        got.append(buffer, static_cast<size_t>(n));
+    }
+    writer.join();
+    ::close(fd);
+    return got;
+}
+
+// `ssh -N -L local:127.0.0.1:target` in the background, ready once the
+// local port accepts connections.
+struct LocalForward {
+    LocalForward(const Gateway& gateway, int target_port)
+        : local_port(closed_port()),
+          client(ssh_command(gateway, kLogin,
+                             {"-N", "-o", "ExitOnForwardFailure=yes", "-L",
+                              std::to_string(local_port) + ":127.0.0.1:" + std::to_string(target_port)},
+                             {}),
+                 ssh_env(gateway, kLogin)) {
+        ready = eventually(
+            [&] {
+                const int fd = connect_loopback(local_port);
+                if (fd < 0) return false;
+                ::close(fd);
+                return true;
+            },
+            std::chrono::seconds(20));
+    }
+    int local_port;
+    Child client;
+    bool ready = false;
+};
+
+// The audit recorder with forwarded bytes recorded.
+std::string audit_with_forwarding(const std::string& file) {
+    std::string yaml = audit_recorder(file);
+    const std::string after = "    stderr: true\n";
+    yaml.insert(yaml.find(after) + after.size(), "    forwarding: true\n");
+    return yaml;
+}
+
+struct AuditEvent {
+    int type = -1;
+    int64_t channel = -1;
+    std::string payload;  // the payload object as JSON text
+};
+
+std::vector<AuditEvent> audit_events(const std::string& file) {
+    std::vector<AuditEvent> events;
+    simdjson::dom::parser parser;
+    std::istringstream lines(read_file(file));
+    for (std::string line; std::getline(lines, line);) {
+        simdjson::dom::element e;
+        if (parser.parse(line).get(e) != simdjson::SUCCESS) continue;
+        AuditEvent event;
+        event.type = static_cast<int>(int64_t(e["type"]));
+        int64_t channel = -1;
+        if (e["channelId"].get(channel) == simdjson::SUCCESS) event.channel = channel;
+        event.payload = simdjson::minify(e["payload"]);
+        events.push_back(event);
+    }
+    return events;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(forwarding_enabled)
+
+BOOST_AUTO_TEST_CASE(ssh_W_moves_8_MiB_both_ways_unchanged) {
+    EchoServer echo;
+    Gateway gateway(with_forwarding(kEnable));
+    const std::string data = random_bytes(8u << 20);
+    const auto r = ssh(gateway, kLogin, {"-W", "127.0.0.1:" + std::to_string(echo.port())}, {}, data,
+                       std::chrono::seconds(120));
+    BOOST_TEST(r.exit_code == 0, describe(r));
+    BOOST_TEST(r.out.size() == data.size());
+    BOOST_TEST((r.out == data), "the bytes came back changed");
+    const auto line = gateway.wait_for("SSH_FORWARD_OPENED");
+    BOOST_TEST(json_field(line, "target") == "127.0.0.1:" + std::to_string(echo.port()));
+    BOOST_TEST(!gateway.wait_for("SSH_FORWARD_CLOSED").empty());
+}
+
+// The everyday use: a web server reached through -L, with curl.
+BOOST_AUTO_TEST_CASE(ssh_L_serves_a_file_from_an_http_server_to_curl) {
+    TempDir www;
+    const std::string body = random_hex(4096);
+    write_file(www.path() / "page.txt", body);
+    const int http_port = closed_port();
+    Child server({"python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", www.path().string(),
+                  std::to_string(http_port)},
+                 {}, (www.path() / "server.log").string());
+    BOOST_REQUIRE(eventually(
+        [&] {
+            const int fd = connect_loopback(http_port);
+            if (fd >= 0) ::close(fd);
+            return fd >= 0;
+        },
+        std::chrono::seconds(20)));
+    Gateway gateway(with_forwarding(kEnable));
+    LocalForward forward(gateway, http_port);
+    BOOST_REQUIRE_MESSAGE(forward.ready, "the -L port never accepted");
+    const auto r = run({"curl", "-sS", "--max-time", "20",
+                        "http://127.0.0.1:" + std::to_string(forward.local_port) + "/page.txt"});
+    BOOST_TEST(r.exit_code == 0, describe(r));
+    BOOST_TEST(r.out == body);
+}
+
+BOOST_AUTO_TEST_CASE(ssh_L_carries_eight_concurrent_connections_of_4_MiB) {
+    EchoServer echo;
+    Gateway gateway(with_forwarding(kEnable));
+    LocalForward forward(gateway, echo.port());
+    BOOST_REQUIRE_MESSAGE(forward.ready, "the -L port never accepted");
+    std::vector<std::string> inputs;
+    for (int i = 0; i < 8; ++i) {
+        std::string data = random_bytes(4u << 20);
+        data[0] = static_cast<char>(i);  // each connection's bytes differ
+        inputs.push_back(std::move(data));
+    }
+    std::vector<std::string> outputs(inputs.size());
+    std::vector<std::thread> clients;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        clients.emplace_back([&, i] { outputs[i] = round_trip(forward.local_port, inputs[i]); });
+    }
+    for (auto& t : clients) t.join();
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        BOOST_TEST(outputs[i].size() == inputs[i].size(), "connection " << i);
+        BOOST_TEST((outputs[i] == inputs[i]), "connection " << i << " came back changed");
+    }
+    // The probe connections of LocalForward count too.
+    BOOST_TEST(echo.accepted() >= 8);
+    BOOST_TEST(gateway.count("SSH_FORWARD_OPENED") >= 8u);
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_target_fails_the_open_and_says_why) {
+    const std::string audit_file = (std::filesystem::temp_directory_path() / ("fwd-refused-" + random_hex(8))).string();
+    Gateway gateway(with_forwarding(kEnable) + audit_recorder(audit_file));
+    const int port = closed_port();
+    const auto r = ssh(gateway, kLogin, {"-o", "LogLevel=INFO", "-W", "127.0.0.1:" + std::to_string(port)}, {});
+    BOOST_TEST(r.exit_code == 255, describe(r));
+    BOOST_TEST(contains(r.err, "open failed"), describe(r));
+    const auto line = gateway.wait_for("SSH_FORWARD_REFUSED");
+    BOOST_TEST(contains(json_field(line, "reason"), "Connection refused"), line);
+    BOOST_TEST(json_field(line, "target") == "127.0.0.1:" + std::to_string(port));
+    gateway.wait_for("SSH_DISCONNECTED");
+    bool failed_recorded = false;
+    for (const auto& e : audit_events(audit_file)) {
+        if (e.type == 302) failed_recorded = contains(e.payload, "direct-tcpip") && contains(e.payload, "Connection refused");
+    }
+    BOOST_TEST(failed_recorded);
+    std::filesystem::remove(audit_file);
+}
+
+BOOST_AUTO_TEST_CASE(audit_records_the_channel_its_target_and_with_intercept_its_bytes) {
+    EchoServer echo;
+    const std::string audit_file = (std::filesystem::temp_directory_path() / ("fwd-audit-" + random_hex(8))).string();
+    Gateway gateway(with_forwarding(kEnable) + audit_with_forwarding(audit_file));
+    const auto r = ssh(gateway, kLogin, {"-W", "127.0.0.1:" + std::to_string(echo.port())}, {}, "ping forwarded\n");
+    BOOST_TEST(r.exit_code == 0, describe(r));
+    BOOST_TEST(r.out == "ping forwarded\n");
+    gateway.wait_for("SSH_DISCONNECTED");
+    BOOST_REQUIRE(eventually([&] { return contains(read_file(audit_file), "\"type\":1,"); }, std::chrono::seconds(10)));
+    const auto events = audit_events(audit_file);
+    std::vector<int> types;
+    std::string from_client, to_client, direct;
+    for (const auto& e : events) {
+        if (e.channel != 0) continue;
+        types.push_back(e.type);
+        if (e.type == 303) direct = e.payload;
+        if (e.type == 500) (contains(e.payload, "\"stream\":0") ? from_client : to_client) += e.payload;
+    }
+    BOOST_TEST_REQUIRE(types.size() >= 4u);
+    BOOST_TEST(types[0] == 300);
+    BOOST_TEST(types[1] == 303);
+    BOOST_TEST(types[2] == 301);
+    BOOST_TEST(types.back() == 497);
+    // "ping forwarded\n" in base64, once each way.
+    BOOST_TEST(direct == R"({"HostToConnect":"127.0.0.1","PortToConnect":)" + std::to_string(echo.port()) +
+                             R"(,"OriginatorHost":"127.0.0.1","OriginatorPort":65535})");
+    BOOST_TEST(contains(from_client, "cGluZyBmb3J3YXJkZWQK"), from_client);
+    BOOST_TEST(contains(to_client, "cGluZyBmb3J3YXJkZWQK"), to_client);
+    std::filesystem::remove(audit_file);
+}
+
+BOOST_AUTO_TEST_CASE(a_disconnect_with_open_forwards_leaves_no_descriptors) {
+    EchoServer echo;
+    Gateway gateway(with_forwarding(kEnable));
+    // One connection first, so what the gateway opens once (plugins, logs) is counted.
+    BOOST_TEST(ssh(gateway, kLogin, {"-W", "127.0.0.1:" + std::to_string(echo.port())}, {}, "warm\n").out == "warm\n");
+    gateway.wait_for("SSH_DISCONNECTED");
+    const size_t before = open_fds(gateway.pid());
+    {
+        LocalForward forward(gateway, echo.port());
+        BOOST_REQUIRE(forward.ready);
+        std::vector<int> held;
+        for (int i = 0; i < 4; ++i) {
+            const int fd = connect_loopback(forward.local_port);
+            BOOST_REQUIRE(fd >= 0);
+            BOOST_REQUIRE(::send(fd, "x", 1, MSG_NOSIGNAL) == 1);
+            char c = 0;
+            BOOST_REQUIRE(::recv(fd, &c, 1, 0) == 1);  // the forward is open end to end
+            held.push_back(fd);
+        }
+        BOOST_TEST(open_fds(gateway.pid()) > before);
+        const size_t disconnects = gateway.count("SSH_DISCONNECTED");
+        forward.client.stop(SIGKILL, std::chrono::seconds(5));
+        BOOST_TEST(eventually([&] { return gateway.count("SSH_DISCONNECTED") > disconnects; }, std::chrono::seconds(10)));
+        for (const int fd : held) ::close(fd);
+    }
+    BOOST_TEST(eventually([&] { return open_fds(gateway.pid()) <= before; }, std::chrono::seconds(10)),
+               "before " << before << ", now " << open_fds(gateway.pid()));
+}
+
+// The open is still waiting for the backend's connect when the client goes
+// (a listener whose backlog is full drops the SYN, so the connect hangs):
+// the connection ends at once, and the gateway still stops cleanly (the
+// harness checks its exit and, under the sanitizers, its stderr).
+BOOST_AUTO_TEST_CASE(a_client_that_leaves_while_the_backend_connects_is_let_go) {
+    int port = 0;
+    const int stuck = listen_loopback(port);
+    BOOST_REQUIRE(::listen(stuck, 0) == 0);
+    std::vector<int> queued;
+    for (int i = 0; i < 4; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(static_cast<uint16_t>(port));
+        ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        queued.push_back(fd);
+    }
+    {
+        Gateway gateway(with_forwarding(kEnable));
+        const auto r = ssh(gateway, kLogin, {"-W", "127.0.0.1:" + std::to_string(port)}, {}, "",
+                           std::chrono::seconds(3));
+        BOOST_TEST(r.timed_out, describe(r));
+        BOOST_TEST(!gateway.wait_for("SSH_DISCONNECTED").empty());
+        BOOST_TEST(gateway.count("SSH_FORWARD_OPENED") == 0u);
+    }
+    for (const int fd : queued) ::close(fd);
+    ::close(stuck);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(forwarding_refused)
+
+// Without the key, with disable and with filter: refused before the backend
+// is asked, with the SECURITY_* code.
+BOOST_AUTO_TEST_CASE(default_disable_and_filter_refuse_as_administratively_prohibited) {
+    EchoServer echo;
+    for (const std::string mode : {"", "disable", "filter"}) {
+        BOOST_TEST_CONTEXT("forwardingMode " << (mode.empty() ? "(absent)" : mode)) {
+            const std::string security =
+                mode.empty() ? "" : "security:\n  forwarding:\n    forwardingMode: " + mode + "\n";
+            Gateway gateway(with_forwarding(security));
+            const auto r = ssh(gateway, kLogin,
+                               {"-o", "LogLevel=INFO", "-W", "127.0.0.1:" + std::to_string(echo.port())}, {});
+            BOOST_TEST(r.exit_code == 255, describe(r));
+            BOOST_TEST(contains(r.err, "open failed"), describe(r));
+            BOOST_TEST(contains(r.err, "administratively prohibited"), describe(r));
+            const auto line = gateway.wait_for("SECURITY_FORWARDING_REJECTED");
+            BOOST_TEST(contains(json_field(line, "reason"), "mode " + (mode.empty() ? std::string("disable") : mode)),
+                       line);
+            BOOST_TEST(json_field(line, "channelType") == "direct-tcpip");
+            BOOST_TEST(gateway.count("SSH_FORWARD_OPENED") == 0u);
+        }
+    }
+    BOOST_TEST(echo.accepted() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
