@@ -18,11 +18,12 @@ RECORDING_VS_OFF = 0.9
 # default), the stdio buffer of the spool file opened for the part (4 KiB), and the easy
 # handle with its headers and signature (a few KiB, counted as 4).
 PER_REQUEST_KIB = 64 + 16 + 4 + 4
-# Per recording, file and S3 alike: zlib's deflate state at memLevel 8 (256 KiB, the encoder's
-# comment), and two buffers that keep the capacity of the largest io message the recording had:
-# the CBOR message (CborBuffer, grown by doubling from 4 KiB) and its encoded bytes (a
-# std::string resized to the message's deflateBound, grown by doubling): each up to twice it.
-ZLIB_KIB = 256
+# Per recording, file and S3 alike: ISA-L's deflate state (isal_zstream, 80 KiB, and the level-1
+# buffer ISAL_DEF_LVL1_SMALL, 84 KiB: 165 KiB, the encoder's comment), and two buffers that keep
+# the capacity of the largest io message the recording had: the CBOR message (CborBuffer, grown
+# by doubling from 4 KiB) and its encoded bytes (a std::string resized to the message's bound,
+# grown by doubling): each up to twice it.
+ZLIB_KIB = 165
 BUFFERS_PER_MESSAGE = 2 * 2
 # The ceiling of one io message: what the core offers the backend at once, at most what libssh
 # 0.10 holds for a channel, about two of its windows (1,280,000 bytes each; session_channel.cpp).
@@ -71,9 +72,9 @@ client's stdout; *in*, `{in_command}` fed {mib} MiB of zeros; and *out, incompre
 10⁶ bytes. The three gateways take turns, the one that goes first turning each round, {repeats}
 rounds per direction; the tables give the median and each transfer. Zeros are what the Docker
 benchmark sends, and they are the cheapest case for a recording: the binary encoder compresses
-with zlib level 1 and zeros shrink to a small fraction (the recording sizes below), while random
-bytes are detected as incompressible and written stored, so the recording is as large as the
-stream and the S3 gateway uploads it in parts while the session runs.
+with ISA-L's igzip at level 1 and zeros shrink to a small fraction (the recording sizes below),
+while random bytes do not shrink, so the recording is as large as the stream and the S3 gateway
+uploads it in parts while the session runs.
 
 **Memory.** Just before each transfer the gateway's peak resident memory is reset (`echo 5 >
 /proc/PID/clear_refs`); after it, for S3 after the upload too, `VmHWM` is read (and `VmRSS` is
@@ -244,7 +245,7 @@ def memory_text(data):
              f"buffer, a few KiB of handle and headers: about {PER_REQUEST_KIB} KiB), over all recordings: "
              f"with `parallelUploads: {parallel}`, **{parallel} × {PER_REQUEST_KIB} KiB = "
              f"{kib_as_mib(uploader)}**, whatever the recording's size or the upload's lag (a slow bucket makes "
-             f"the spool on disk grow, not the memory). **Each recording**, file and S3 alike: zlib's deflate "
+             f"the spool on disk grow, not the memory). **Each recording**, file and S3 alike: ISA-L's deflate "
              f"state ({ZLIB_KIB} KiB) and two buffers sized by the largest io message the recording had, the "
              f"CBOR message and its encoded bytes, each grown by doubling (so up to twice that message) and "
              f"kept at that capacity until the connection ends: up to {ZLIB_KIB} KiB + 4 × the largest message. "
