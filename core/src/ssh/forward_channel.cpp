@@ -15,7 +15,11 @@ csh_str view(const std::string& s) { return {s.data(), s.size()}; }
 }  // namespace
 
 ForwardChannel::ForwardChannel(Connection& connection, uint64_t id, Target target, Message open)
-    : connection_(connection), id_(id), target_(std::move(target)), open_(std::move(open)) {
+    : connection_(connection),
+      id_(id),
+      target_(std::move(target)),
+      open_(std::move(open)),
+      input_([this](const char* data, size_t size) { return offer(data, size); }) {
     // Each entry runs behind the host barrier (host/host_entry.hpp).
     static const csh_forward_host_api api = {
         sizeof(csh_forward_host_api),
@@ -80,46 +84,19 @@ int ForwardChannel::on_data(ssh_session, ssh_channel, void* data, uint32_t len, 
     if (is_stderr != 0 || self->backend_ == nullptr || self->finished_ || self->backend_closed_) {
         return static_cast<int>(len);  // nobody left to take it
     }
-    // Leaving data in libssh's buffer closes the client's window: back-pressure.
-    if (self->input_paused_ || self->draining_ || self->held()) return 0;
-    return static_cast<int>(self->offer(static_cast<const char*>(data), len));
+    return static_cast<int>(self->input_.on_data(static_cast<const char*>(data), len));
 }
 
 size_t ForwardChannel::offer(const char* data, size_t size) {
+    if (backend_ == nullptr || backend_closed_) return size;  // nobody left to take it
     auto& backend = *connection_.context().plugins.backend.api;
-    size_t taken = backend.forward_data(backend_, {reinterpret_cast<const uint8_t*>(data), size});
-    taken = std::min(taken, size);
+    const size_t taken = std::min(backend.forward_data(backend_, {reinterpret_cast<const uint8_t*>(data), size}), size);
     if (taken > 0) audit_io(0, data, taken);
-    if (taken < size) input_paused_ = true;
     return taken;
 }
 
-// As SessionChannel::drain_stdin (which says why everything libssh holds is
-// read at once): at most about two windows wait per channel.
-void ForwardChannel::drain() {
-    if (input_paused_ || backend_ == nullptr || channel_ == nullptr || connection_.reading_paused()) return;
-    draining_ = true;
-    while (!input_paused_ && backend_ != nullptr && !backend_closed_) {
-        if (held()) {
-            offset_ += offer(pending_.data() + offset_, pending_.size() - offset_);
-            if (held()) break;
-            continue;
-        }
-        const int available = ssh_channel_poll(channel_, 0);
-        if (available <= 0) break;
-        pending_.resize(static_cast<size_t>(available));
-        offset_ = 0;
-        const int n = ssh_channel_read_nonblocking(channel_, pending_.data(), static_cast<uint32_t>(available), 0);
-        pending_.resize(n > 0 ? static_cast<size_t>(n) : 0);
-        if (n <= 0) break;
-    }
-    draining_ = false;
-}
-
 void ForwardChannel::deliver_eof_when_drained() {
-    if (!remote_eof_ || eof_delivered_ || backend_ == nullptr || input_paused_ || held()) return;
-    if (connection_.reading_paused()) return;  // ssh_channel_poll would read
-    if (channel_ != nullptr && ssh_channel_poll(channel_, 0) > 0) return;
+    if (!remote_eof_ || eof_delivered_ || backend_ == nullptr || !input_.drained(channel_, connection_)) return;
     eof_delivered_ = true;
     connection_.context().plugins.backend.api->forward_eof(backend_);
 }
@@ -147,29 +124,18 @@ size_t ForwardChannel::api_write(csh_forward_host* host, csh_bytes data) {
     }
     if (self->channel_ == nullptr) {
         // Not accepted yet: output_ready follows once the client can take bytes.
-        self->output_blocked_ = true;
+        self->output_.block();
         return 0;
     }
-    ssh_session session = self->connection_.session();
-    const uint32_t window = ssh_channel_window_size(self->channel_);
-    if ((ssh_get_poll_flags(session) & SSH_WRITE_PENDING) != 0 || window == 0) {
-        self->output_blocked_ = true;
-        self->connection_.wake();
-        return 0;
-    }
-    const auto n = static_cast<uint32_t>(std::min<size_t>(data.size, window));
-    const int written = ssh_channel_write(self->channel_, data.data, n);
+    const int written = self->output_.write(self->connection_, self->channel_, data.data, data.size);
     if (written < 0) return data.size;  // the connection is failing; pump will notice
-    if (static_cast<uint32_t>(written) < data.size) self->output_blocked_ = true;
-    if (written > 0) self->connection_.note_traffic();
     self->audit_io(1, reinterpret_cast<const char*>(data.data), static_cast<size_t>(written));
-    self->connection_.wake();  // flush, and arm the write wait if the socket is full
     return static_cast<size_t>(written);
 }
 
 void ForwardChannel::api_data_ready(csh_forward_host* host) {
     auto* self = static_cast<ForwardChannel*>(host);
-    self->input_paused_ = false;
+    self->input_.resume();
     self->connection_.wake();
 }
 
@@ -194,10 +160,10 @@ void ForwardChannel::api_closed(csh_forward_host* host) {
 bool ForwardChannel::service() {
     if (opening()) return false;
     if (backend_ != nullptr && !finished_ && !backend_closed_) {
-        drain();
+        input_.drain(channel_, connection_);
         deliver_eof_when_drained();
         if (output_room_unannounced()) {
-            output_blocked_ = false;
+            output_.announced();
             connection_.context().plugins.backend.api->forward_output_ready(backend_);
         }
     }
@@ -229,9 +195,7 @@ void ForwardChannel::close_channel(const char* by) {
 }
 
 bool ForwardChannel::output_room_unannounced() const {
-    return output_blocked_ && backend_ != nullptr && !finished_ && !backend_closed_ && channel_ != nullptr &&
-           (ssh_get_poll_flags(connection_.session()) & SSH_WRITE_PENDING) == 0 &&
-           ssh_channel_window_size(channel_) > 0;
+    return backend_ != nullptr && !finished_ && !backend_closed_ && output_.room_unannounced(connection_, channel_);
 }
 
 void ForwardChannel::connection_closing() {

@@ -13,6 +13,7 @@
 // that may end the channel runs in service(), outside libssh's call stack.
 #pragma once
 
+#include "ssh/channel_flow.hpp"
 #include "ssh/message.hpp"
 
 #include <containerssh/plugin.h>
@@ -83,7 +84,6 @@ private:
     static void api_closed(csh_forward_host* host);
 
     size_t offer(const char* data, size_t size);
-    void drain();
     void deliver_eof_when_drained();
     void close_channel(const char* by);
     void release();
@@ -98,16 +98,11 @@ private:
     csh_backend_forward* backend_ = nullptr;
     ssh_channel_callbacks_struct callbacks_{};
 
-    // What the core read from libssh and the backend has not taken yet.
-    std::string pending_;
-    size_t offset_ = 0;
-    bool held() const { return offset_ < pending_.size(); }
-    bool input_paused_ = false;
-    bool draining_ = false;
+    ChannelInput input_;
+    ChannelOutput output_;
     bool remote_eof_ = false;
     bool eof_delivered_ = false;
     bool eof_sent_ = false;
-    bool output_blocked_ = false;
     bool remote_closed_ = false;
     bool backend_closed_ = false;
     bool finished_ = false;

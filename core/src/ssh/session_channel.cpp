@@ -25,6 +25,7 @@ using host::guarded;
 SessionChannel::SessionChannel(Connection& connection, uint64_t id)
     : connection_(connection),
       id_(id),
+      stdin_([this](const char* data, size_t size) { return offer_stdin(data, size); }),
       env_budget_(connection.policy().limits().env_max_variables, connection.policy().limits().env_max_bytes) {
     // Each entry runs behind the host barrier (host/host_entry.hpp).
     static const csh_session_host_api api = {
@@ -244,7 +245,7 @@ void SessionChannel::answer(Message reply_to, const Answered& request, const Sta
         c.log(codes::SSH_CHANNEL_REQUEST_SUCCESSFUL, "", {{"channelId", label}, {"requestType", name}});
         if (request.kind == RequestKind::pty) terminal_ = true;
         // A started program may take stdin that arrived before it.
-        if (starts_program(request.kind)) stdin_paused_ = false;
+        if (starts_program(request.kind)) stdin_.resume();
     } else {
         reply_to.reply_default();
         if (request.kind == RequestKind::signal) {
@@ -268,53 +269,19 @@ int SessionChannel::on_data(ssh_session, ssh_channel, void* data, uint32_t len, 
     if (len > 0) self->connection_.note_traffic();
     // Clients have no stderr to send; data for a program that is gone is dropped.
     if (is_stderr != 0 || self->backend_ == nullptr || self->finished_) return static_cast<int>(len);
-    // Leaving data in libssh's buffer closes the client's window: back-pressure.
-    if (self->stdin_paused_ || self->draining_ || self->stdin_held()) return 0;
-    return static_cast<int>(self->offer_stdin(static_cast<const char*>(data), len));
+    return static_cast<int>(self->stdin_.on_data(static_cast<const char*>(data), len));
 }
 
 size_t SessionChannel::offer_stdin(const char* data, size_t size) {
+    if (backend_ == nullptr) return size;  // the program is gone
     auto& backend = *connection_.context().plugins.backend.api;
-    size_t taken = backend.session_stdin(backend_, {reinterpret_cast<const uint8_t*>(data), size});
-    taken = std::min(taken, size);
+    const size_t taken = std::min(backend.session_stdin(backend_, {reinterpret_cast<const uint8_t*>(data), size}), size);
     if (taken > 0) audit_io(0, data, taken);
-    if (taken < size) stdin_paused_ = true;
     return taken;
 }
 
-// libssh 0.10 reopens the client's window on every ssh_channel_read that
-// finds it below half, without counting what it still buffers. Reading a
-// chunk per backend wake-up therefore let a client that sends faster than
-// the program reads grow libssh's buffer by a window per wake-up, until
-// libssh dropped data at its 256 MiB buffer cap. So the core reads all that
-// libssh holds in one call, and reads again only once the backend took all
-// of it: libssh then holds at most the one window it granted, and the core
-// at most what it read before, about two windows per channel.
-void SessionChannel::drain_stdin() {
-    // ssh_channel_poll reads the socket too: not while the connection pauses reading.
-    if (stdin_paused_ || backend_ == nullptr || channel_ == nullptr || connection_.reading_paused()) return;
-    draining_ = true;
-    while (!stdin_paused_ && backend_ != nullptr) {
-        if (stdin_held()) {
-            stdin_offset_ += offer_stdin(stdin_pending_.data() + stdin_offset_, stdin_pending_.size() - stdin_offset_);
-            if (stdin_held()) break;
-            continue;
-        }
-        const int available = ssh_channel_poll(channel_, 0);
-        if (available <= 0) break;
-        stdin_pending_.resize(static_cast<size_t>(available));  // keeps its capacity between reads
-        stdin_offset_ = 0;
-        const int n = ssh_channel_read_nonblocking(channel_, stdin_pending_.data(), static_cast<uint32_t>(available), 0);
-        stdin_pending_.resize(n > 0 ? static_cast<size_t>(n) : 0);
-        if (n <= 0) break;
-    }
-    draining_ = false;
-}
-
 void SessionChannel::deliver_eof_when_drained() {
-    if (!remote_eof_ || eof_delivered_ || backend_ == nullptr || stdin_paused_ || stdin_held()) return;
-    if (connection_.reading_paused()) return;  // ssh_channel_poll would read
-    if (channel_ != nullptr && ssh_channel_poll(channel_, 0) > 0) return;  // data still buffered
+    if (!remote_eof_ || eof_delivered_ || backend_ == nullptr || !stdin_.drained(channel_, connection_)) return;
     eof_delivered_ = true;
     connection_.context().plugins.backend.api->session_stdin_eof(backend_);
 }
@@ -362,25 +329,11 @@ size_t SessionChannel::api_write_output(csh_session_host* host, csh_stream strea
     if (self->finished_ || self->remote_closed_ || self->channel_ == nullptr || self->connection_.closing()) {
         return data.size;  // nobody left to read it
     }
-    ssh_session session = self->connection_.session();
-    // Take nothing while libssh still holds unsent bytes or the client's
-    // window is shut: the backend then stops reading from the program.
-    const uint32_t window = ssh_channel_window_size(self->channel_);
-    if ((ssh_get_poll_flags(session) & SSH_WRITE_PENDING) != 0 || window == 0) {
-        self->output_blocked_ = true;
-        self->connection_.wake();
-        return 0;
-    }
-    const auto n = static_cast<uint32_t>(std::min<size_t>(data.size, window));
-    const int written = stream == CSH_STREAM_STDERR ? ssh_channel_write_stderr(self->channel_, data.data, n)
-                                                    : ssh_channel_write(self->channel_, data.data, n);
+    const bool to_stderr = stream == CSH_STREAM_STDERR;
+    const int written = self->output_.write(self->connection_, self->channel_, data.data, data.size, to_stderr);
     if (written < 0) return data.size;  // the connection is failing; pump will notice
-    if (static_cast<uint32_t>(written) < data.size) self->output_blocked_ = true;
-    if (written > 0) self->connection_.note_traffic();
     if (written > 0 && self->program_requested_at_) self->note_first_output();
-    self->audit_io(stream == CSH_STREAM_STDERR ? 2 : 1, reinterpret_cast<const char*>(data.data),
-                   static_cast<size_t>(written));
-    self->connection_.wake();  // flush, and arm the write wait if the socket is full
+    self->audit_io(to_stderr ? 2 : 1, reinterpret_cast<const char*>(data.data), static_cast<size_t>(written));
     return static_cast<size_t>(written);
 }
 
@@ -393,7 +346,7 @@ void SessionChannel::note_first_output() {
 
 void SessionChannel::api_stdin_ready(csh_session_host* host) {
     auto* self = static_cast<SessionChannel*>(host);
-    self->stdin_paused_ = false;
+    self->stdin_.resume();
     self->connection_.wake();
 }
 
@@ -458,10 +411,10 @@ bool SessionChannel::service() {
     auto& backend = *connection_.context().plugins.backend.api;
     if (backend_ != nullptr && !finished_) {
         for (auto& signal : std::exchange(pending_signals_, {})) submit(signal_request(std::move(signal)), Message());
-        drain_stdin();
+        stdin_.drain(channel_, connection_);
         deliver_eof_when_drained();
         if (output_room_unannounced()) {
-            output_blocked_ = false;
+            output_.announced();
             backend.session_output_ready(backend_);
         }
     }
@@ -477,9 +430,7 @@ bool SessionChannel::service() {
 }
 
 bool SessionChannel::output_room_unannounced() const {
-    return output_blocked_ && backend_ != nullptr && !finished_ && channel_ != nullptr &&
-           (ssh_get_poll_flags(connection_.session()) & SSH_WRITE_PENDING) == 0 &&
-           ssh_channel_window_size(channel_) > 0;
+    return backend_ != nullptr && !finished_ && output_.room_unannounced(connection_, channel_);
 }
 
 void SessionChannel::connection_closing() { release_channel(); }

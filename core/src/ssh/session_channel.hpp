@@ -7,6 +7,7 @@
 // call stack.
 #pragma once
 
+#include "ssh/channel_flow.hpp"
 #include "ssh/channel_request.hpp"
 #include "ssh/env_budget.hpp"
 #include "ssh/message.hpp"
@@ -110,7 +111,6 @@ private:
     void set_connection_env(ChannelRequest request, Message reply_to, Answered answered);
     void answer(Message reply_to, const Answered& request, const StatusAnswer& answer);
     size_t offer_stdin(const char* data, size_t size);
-    void drain_stdin();
     void deliver_eof_when_drained();
     void send_exit_and_close();
     void release_channel();
@@ -124,16 +124,10 @@ private:
     ssh_channel_callbacks_struct callbacks_{};
     csh_session_params params_{};
 
-    // What the core read from libssh and the backend has not taken yet:
-    // stdin_pending_[stdin_offset_..] (see drain_stdin).
-    std::string stdin_pending_;
-    size_t stdin_offset_ = 0;
-    bool stdin_held() const { return stdin_offset_ < stdin_pending_.size(); }
-    bool stdin_paused_ = false;
-    bool draining_ = false;
+    ChannelInput stdin_;
+    ChannelOutput output_;
     bool remote_eof_ = false;
     bool eof_delivered_ = false;
-    bool output_blocked_ = false;
     bool remote_closed_ = false;
     bool finished_ = false;
     bool terminal_ = false;  // a pty-req succeeded: lines to the user end in CR LF
