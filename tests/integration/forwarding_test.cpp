@@ -7,8 +7,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include "harness/configs.hpp"
+#include "harness/forwarding.hpp"
 #include "harness/gateway.hpp"
 #include "harness/probes.hpp"
+#include "curl_fetch.hpp"
 
 #include <simdjson.h>
 
@@ -38,28 +40,6 @@ const std::string kEnable = "security:\n  forwarding:\n    forwardingMode: enabl
 
 bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
-}
-
-int listen_loopback(int& port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    BOOST_REQUIRE(::listen(fd, 64) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-    return fd;
-}
-
-// A loopback port nobody listens on (bound, then released).
-int closed_port() {
-    int port = 0;
-    ::close(listen_loopback(port));
-    return port;
 }
 
 // A TCP echo server on loopback: one thread per connection, each echoes
@@ -103,68 +83,6 @@ private:
     std::atomic<int> accepted_{0};
     std::thread acceptor_;
     std::vector<std::thread> workers_;
-};
-
-int connect_loopback(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-// Sends `data` through a connection to `port` (a writer thread, so neither
-// side's buffers fill up), half-closes, and returns everything read until EOF.
-std::string round_trip(int port, const std::string& data) {
-    const int fd = connect_loopback(port);
-    if (fd < 0) return "connect failed";
-    std::thread writer([fd, &data] {
-        for (size_t off = 0; off < data.size();) {
-            const ssize_t w = ::send(fd, data.data() + off, std::min<size_t>(data.size() - off, 65536), MSG_NOSIGNAL);
-            if (w <= 0) break;
-            off += static_cast<size_t>(w);
-        }
-        ::shutdown(fd, SHUT_WR);
-    });
-    std::string got;
-    char buffer[65536];
-    for (;;) {
-        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-        if (n <= 0) break;
-        got.append(buffer, static_cast<size_t>(n));
-    }
-    writer.join();
-    ::close(fd);
-    return got;
-}
-
-// `ssh -N -L local:127.0.0.1:target` in the background, ready once the
-// local port accepts connections.
-struct LocalForward {
-    LocalForward(const Gateway& gateway, int target_port)
-        : local_port(closed_port()),
-          client(ssh_command(gateway, kLogin,
-                             {"-N", "-o", "ExitOnForwardFailure=yes", "-L",
-                              std::to_string(local_port) + ":127.0.0.1:" + std::to_string(target_port)},
-                             {}),
-                 ssh_env(gateway, kLogin)) {
-        ready = eventually(
-            [&] {
-                const int fd = connect_loopback(local_port);
-                if (fd < 0) return false;
-                ::close(fd);
-                return true;
-            },
-            std::chrono::seconds(20));
-    }
-    int local_port;
-    Child client;
-    bool ready = false;
 };
 
 // The audit recorder with forwarded bytes recorded.
@@ -233,7 +151,7 @@ BOOST_AUTO_TEST_CASE(ssh_L_serves_a_file_from_an_http_server_to_curl) {
         },
         std::chrono::seconds(20)));
     Gateway gateway(with_forwarding(kEnable));
-    LocalForward forward(gateway, http_port);
+    LocalForward forward(gateway, kLogin, "127.0.0.1:" + std::to_string(http_port));
     BOOST_REQUIRE_MESSAGE(forward.ready, "the -L port never accepted");
     const auto r = run({"curl", "-sS", "--max-time", "20",
                         "http://127.0.0.1:" + std::to_string(forward.local_port) + "/page.txt"});
@@ -244,7 +162,7 @@ BOOST_AUTO_TEST_CASE(ssh_L_serves_a_file_from_an_http_server_to_curl) {
 BOOST_AUTO_TEST_CASE(ssh_L_carries_eight_concurrent_connections_of_4_MiB) {
     EchoServer echo;
     Gateway gateway(with_forwarding(kEnable));
-    LocalForward forward(gateway, echo.port());
+    LocalForward forward(gateway, kLogin, "127.0.0.1:" + std::to_string(echo.port()));
     BOOST_REQUIRE_MESSAGE(forward.ready, "the -L port never accepted");
     std::vector<std::string> inputs;
     for (int i = 0; i < 8; ++i) {
@@ -317,6 +235,24 @@ BOOST_AUTO_TEST_CASE(audit_records_the_channel_its_target_and_with_intercept_its
     std::filesystem::remove(audit_file);
 }
 
+BOOST_AUTO_TEST_CASE(metrics_count_forwarded_channels_failures_and_bytes) {
+    EchoServer echo;
+    Gateway gateway(with_forwarding(kEnable) + "metrics:\n  enable: true\n  listen: \"127.0.0.1:0\"\n");
+    const std::string url = "http://" + json_field(gateway.wait_for("METRICS_AVAILABLE"), "address") + "/metrics";
+    const std::string data = random_bytes(100000);
+    BOOST_TEST((ssh(gateway, kLogin, {"-W", "127.0.0.1:" + std::to_string(echo.port())}, {}, data).out == data));
+    BOOST_TEST(ssh(gateway, kLogin, {"-W", "127.0.0.1:" + std::to_string(closed_port())}, {}).exit_code == 255);
+    BOOST_REQUIRE(eventually([&] { return gateway.count("SSH_DISCONNECTED") == 2u; }, std::chrono::seconds(10)));
+    const auto r = curl({url});
+    BOOST_REQUIRE_EQUAL(r.status, 200);
+    const std::string type = "type=\"direct-tcpip\"";
+    BOOST_TEST(sample(r.body, "containerssh_ssh_forward_channels_total{" + type + "}") == 1.0, r.body);
+    BOOST_TEST(sample(r.body, "containerssh_ssh_forward_failures_total{" + type + "}") == 1.0);
+    BOOST_TEST(sample(r.body, "containerssh_ssh_forward_channels{" + type + "}") == 0.0);
+    BOOST_TEST(sample(r.body, "containerssh_ssh_forward_bytes_total{" + type + ",direction=\"in\"}") == 100000.0);
+    BOOST_TEST(sample(r.body, "containerssh_ssh_forward_bytes_total{" + type + ",direction=\"out\"}") == 100000.0);
+}
+
 BOOST_AUTO_TEST_CASE(a_disconnect_with_open_forwards_leaves_no_descriptors) {
     EchoServer echo;
     Gateway gateway(with_forwarding(kEnable));
@@ -325,7 +261,7 @@ BOOST_AUTO_TEST_CASE(a_disconnect_with_open_forwards_leaves_no_descriptors) {
     gateway.wait_for("SSH_DISCONNECTED");
     const size_t before = open_fds(gateway.pid());
     {
-        LocalForward forward(gateway, echo.port());
+        LocalForward forward(gateway, kLogin, "127.0.0.1:" + std::to_string(echo.port()));
         BOOST_REQUIRE(forward.ready);
         std::vector<int> held;
         for (int i = 0; i < 4; ++i) {

@@ -8,6 +8,7 @@
 #include "harness/configs.hpp"
 #include "curl_fetch.hpp"
 #include "harness/gateway.hpp"
+#include "harness/probes.hpp"
 
 #include <cmath>
 #include <csignal>
@@ -53,17 +54,6 @@ std::string metrics_and_health(const std::string& metrics_listen = "127.0.0.1:0"
 // The address field of the line the gateway logged with `code`.
 std::string logged_address(Gateway& gateway, const std::string& code) {
     return json_field(gateway.wait_for(code), "address");
-}
-
-// The value of one sample in Prometheus text, e.g.
-// sample(text, "containerssh_ssh_connections_total{country=\"XX\"}");
-// NaN when the series is absent (and so never equal to an expected value).
-double sample(const std::string& text, const std::string& series) {
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
-    }
-    return std::nan("");
 }
 
 struct MetricsGateway {

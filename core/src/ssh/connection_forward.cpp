@@ -110,6 +110,7 @@ void Connection::forward_opened(const std::shared_ptr<ForwardChannel>& forward, 
             audit_->emit(CSH_AUDIT_NEW_CHANNEL_FAILED, audit_channel,
                          {audit_field::text("channelType", kDirectTcpip), audit_field::text("reason", reason)});
         }
+        context_.metrics.forward_failed(kDirectTcpip);
         forward->refused();
         forwards_.erase(it);
         return;

@@ -68,6 +68,8 @@ bool ForwardChannel::opened(csh_backend_forward* backend) {
     callbacks_.channel_close_function = on_close;
     ssh_callbacks_init(&callbacks_);
     ssh_set_channel_callbacks(channel_, &callbacks_);
+    connection_.context().metrics.forward_opened(type());
+    counted_open_ = true;
     return true;
 }
 
@@ -91,7 +93,10 @@ size_t ForwardChannel::offer(const char* data, size_t size) {
     if (backend_ == nullptr || backend_closed_) return size;  // nobody left to take it
     auto& backend = *connection_.context().plugins.backend.api;
     const size_t taken = std::min(backend.forward_data(backend_, {reinterpret_cast<const uint8_t*>(data), size}), size);
-    if (taken > 0) audit_io(0, data, taken);
+    if (taken > 0) {
+        connection_.context().metrics.forward_bytes(type(), "in", taken);
+        audit_io(0, data, taken);
+    }
     return taken;
 }
 
@@ -129,6 +134,7 @@ size_t ForwardChannel::api_write(csh_forward_host* host, csh_bytes data) {
     }
     const int written = self->output_.write(self->connection_, self->channel_, data.data, data.size);
     if (written < 0) return data.size;  // the connection is failing; pump will notice
+    if (written > 0) self->connection_.context().metrics.forward_bytes(self->type(), "out", static_cast<size_t>(written));
     self->audit_io(1, reinterpret_cast<const char*>(data.data), static_cast<size_t>(written));
     return static_cast<size_t>(written);
 }
@@ -204,6 +210,7 @@ void ForwardChannel::connection_closing() {
 }
 
 void ForwardChannel::release() {
+    if (std::exchange(counted_open_, false)) connection_.context().metrics.forward_closed(type());
     if (backend_ != nullptr) {
         auto* forward = std::exchange(backend_, nullptr);
         connection_.context().plugins.backend.api->forward_close(forward);

@@ -55,6 +55,8 @@ public:
     uint64_t id() const { return id_; }
     const Target& target() const { return target_; }
     const csh_forward_channel_params& params() const { return params_; }
+    // The SSH channel type, as metrics and logs name it.
+    const char* type() const { return "direct-tcpip"; }
     // Still waiting for the backend's forward_open.
     bool opening() const { return open_.operator bool(); }
 
@@ -103,6 +105,7 @@ private:
     bool remote_eof_ = false;
     bool eof_delivered_ = false;
     bool eof_sent_ = false;
+    bool counted_open_ = false;  // in the open-channels gauge
     bool remote_closed_ = false;
     bool backend_closed_ = false;
     bool finished_ = false;

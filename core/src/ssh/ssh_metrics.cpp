@@ -55,7 +55,21 @@ SshMetrics::SshMetrics(host::MetricRegistry& registry)
       security_refusals_(registry.define(CSH_METRIC_COUNTER, "containerssh_security_refusals_total",
                                          "Requests and session channels the security policy refused, by the "
                                          "message code logged for them (SECURITY_ENV_REJECTED, ...).",
-                                         "refusals", {"code"})) {}
+                                         "refusals", {"code"})),
+      forward_channels_total_(registry.define(CSH_METRIC_COUNTER, "containerssh_ssh_forward_channels_total",
+                                              "Forwarding channels the backend connected, by SSH channel type.",
+                                              "channels", {"type"})),
+      forward_channels_open_(registry.define(CSH_METRIC_GAUGE, "containerssh_ssh_forward_channels",
+                                             "Forwarding channels open right now, by SSH channel type.", "channels",
+                                             {"type"})),
+      forward_failures_(registry.define(CSH_METRIC_COUNTER, "containerssh_ssh_forward_failures_total",
+                                        "Forwarding channels the backend could not connect (the target refused or "
+                                        "was unreachable, or the backend cannot forward), by SSH channel type.",
+                                        "channels", {"type"})),
+      forward_bytes_(registry.define(CSH_METRIC_COUNTER, "containerssh_ssh_forward_bytes_total",
+                                     "Bytes moved through forwarding channels, by SSH channel type and direction "
+                                     "(in: from the client, out: to the client).",
+                                     "bytes", {"type", "direction"})) {}
 
 void SshMetrics::connection_opened(std::string_view country) {
     registry_.add(connections_, {country}, 1);
@@ -80,5 +94,18 @@ void SshMetrics::first_output(Duration since_accept) {
 }
 
 void SshMetrics::security_refused(std::string_view code) { registry_.add(security_refusals_, {code}, 1); }
+
+void SshMetrics::forward_opened(std::string_view type) {
+    registry_.add(forward_channels_total_, {type}, 1);
+    registry_.add(forward_channels_open_, {type}, 1);
+}
+
+void SshMetrics::forward_failed(std::string_view type) { registry_.add(forward_failures_, {type}, 1); }
+
+void SshMetrics::forward_closed(std::string_view type) { registry_.add(forward_channels_open_, {type}, -1); }
+
+void SshMetrics::forward_bytes(std::string_view type, std::string_view direction, size_t bytes) {
+    registry_.add(forward_bytes_, {type, direction}, static_cast<double>(bytes));
+}
 
 }  // namespace csh::ssh

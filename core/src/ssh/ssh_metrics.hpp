@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string_view>
 
 struct csh_metric;
@@ -46,6 +47,14 @@ public:
     // [any-thread] The security policy refused something; `code` is its SECURITY_* code.
     void security_refused(std::string_view code);
 
+    // [any-thread] Forwarding channels by SSH channel type ("direct-tcpip", ...):
+    // one the backend connected, one it could not, one that ended after it
+    // was opened, and bytes moved ("in": from the client, "out": to it).
+    void forward_opened(std::string_view type);
+    void forward_failed(std::string_view type);
+    void forward_closed(std::string_view type);
+    void forward_bytes(std::string_view type, std::string_view direction, size_t bytes);
+
 private:
     host::MetricRegistry& registry_;
     csh_metric* connections_;
@@ -56,6 +65,10 @@ private:
     csh_metric* phase_seconds_;
     csh_metric* first_output_seconds_;
     csh_metric* security_refusals_;
+    csh_metric* forward_channels_total_;
+    csh_metric* forward_channels_open_;
+    csh_metric* forward_failures_;
+    csh_metric* forward_bytes_;
 };
 
 }  // namespace csh::ssh

@@ -5,6 +5,7 @@
 #include <boost/test/framework.hpp>
 #include <boost/test/tree/test_unit.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -101,6 +102,14 @@ BrokenPipesDoNotKill::BrokenPipesDoNotKill() {
     action.sa_handler = ignore_broken_pipes;
     sigemptyset(&action.sa_mask);
     sigaction(SIGPIPE, &action, nullptr);
+}
+
+double sample(const std::string& text, const std::string& series) {
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+    }
+    return std::nan("");
 }
 
 }  // namespace csh::test

@@ -43,6 +43,10 @@ std::vector<int> audit_event_types(const std::string& recorder_lines);
 
 // A run's exit code and the first 2,000 bytes of each stream, for a failure message.
 std::string describe(const RunResult& run);
+// The value of one sample in Prometheus text, e.g.
+// sample(text, "containerssh_ssh_connections_total{country=\"XX\"}");
+// NaN when the series is absent (and so never equal to an expected value).
+double sample(const std::string& text, const std::string& series);
 
 // Whether the running Boost.Test case has failed so far: fixtures print the
 // gateway's log only then.

@@ -1,0 +1,102 @@
+#include "harness/forwarding.hpp"
+
+#include "harness/probes.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
+#include <thread>
+
+namespace csh::test {
+
+namespace {
+sockaddr_in loopback(int port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    return a;
+}
+}  // namespace
+
+int listen_loopback(int& port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a = loopback(0);
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 64) != 0) {
+        ::close(fd);
+        throw std::runtime_error("cannot listen on loopback");
+    }
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+    return fd;
+}
+
+int closed_port() {
+    int port = 0;
+    ::close(listen_loopback(port));
+    return port;
+}
+
+int connect_loopback(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a = loopback(port);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+std::string round_trip(int port, const std::string& data) {
+    const int fd = connect_loopback(port);
+    if (fd < 0) return "connect failed";
+    std::thread writer([fd, &data] {
+        for (size_t off = 0; off < data.size();) {
+            const ssize_t w = ::send(fd, data.data() + off, std::min<size_t>(data.size() - off, 65536), MSG_NOSIGNAL);
+            if (w <= 0) break;
+            off += static_cast<size_t>(w);
+        }
+        ::shutdown(fd, SHUT_WR);
+    });
+    std::string got;
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        got.append(buffer, static_cast<size_t>(n));
+    }
+    writer.join();
+    ::close(fd);
+    return got;
+}
+
+namespace {
+std::vector<std::string> forward_options(int local_port, const std::string& target, bool with_command) {
+    std::vector<std::string> options{"-o", "ExitOnForwardFailure=yes", "-L", std::to_string(local_port) + ":" + target};
+    if (!with_command) options.insert(options.begin(), "-N");
+    return options;
+}
+}  // namespace
+
+LocalForward::LocalForward(const Gateway& gateway, const SshLogin& login, const std::string& target,
+                           const std::vector<std::string>& command)
+    : local_port(closed_port()),
+      client(ssh_command(gateway, login, forward_options(local_port, target, !command.empty()), command),
+             ssh_env(gateway, login)) {
+    ready = eventually(
+        [&] {
+            const int fd = connect_loopback(local_port);
+            if (fd < 0) return false;
+            ::close(fd);
+            return true;
+        },
+        std::chrono::seconds(60));
+}
+
+}  // namespace csh::test
