@@ -22,8 +22,8 @@ int connect_loopback(int port);
 std::string round_trip(int port, const std::string& data);
 
 // `ssh -L local:<target>` in the background (with `command` run in the
-// session, or -N without one), ready once the local port accepts connections
-// and, when `ready_probe` is set, answers it.
+// session, or -N without one), ready once the local port accepts
+// connections (the target behind it may still be starting).
 struct LocalForward {
     LocalForward(const Gateway& gateway, const SshLogin& login, const std::string& target,
                  const std::vector<std::string>& command = {});
