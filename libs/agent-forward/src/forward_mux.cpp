@@ -202,7 +202,8 @@ void ForwardMux::output_written(size_t n) {
 
 void ForwardMux::ended(const std::string& reason) {
     State& s = *state_;
-    if (s.finished) return;
+    if (s.ended) return;
+    s.ended = true;
     s.finished = true;
     // Calls back into the mux from here find it finished and do nothing.
     auto connections = std::move(s.connections);

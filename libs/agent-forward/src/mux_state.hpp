@@ -51,7 +51,8 @@ struct ForwardMux::State {
     bool output_told = false; // output_ready() said since the queue was last empty
     proto::PacketDecoder decoder;
     bool input_wanted = false;  // receive() took less: input_ready() owed
-    bool finished = false;      // ended() or a violation: nothing is called any more
+    bool finished = false;      // ended() or a violation: nothing is called any more...
+    bool ended = false;         // ...but ended() still tells the channels, once
     bool setup_sent = false;
     bool setup_pending = false;
     bool is_ready = false;
@@ -89,7 +90,7 @@ struct ForwardMux::State {
     void violation(const std::string& what) {
         if (finished) return;
         finished = true;
-        // The owner ends the conversation from here; ended() then finds it finished.
+        // The owner ends the conversation from here; ended() then tells the channels.
         if (events.violation) events.violation(what);
     }
 

@@ -2,6 +2,7 @@
 
 #include "container_lifecycle.hpp"
 #include "docker_session.hpp"
+#include "forward/docker_forward.hpp"
 #include "live_connections.hpp"
 #include "messages.hpp"
 
@@ -62,7 +63,30 @@ std::shared_ptr<csh::sdk::BackendSession> DockerConnection::open_session(const c
     return std::make_shared<DockerSession>(context_, params, container_);
 }
 
+void DockerConnection::open_forward(const csh::sdk::ForwardParams& params, csh::sdk::ForwardOpenCompletion done) {
+    const char* why = nullptr;
+    if (context_->config->mode == ExecutionMode::session) {
+        why = "port forwarding does not work in session mode (there is no container between sessions)";
+    } else if (context_->config->disable_agent) {
+        why = "port forwarding needs the guest agent (disableAgent is true)";
+    }
+    if (why != nullptr) {
+        context_->log(codes::DOCKER_FORWARD_NOT_AVAILABLE, why, {{"channelId", std::to_string(params.channel_id)}});
+        done.fail(why);
+        return;
+    }
+    if (!dial_exec_ || !dial_exec_->alive()) {
+        csh::agent_forward::proto::SetupPacket setup;
+        setup.connection_type = csh::agent_forward::proto::kPortDial;
+        dial_exec_ = ForwardExec::start(context_, container_, std::move(setup));
+    }
+    DockerForward::dial(context_, dial_exec_, params, std::move(done));
+}
+
 void DockerConnection::close(csh::sdk::StatusCompletion done) {
+    // The forward-server goes first and is not waited for (ContainerSSH's
+    // #711: a waited-for agent kept the container alive).
+    if (dial_exec_) std::exchange(dial_exec_, nullptr)->stop("the connection closed");
     auto reply = std::make_shared<csh::sdk::StatusCompletion>(std::move(done));
     auto context = context_;
     const std::string container = container_;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "connection_context.hpp"
+#include "forward/forward_exec.hpp"
 
 #include <containerssh/sdk/backend.hpp>
 
@@ -25,11 +26,16 @@ public:
     DockerConnection(std::shared_ptr<const ConnectionContext> context, std::string container);
 
     std::shared_ptr<csh::sdk::BackendSession> open_session(const csh::sdk::SessionParams& params) override;
+    // ssh -L, -D, -W: dialled by the guest agent inside the container.
+    void open_forward(const csh::sdk::ForwardParams& params, csh::sdk::ForwardOpenCompletion done) override;
     void close(csh::sdk::StatusCompletion done) override;
 
 private:
     std::shared_ptr<const ConnectionContext> context_;
     std::string container_;  // connection mode
+    // The forward-server that dials for every client-opened channel,
+    // started at the first one (and again after one ended).
+    std::shared_ptr<ForwardExec> dial_exec_;
 };
 
 }  // namespace backend_docker

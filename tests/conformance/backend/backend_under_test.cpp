@@ -13,7 +13,8 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: conformance_backend [boost test options] -- --backend=local|docker-connection|docker-session\n"
-    "       conformance_backend [boost test options] -- --backend=custom --config=FILE --plugin-dir=DIR...";
+    "       conformance_backend [boost test options] -- --backend=custom --config=FILE --plugin-dir=DIR... "
+    "[--no-forwarding]";
 
 std::optional<std::string> option(std::string_view arg, std::string_view name) {
     if (arg.rfind(name, 0) != 0 || arg.size() <= name.size() || arg[name.size()] != '=') return std::nullopt;
@@ -43,10 +44,13 @@ BackendUnderTest docker_backend(const std::string& mode) {
         return test::docker::containers_labelled("containerssh_username=" + user);
     };
     b.signal_code = mode == "connection" ? "DOCKER_EXEC_SIGNAL" : "DOCKER_CONTAINER_SIGNAL";
+    // Session mode has no container between sessions to forward into.
+    b.forwards = mode == "connection";
     return b;
 }
 
-BackendUnderTest custom_backend(const std::string& config_file, const std::vector<std::string>& plugin_dirs) {
+BackendUnderTest custom_backend(const std::string& config_file, const std::vector<std::string>& plugin_dirs,
+                                bool forwards) {
     if (config_file.empty()) throw std::invalid_argument(std::string("--backend=custom needs --config\n") + kUsage);
     BackendUnderTest b;
     b.name = "custom (" + config_file + ")";
@@ -54,6 +58,7 @@ BackendUnderTest custom_backend(const std::string& config_file, const std::vecto
     if (!b.config.empty() && b.config.back() != '\n') b.config += "\n";
     for (const auto& dir : plugin_dirs) test::add_plugin_dir(dir);
     b.left_behind = [](const std::string&, const std::string&) { return std::vector<std::string>{}; };
+    b.forwards = forwards;
     return b;
 }
 
@@ -68,6 +73,7 @@ BackendUnderTest choose_backend(int argc, char** argv) {
     std::string name;
     std::string config_file;
     std::vector<std::string> plugin_dirs;
+    bool forwards = true;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg(argv[i]);
         if (auto v = option(arg, "--backend")) {
@@ -76,12 +82,14 @@ BackendUnderTest choose_backend(int argc, char** argv) {
             config_file = *v;
         } else if (auto v = option(arg, "--plugin-dir")) {
             plugin_dirs.push_back(*v);
+        } else if (arg == "--no-forwarding") {
+            forwards = false;
         }
     }
     if (name == "local") return local_backend();
     if (name == "docker-connection") return docker_backend("connection");
     if (name == "docker-session") return docker_backend("session");
-    if (name == "custom") return custom_backend(config_file, plugin_dirs);
+    if (name == "custom") return custom_backend(config_file, plugin_dirs, forwards);
     throw std::invalid_argument((name.empty() ? std::string("no backend named\n") : "unknown backend " + name + "\n") +
                                 kUsage);
 }

@@ -21,6 +21,10 @@ struct BackendUnderTest {
     // A code the backend promises to log when a signal reached the program;
     // empty when it promises none.
     std::string signal_code;
+    // Whether the backend forwards client-opened channels (ssh -L, -D, -W)
+    // to targets where its programs run; when not, the forwarding cases
+    // check that such a channel is refused.
+    bool forwards = true;
 };
 
 // The backend named by `--backend=NAME` after `--` on the command line:
@@ -29,7 +33,8 @@ struct BackendUnderTest {
 //   docker-session         the Docker backend, one container per session
 //   custom                 `--config=FILE` holds the backend's part of the
 //                          configuration, `--plugin-dir=DIR` (repeatable)
-//                          where its plugin is
+//                          where its plugin is; `--no-forwarding` when it
+//                          does not forward
 // Throws std::invalid_argument with the usage when the command line names none.
 BackendUnderTest choose_backend(int argc, char** argv);
 

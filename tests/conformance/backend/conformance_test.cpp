@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "backend_under_test.hpp"
+#include "harness/forwarding.hpp"
 #include "harness/gateway.hpp"
 #include "harness/probes.hpp"
 
@@ -42,7 +43,7 @@ struct ChooseBackend {
 // from other tests'. Every test ends with nothing of its user left running.
 class Subject {
 public:
-    Subject()
+    explicit Subject(const std::string& extra_yaml = "")
         : user_("conf" + random_hex(10)),
           gateway_("auth:\n"
                    "  password:\n"
@@ -51,7 +52,7 @@ public:
                    "      users:\n"
                    "        " + user_ + ":\n"
                    "          password: \"" + password_ + "\"\n" +
-                   backend_under_test().config) {}
+                   backend_under_test().config + extra_yaml) {}
 
     ~Subject() {
         const auto left = eventually([&] { return backend_under_test().left_behind(user_, "").empty(); },
@@ -282,6 +283,59 @@ BOOST_AUTO_TEST_CASE(a_slow_client_holds_the_program_back_instead_of_the_gateway
     BOOST_TEST(later - before < 32 * 1024);
     BOOST_TEST(later - settled < 16 * 1024);
     BOOST_TEST(client.stop(SIGKILL, std::chrono::seconds(10)) >= 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Forwarding channels the client opens (ssh -L, -W): the target is reached
+// where the backend runs programs. A backend that does not forward must
+// refuse the channel (the client sees "open failed"), never half-open it.
+namespace {
+struct ForwardingSubject : Subject {
+    ForwardingSubject() : Subject("security:\n  forwarding:\n    forwardingMode: enable\n") {}
+};
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(forwarding, ForwardingSubject)
+
+BOOST_AUTO_TEST_CASE(ssh_L_reaches_an_echo_server_the_session_started) {
+    // A port of its own: the local backend runs programs on this host.
+    const int port = 20000 + static_cast<int>(std::random_device{}() % 20000);
+    const std::string server = "busybox nc -ll -p " + std::to_string(port) + " -e /bin/cat";
+    if (!backend_under_test().forwards) {
+        const auto r = ssh({"-o", "LogLevel=INFO", "-W", "127.0.0.1:" + std::to_string(port)}, {});
+        BOOST_TEST(r.exit_code == 255, describe(r));
+        BOOST_TEST(r.err.find("open failed") != std::string::npos, describe(r));
+        return;
+    }
+    {
+        LocalForward forward(gateway(), login(), "127.0.0.1:" + std::to_string(port), {server});
+        BOOST_REQUIRE_MESSAGE(forward.ready, "the -L port never accepted");
+        BOOST_REQUIRE(eventually([&] { return round_trip(forward.local_port, "probe\n") == "probe\n"; },
+                                 std::chrono::seconds(60)));
+        // Four connections at once, 4 MiB each way, byte for byte.
+        std::vector<std::string> inputs, outputs(4);
+        for (int i = 0; i < 4; ++i) inputs.push_back(random_hex(16) + random_bytes(4u << 20));
+        std::vector<std::thread> clients;
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            clients.emplace_back([&, i] { outputs[i] = round_trip(forward.local_port, inputs[i]); });
+            // busybox nc listens with a backlog of 2: a burst of connects would overflow it.
+            std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        }
+        for (auto& t : clients) t.join();
+        for (size_t i = 0; i < inputs.size(); ++i) BOOST_TEST((outputs[i] == inputs[i]), "connection " << i);
+        BOOST_TEST(forward.client.stop(SIGKILL, std::chrono::seconds(10)) >= 0);
+    }
+    BOOST_TEST(!gateway().wait_for("SSH_DISCONNECTED", std::chrono::seconds(30)).empty());
+    BOOST_TEST(eventually([&] { return backend_under_test().left_behind(user(), server).empty(); },
+                          std::chrono::seconds(60)));
+}
+
+BOOST_AUTO_TEST_CASE(a_target_nobody_listens_on_fails_the_open) {
+    const auto r = ssh({"-o", "LogLevel=INFO", "-W", "127.0.0.1:1"}, {});
+    BOOST_TEST(r.exit_code == 255, describe(r));
+    BOOST_TEST(r.err.find("open failed") != std::string::npos, describe(r));
+    BOOST_TEST(gateway().count("SSH_FORWARD_OPENED") == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

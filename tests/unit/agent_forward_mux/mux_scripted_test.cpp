@@ -431,6 +431,18 @@ BOOST_AUTO_TEST_CASE(garbage_bytes_are_a_violation_once) {
     BOOST_TEST(peer.log.size() == 1u);
 }
 
+// The owner ends a broken conversation with ended(): its channels still
+// hear of it (a dial waiting for its answer is refused).
+BOOST_AUTO_TEST_CASE(ended_after_a_violation_still_tells_the_channels) {
+    Peer peer;
+    peer.start({});
+    TestChannel channel("c", peer.log);
+    peer.mux.dial(trace_target(), &channel);
+    peer.feed(std::string("\xc0\x00", 2));
+    peer.mux.ended("the agent is broken");
+    BOOST_TEST(peer.log == (Strings{"violation", "c refused: the agent is broken"}));
+}
+
 BOOST_AUTO_TEST_CASE(rule_breaking_packets_are_violations) {
     const std::vector<std::pair<std::string, std::string>> cases{
         {packet(proto::kData, 5, "x"), "a packet for connection 5 never opened"},

@@ -91,7 +91,9 @@ public:
         // with accept() or reject().
         std::function<void(uint64_t id, const proto::NewConnectionPayload& from)> incoming;
         // The agent broke the protocol (undecodable bytes, a packet no rule
-        // allows); `what` says how. The owner should end the conversation.
+        // allows); `what` says how. The mux reads nothing more; the owner
+        // ends the conversation with ended() (not from inside this call),
+        // which still tells the channels.
         std::function<void(const std::string& what)> violation;
     };
 

@@ -1,0 +1,76 @@
+// One guest-agent `forward-server` process in a connection's container
+// (docs/design/forwarding.md §1.1, §6): created and started as an exec
+// without a TTY, its stdout (inside the engine's frames) fed to a
+// ForwardMux, the mux's packets written to its stdin with the stream's
+// back-pressure, its stderr re-logged. The dial process of a connection is
+// shared by all its client-opened channels (ssh -L, -D, -W).
+//
+// It never outlives the connection (ContainerSSH's #711): stop() ends it at
+// once by closing its stdin (our agent exits at stdin EOF; the container's
+// forced removal ends any other) and never waits on it.
+#pragma once
+
+#include "connection_context.hpp"
+#include "engine/attached_stream.hpp"
+
+#include <csh/agent_forward/forward_mux.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace backend_docker {
+
+class ForwardExec : public std::enable_shared_from_this<ForwardExec> {
+public:
+    // Starts `agentPath forward-server` in `container` and sends `setup`.
+    static std::shared_ptr<ForwardExec> start(std::shared_ptr<const ConnectionContext> context, std::string container,
+                                              csh::agent_forward::proto::SetupPacket setup);
+    ~ForwardExec();
+
+    // False once the process ended or failed: a new one is needed.
+    bool alive() const { return !ended_; }
+    csh::agent_forward::ForwardMux& mux() { return mux_; }
+
+    // Keeps a channel alive while the mux knows its connection (until it
+    // hears refused() or closed(), or its owner closes it): nothing else
+    // holds a channel whose open is not answered yet.
+    void keep(uint64_t id, std::shared_ptr<csh::agent_forward::MuxChannel> channel);
+    void release(uint64_t id);
+
+    // Ends the process now (the connection is closing); channels still
+    // known hear refused() or closed().
+    void stop(const std::string& reason);
+
+private:
+    ForwardExec(std::shared_ptr<const ConnectionContext> context, std::string container);
+    csh::agent_forward::ForwardMux::Events mux_events();
+    void create(std::vector<std::string> command);
+    void attach(csh::loop_http::HttpResponse response);
+    size_t take_output(csh_stream stream, std::string_view data);
+    void log_agent_lines(std::string_view data);
+    void protocol_broken(const std::string& what);
+    void schedule_pump();
+    void pump();
+    void finish(const std::string& reason);
+    void ask_exit_code();
+    void log(const char* code, const std::string& message, std::initializer_list<csh::sdk::LogField> fields = {}) const;
+
+    std::shared_ptr<const ConnectionContext> context_;
+    std::string container_;
+    std::string exec_id_;
+    csh::agent_forward::ForwardMux mux_;
+    std::shared_ptr<AttachedStream> stream_;
+    std::map<uint64_t, std::shared_ptr<csh::agent_forward::MuxChannel>> channels_;
+    // The first bytes of stdout until the agent answered SETUP: when they
+    // are not the protocol they are usually the runtime saying why the
+    // agent could not run, which the log should show.
+    std::string first_output_;
+    std::string stderr_line_;
+    unsigned stderr_lines_ = 0;
+    bool pump_scheduled_ = false;
+    bool stopping_ = false;
+    bool ended_ = false;
+};
+
+}  // namespace backend_docker

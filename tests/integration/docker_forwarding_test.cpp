@@ -1,0 +1,291 @@
+// Forwarding into the container through the Docker backend, end to end: the
+// real OpenSSH client opens direct-tcpip channels (ssh -L, -D, -W), the
+// gateway hands them to the guest agent's forward-server in the
+// connection's container, and the targets are real programs in the
+// container (busybox httpd, an nc echo server). docs/forwarding.md
+// describes the feature; docs/design/forwarding.md the protocol.
+#define BOOST_TEST_MODULE integration_docker_forwarding
+#include <boost/test/unit_test.hpp>
+
+#include "harness/docker.hpp"
+#include "harness/forwarding.hpp"
+#include "harness/gateway.hpp"
+#include "harness/probes.hpp"
+
+#include <openssl/evp.h>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <csignal>
+#include <iostream>
+#include <random>
+#include <thread>
+
+using namespace csh::test;
+namespace docker = csh::test::docker;
+
+BOOST_TEST_GLOBAL_FIXTURE(BrokenPipesDoNotKill);
+
+namespace {
+
+const std::string kForwardingOn = "security:\n  forwarding:\n    forwardingMode: enable\n";
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+// A gateway with its own user (its containers carry that username label)
+// and the Docker backend in `mode`, forwarding enabled. Every test ends
+// with no container of its user left.
+class ForwardingGateway {
+public:
+    explicit ForwardingGateway(const std::string& mode = "connection", const std::string& execution_yaml = "")
+        : user_("dfwd" + random_hex(10)),
+          gateway_("auth:\n  password:\n    method: static\n    static:\n      users:\n        " + user_ +
+                   ":\n          password: pw\n" + docker::backend_config(mode, execution_yaml) + kForwardingOn) {}
+    ~ForwardingGateway() {
+        if (current_test_failed()) {
+            std::cerr << "---- gateway log ----\n";
+            for (const auto& line : gateway_.lines()) std::cerr << line << "\n";
+            std::cerr << "---- end ----\n";
+        }
+        BOOST_TEST(eventually([&] { return containers().empty(); }, std::chrono::seconds(30)),
+                   "a container of the test outlived its connection");
+        for (const auto& id : containers()) docker::cli({"rm", "-f", id});
+    }
+    Gateway& gateway() { return gateway_; }
+    SshLogin login() const { return {user_, "pw", {}}; }
+    std::vector<std::string> containers() const { return docker::containers_labelled("containerssh_username=" + user_); }
+
+private:
+    std::string user_;
+    Gateway gateway_;
+};
+
+// A session command that starts an echo server on `port` in the container
+// (busybox nc forks a cat per connection) and keeps the session open.
+std::vector<std::string> echo_server(int port) {
+    return {"busybox nc -ll -p " + std::to_string(port) + " -e /bin/cat"};
+}
+
+// Waits until a connection through the forward reaches the server in the
+// container (the session starting it may still be on its way).
+bool answers_echo(int local_port) {
+    return eventually([&] { return round_trip(local_port, "probe\n") == "probe\n"; }, std::chrono::seconds(60));
+}
+
+std::string sha256(EVP_MD_CTX* ctx) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(ctx, digest, &length);
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < length; ++i) {
+        out.push_back(hex[digest[i] >> 4]);
+        out.push_back(hex[digest[i] & 15]);
+    }
+    return out;
+}
+
+// One connection through `port` that sends `size` pseudo-random bytes
+// (seeded by `seed`) and reads the echo; both directions are hashed as they
+// pass. `read_gate`, when set, holds the reader back until it turns true.
+struct Transfer {
+    std::string sent_digest, received_digest;
+    size_t received = 0;
+    bool connected = false;
+};
+
+Transfer transfer(int port, size_t size, unsigned seed, const std::atomic<bool>* read_gate = nullptr) {
+    Transfer result;
+    const int fd = connect_loopback(port);
+    if (fd < 0) return result;
+    result.connected = true;
+    std::thread writer([&] {
+        EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+        EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+        std::mt19937_64 random(seed);
+        std::string chunk(65536, '\0');
+        for (size_t off = 0; off < size;) {
+            const size_t n = std::min(chunk.size(), size - off);
+            for (size_t i = 0; i < n; i += 8) {
+                const uint64_t word = random();
+                std::memcpy(&chunk[i], &word, std::min<size_t>(8, n - i));
+            }
+            EVP_DigestUpdate(ctx, chunk.data(), n);
+            for (size_t done = 0; done < n;) {
+                const ssize_t w = ::send(fd, chunk.data() + done, n - done, MSG_NOSIGNAL);
+                if (w <= 0) {
+                    off = size;
+                    break;
+                }
+                done += static_cast<size_t>(w);
+            }
+            off += n;
+        }
+        ::shutdown(fd, SHUT_WR);
+        result.sent_digest = sha256(ctx);
+        EVP_MD_CTX_free(ctx);
+    });
+    while (read_gate != nullptr && !read_gate->load()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        EVP_DigestUpdate(ctx, buffer, static_cast<size_t>(n));
+        result.received += static_cast<size_t>(n);
+    }
+    result.received_digest = sha256(ctx);
+    EVP_MD_CTX_free(ctx);
+    writer.join();
+    ::close(fd);
+    return result;
+}
+
+}  // namespace
+
+// The everyday use (and VS Code Remote-SSH's pattern): the session starts a
+// server in the container, -L reaches it, an HTTP client gets a page.
+BOOST_AUTO_TEST_CASE(ssh_L_reaches_an_http_server_started_in_the_container) {
+    ForwardingGateway g;
+    const std::string body = random_hex(2048);
+    LocalForward forward(g.gateway(), g.login(), "127.0.0.1:8080",
+                         {"mkdir -p /tmp/www && echo " + body + " > /tmp/www/page.txt && "
+                          "exec busybox httpd -f -p 127.0.0.1:8080 -h /tmp/www"});
+    BOOST_REQUIRE_MESSAGE(forward.ready, "the -L port never accepted");
+    const std::string url = "http://127.0.0.1:" + std::to_string(forward.local_port) + "/page.txt";
+    RunResult r;
+    BOOST_TEST(eventually(
+        [&] {
+            r = run({"curl", "-sS", "--max-time", "20", url});
+            return r.exit_code == 0;
+        },
+        std::chrono::seconds(60)));
+    BOOST_TEST(r.out == body + "\n", describe(r));
+    BOOST_TEST(!g.gateway().wait_for("DOCKER_FORWARD_AGENT_READY").empty());
+    // Ours speaks the extensions; ContainerSSH's agent would list none.
+    BOOST_TEST(contains(g.gateway().wait_for("DOCKER_FORWARD_AGENT_READY"), "csh.window"));
+}
+
+// ssh -D: the client speaks SOCKS and passes the name unresolved, so the
+// agent resolves "localhost" inside the container.
+BOOST_AUTO_TEST_CASE(ssh_D_with_curl_socks5_hostname_resolves_in_the_container) {
+    ForwardingGateway g;
+    const int socks_port = closed_port();
+    Child client(ssh_command(g.gateway(), g.login(),
+                             {"-o", "ExitOnForwardFailure=yes", "-D", "127.0.0.1:" + std::to_string(socks_port)},
+                             {"mkdir -p /tmp/www && echo socks-page > /tmp/www/index.html && "
+                              "exec busybox httpd -f -p 127.0.0.1:8081 -h /tmp/www"}),
+                 ssh_env(g.gateway(), g.login()));
+    RunResult r;
+    BOOST_TEST(eventually(
+        [&] {
+            r = run({"curl", "-sS", "--max-time", "20", "--socks5-hostname", "127.0.0.1:" + std::to_string(socks_port),
+                     "http://localhost:8081/index.html"});
+            return r.exit_code == 0;
+        },
+        std::chrono::seconds(60)));
+    BOOST_TEST(r.out == "socks-page\n", describe(r));
+}
+
+// A target nobody listens on: the client's open fails (it is not opened
+// and then closed), and the log says why.
+BOOST_AUTO_TEST_CASE(ssh_W_to_a_closed_port_fails_the_open) {
+    ForwardingGateway g;
+    const auto r = ssh(g.gateway(), g.login(), {"-o", "LogLevel=INFO", "-W", "127.0.0.1:9"}, {}, "",
+                       std::chrono::seconds(60));
+    BOOST_TEST(r.exit_code == 255, describe(r));
+    BOOST_TEST(contains(r.err, "open failed"), describe(r));
+    const auto line = g.gateway().wait_for("DOCKER_FORWARD_REFUSED");
+    BOOST_TEST(json_field(line, "target") == "127.0.0.1:9", line);
+    BOOST_TEST(contains(g.gateway().wait_for("DOCKER_FORWARD_AGENT_LOG"), "127.0.0.1:9"));
+    BOOST_TEST(g.gateway().count("SSH_FORWARD_OPENED") == 0u);
+}
+
+// 32 connections at once, 16 MiB each way, checked with SHA-256; one more
+// connection whose reader stalls must not hold them up (csh.window credit:
+// the agent stream keeps moving while one target's bytes wait).
+BOOST_AUTO_TEST_CASE(thirty_two_connections_of_16_MiB_and_a_stalled_one) {
+    ForwardingGateway g;
+    LocalForward forward(g.gateway(), g.login(), "127.0.0.1:7000", echo_server(7000));
+    BOOST_REQUIRE_MESSAGE(forward.ready, "the -L port never accepted");
+    BOOST_REQUIRE(answers_echo(forward.local_port));
+
+    std::atomic<bool> release_stalled{false};
+    Transfer stalled;
+    std::thread stalled_client([&] { stalled = transfer(forward.local_port, 8u << 20, 99, &release_stalled); });
+
+    constexpr size_t kConnections = 32, kSize = 16u << 20;
+    std::vector<Transfer> results(kConnections);
+    std::vector<std::thread> clients;
+    for (size_t i = 0; i < kConnections; ++i) {
+        clients.emplace_back([&, i] { results[i] = transfer(forward.local_port, kSize, static_cast<unsigned>(i)); });
+        // busybox nc listens with a backlog of 2: a burst of connects
+        // overflows it and the kernel resets some. Each transfer takes far
+        // longer than this, so all 32 still run at once.
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    for (auto& t : clients) t.join();
+    for (size_t i = 0; i < kConnections; ++i) {
+        BOOST_TEST_CONTEXT("connection " << i) {
+            BOOST_TEST(results[i].connected);
+            BOOST_TEST(results[i].received == kSize);
+            BOOST_TEST(results[i].received_digest == results[i].sent_digest);
+        }
+    }
+    // The stalled one was held back all along and still arrives whole.
+    release_stalled = true;
+    stalled_client.join();
+    BOOST_TEST(stalled.received == (8u << 20));
+    BOOST_TEST(stalled.received_digest == stalled.sent_digest);
+}
+
+// ContainerSSH's #711: a disconnect with forwards open must not leave the
+// forward-server running and the container behind.
+BOOST_AUTO_TEST_CASE(a_disconnect_with_open_forwards_removes_the_container) {
+    ForwardingGateway g;
+    {
+        LocalForward forward(g.gateway(), g.login(), "127.0.0.1:7001", echo_server(7001));
+        BOOST_REQUIRE(forward.ready);
+        BOOST_REQUIRE(answers_echo(forward.local_port));
+        const int held = connect_loopback(forward.local_port);
+        BOOST_REQUIRE(held >= 0);
+        BOOST_REQUIRE(::send(held, "x", 1, MSG_NOSIGNAL) == 1);
+        char c = 0;
+        BOOST_REQUIRE(::recv(held, &c, 1, 0) == 1);  // open end to end
+        BOOST_REQUIRE(g.containers().size() == 1u);
+        // The forward-server runs in the container while the forward is open.
+        const auto ps = docker::cli({"exec", g.containers().front(), "ps"});
+        BOOST_TEST(contains(ps.out, "forward-server"), ps.out);
+        forward.client.stop(SIGKILL, std::chrono::seconds(5));
+        ::close(held);
+    }
+    BOOST_TEST(!g.gateway().wait_for("SSH_DISCONNECTED").empty());
+    // ~ForwardingGateway checks the container is gone.
+}
+
+BOOST_AUTO_TEST_CASE(session_mode_refuses_forwarding_with_a_reason) {
+    ForwardingGateway g("session");
+    const auto r = ssh(g.gateway(), g.login(), {"-o", "LogLevel=INFO", "-W", "127.0.0.1:80"}, {}, "",
+                       std::chrono::seconds(60));
+    BOOST_TEST(r.exit_code == 255, describe(r));
+    BOOST_TEST(contains(r.err, "open failed"), describe(r));
+    BOOST_TEST(contains(g.gateway().wait_for("DOCKER_FORWARD_NOT_AVAILABLE"), "session mode"));
+}
+
+BOOST_AUTO_TEST_CASE(an_image_without_the_agent_fails_the_open_and_says_so) {
+    ForwardingGateway g("connection", "    agentPath: /no/such/agent\n");
+    const auto r = ssh(g.gateway(), g.login(), {"-o", "LogLevel=INFO", "-W", "127.0.0.1:80"}, {}, "",
+                       std::chrono::seconds(60));
+    BOOST_TEST(r.exit_code == 255, describe(r));
+    BOOST_TEST(contains(r.err, "open failed"), describe(r));
+    // The runtime's own words on why the program could not run are in the line.
+    const auto line = g.gateway().wait_for("DOCKER_FORWARD_AGENT_FAILED");
+    BOOST_TEST(contains(json_field(line, "output"), "no such file or directory"), line);
+    BOOST_TEST(json_field(line, "agentPath") == "/no/such/agent", line);
+}
