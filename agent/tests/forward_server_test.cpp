@@ -288,18 +288,6 @@ BOOST_AUTO_TEST_CASE(a_bind_failure_is_answered_with_error_and_exit_1) {
     BOOST_TEST(agent.stderr_text().find("cannot bind") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(x11_is_refused_in_this_version) {
-    ForwardPeer agent;
-    fw::SetupPacket setup;
-    setup.connection_type = fw::kX11;
-    setup.protocol = "tcp";
-    setup.screen = "0";
-    agent.send_setup(setup);
-    expect_packet(agent, fw::kError, 0);
-    BOOST_TEST(agent.wait_exit() == 1);
-    BOOST_TEST(agent.stderr_text().find("X11") != std::string::npos);
-}
-
 BOOST_AUTO_TEST_CASE(unix_listener_is_private_and_unlinked_at_stdin_eof) {
     csh::test::TempDir dir;
     const std::string path = dir.file("listen.sock");

@@ -1,4 +1,5 @@
 #include "server.hpp"
+#include "xauthority.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -222,11 +223,7 @@ void ForwardServer::handle_packet(Packet& packet) {
         case kNoMoreConnections:
             // Stop taking connections; exit once every open one is closed.
             no_more_ = true;
-            if (listener_in_epoll_) {
-                (void)::epoll_ctl(epoll_, EPOLL_CTL_DEL, listener_.fd, nullptr);
-                listener_in_epoll_ = false;
-            }
-            close_listener(listener_);
+            stop_listening();
             return;
         case kNewConnection: handle_new_connection(packet); return;
         default: handle_connection_packet(packet); return;
@@ -278,11 +275,18 @@ void ForwardServer::handle_setup(const Packet& packet) {
             watch(listener_.fd, kListenerToken, EPOLLIN, listener_in_epoll_, listener_events_);
             break;
         }
-        case kX11:
-            log_error({"X11 forwarding is not supported by this agent yet: answered with ERROR"});
-            send(kError, 0);
-            fail(1);
-            return;
+        case kX11: {
+            std::string why;
+            if (!listen_x11(why)) {
+                log_error({why});
+                send(kError, 0);
+                fail(1);
+                return;
+            }
+            watch(listener_.fd, kListenerToken, EPOLLIN, listener_in_epoll_, listener_events_);
+            reply.display = display_;
+            break;
+        }
         default:
             log_error({"unknown ConnectionType ", std::to_string(setup_.connection_type), " in SETUP"});
             send(kError, 0);
@@ -296,6 +300,31 @@ void ForwardServer::handle_setup(const Packet& packet) {
     reply.bind_port = listener_.port;
     reply.pid = static_cast<std::uint64_t>(::getpid());
     send(kSuccess, 0, encode_setup_reply(reply));
+}
+
+// X11: the first free display of 10..99 on 127.0.0.1 (sshd's
+// X11DisplayOffset and X11UseLocalhost), or 10 alone for a gateway that
+// cannot learn another (ContainerSSH's sets DISPLAY=localhost:10); then the
+// client's cookie goes into the authority file for that display.
+bool ForwardServer::listen_x11(std::string& why) {
+    const unsigned last = ext_listen_info_ ? kLastX11Display : kFirstX11Display;
+    for (unsigned display = kFirstX11Display; display <= last; ++display) {
+        if (!listen_tcp("127.0.0.1", static_cast<std::uint16_t>(kX11BasePort + display), listener_, why)) continue;
+        display_ = display;
+        if (add_xauthority_entry(display, setup_.auth_protocol, setup_.auth_cookie, why)) return true;
+        close_listener(listener_);
+        return false;
+    }
+    why = "no free X11 display (" + why + ")";
+    return false;
+}
+
+void ForwardServer::stop_listening() {
+    if (listener_in_epoll_) {
+        (void)::epoll_ctl(epoll_, EPOLL_CTL_DEL, listener_.fd, nullptr);
+        listener_in_epoll_ = false;
+    }
+    close_listener(listener_);
 }
 
 void ForwardServer::accept_connections() {
@@ -326,6 +355,10 @@ void ForwardServer::accept_connections() {
             payload.originator_port = address_port(peer);
         }
         send(kNewConnection, id, encode_new_connection(payload));
+        if (setup_.connection_type == kX11 && setup_.single_connection) {
+            stop_listening();  // x11-req's single-connection: one client, then no more
+            return;
+        }
     }
 }
 

@@ -73,7 +73,9 @@ private:
     void finish_flush();
     void handle_packet(Packet& packet);
     void handle_setup(const Packet& packet);
+    bool listen_x11(std::string& why);
     void accept_connections();
+    void stop_listening();
     void update_interest();
     void watch(int fd, std::uint64_t token, std::uint32_t events, bool& in_epoll, std::uint32_t& registered);
     void fail(int exit_code);
@@ -121,6 +123,7 @@ private:
     bool ext_eof_ = false;
     bool ext_window_ = false;
     Listener listener_;
+    unsigned display_ = 0;  // X11: the display listened for
     bool no_more_ = false;
 
     std::map<std::uint64_t, Connection> connections_;
@@ -130,6 +133,12 @@ private:
 // Ids at and above this are epoll tokens of our own (stdin, stdout, the
 // listener); the gateway's NEW_CONNECTION with such an id is refused.
 inline constexpr std::uint64_t kFirstReservedId = std::uint64_t{1} << 63;
+
+// X11 displays: N listens on kX11BasePort + N; the first is sshd's default
+// X11DisplayOffset and ContainerSSH's fixed display.
+inline constexpr unsigned kX11BasePort = 6000;
+inline constexpr unsigned kFirstX11Display = 10;
+inline constexpr unsigned kLastX11Display = 99;
 
 std::int64_t monotonic_ms();
 
