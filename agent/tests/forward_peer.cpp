@@ -199,9 +199,7 @@ TestServer::TestServer(Mode mode, const std::string& unix_path, std::size_t sour
     if (::pipe2(stop_pipe_, O_CLOEXEC) != 0) fail("pipe2");
     if (unix_path.empty()) {
         listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        sockaddr_in address = loopback_address(0);
         if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) fail("bind");
         socklen_t length = sizeof(address);
         ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
@@ -269,14 +267,28 @@ void TestServer::handle(int fd) {
     }
 }
 
-int connect_tcp(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+sockaddr_in loopback_address(std::uint16_t port) {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     address.sin_port = htons(port);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) fail("connect");
+    return address;
+}
+
+int try_connect_tcp(std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const sockaddr_in address = loopback_address(port);
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
+        ::close(fd);
+        return -1;
+    }
     set_receive_timeout(fd);
+    return fd;
+}
+
+int connect_tcp(std::uint16_t port) {
+    const int fd = try_connect_tcp(port);
+    if (fd < 0) fail("connect");
     return fd;
 }
 
@@ -313,9 +325,7 @@ std::string read_exactly(int fd, std::size_t size) {
 
 std::uint16_t refused_port() {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sockaddr_in address = loopback_address(0);
     ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
     socklen_t length = sizeof(address);
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);

@@ -7,6 +7,7 @@
 
 #include <csh/agent/forward_codec.hpp>
 
+#include <netinet/in.h>
 #include <sys/types.h>
 
 #include <atomic>
@@ -96,6 +97,10 @@ private:
 // A blocking client socket (TCP to 127.0.0.1:port, or a unix path), with a
 // receive timeout so a test cannot hang on it.
 int connect_tcp(std::uint16_t port);
+// The same without failing the test: -1 when nothing accepts.
+int try_connect_tcp(std::uint16_t port);
+// 127.0.0.1:port (0: let the kernel choose when binding).
+sockaddr_in loopback_address(std::uint16_t port);
 int connect_unix(const std::string& path);
 void write_all_or_fail(int fd, const std::string& data);
 std::string read_exactly(int fd, std::size_t size);

@@ -55,27 +55,13 @@ std::string hostname() {
 // Holds 127.0.0.1:port while it lives (false when someone else has it).
 struct HeldPort {
     explicit HeldPort(std::uint16_t port) : fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        a.sin_port = htons(port);
-        held = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::listen(fd, 1) == 0;
+        const sockaddr_in a = loopback_address(port);
+        held = ::bind(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0 && ::listen(fd, 1) == 0;
     }
     ~HeldPort() { ::close(fd); }
     int fd;
     bool held = false;
 };
-
-bool accepts_connections(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(port);
-    const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(fd);
-    return connected;
-}
 
 }  // namespace
 
@@ -155,7 +141,7 @@ BOOST_AUTO_TEST_CASE(single_connection_accepts_one_client_only) {
     const auto port = static_cast<std::uint16_t>(6000 + reply.display);
     const int first = connect_tcp(port);
     BOOST_TEST(x.agent.expect().type == fw::kNewConnection);
-    BOOST_TEST(!accepts_connections(port));  // the display no longer listens
+    BOOST_TEST(try_connect_tcp(port) < 0);  // the display no longer listens
     ::close(first);
     x.agent.close_stdin();
     BOOST_TEST(x.agent.wait_exit() == 0);
