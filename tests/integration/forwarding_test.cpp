@@ -1,8 +1,9 @@
-// Port forwarding (direct-tcpip: ssh -L and ssh -W) through the real OpenSSH
-// client, with the local test backend dialing targets on this host: the
-// bytes both ways, many channels at once, a refused target, the
-// security.forwarding.forwardingMode policy, the audit records and the
-// descriptors a disconnect leaves. docs/forwarding.md describes the feature.
+// Port forwarding through the real OpenSSH client, with the local test
+// backend dialing targets (direct-tcpip: ssh -L and ssh -W) and listening
+// (tcpip-forward: ssh -R) on this host: the bytes both ways, many channels
+// at once, a refused target, a port 0, a cancel, the forwarding modes and
+// limits, the audit records, the metrics and the descriptors a disconnect
+// leaves. docs/forwarding.md describes the feature.
 #define BOOST_TEST_MODULE integration_forwarding
 #include <boost/test/unit_test.hpp>
 
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <map>
 #include <sstream>
 #include <csignal>
 #include <thread>
@@ -116,6 +118,27 @@ std::vector<AuditEvent> audit_events(const std::string& file) {
     return events;
 }
 
+// `count` connections to `port` at once, each sending `size` random bytes
+// (different ones) to an echo server behind it: each must come back unchanged.
+void round_trips_at_once(int port, int count, size_t size) {
+    std::vector<std::string> inputs;
+    for (int i = 0; i < count; ++i) {
+        std::string data = random_bytes(size);
+        data[0] = static_cast<char>(i);  // each connection's bytes differ
+        inputs.push_back(std::move(data));
+    }
+    std::vector<std::string> outputs(inputs.size());
+    std::vector<std::thread> clients;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        clients.emplace_back([&, i] { outputs[i] = round_trip(port, inputs[i]); });
+    }
+    for (auto& t : clients) t.join();
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        BOOST_TEST(outputs[i].size() == inputs[i].size(), "connection " << i);
+        BOOST_TEST((outputs[i] == inputs[i]), "connection " << i << " came back changed");
+    }
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(forwarding_enabled)
@@ -164,22 +187,7 @@ BOOST_AUTO_TEST_CASE(ssh_L_carries_eight_concurrent_connections_of_4_MiB) {
     Gateway gateway(with_forwarding(kEnable));
     LocalForward forward(gateway, kLogin, "127.0.0.1:" + std::to_string(echo.port()));
     BOOST_REQUIRE_MESSAGE(forward.ready, "the -L port never accepted");
-    std::vector<std::string> inputs;
-    for (int i = 0; i < 8; ++i) {
-        std::string data = random_bytes(4u << 20);
-        data[0] = static_cast<char>(i);  // each connection's bytes differ
-        inputs.push_back(std::move(data));
-    }
-    std::vector<std::string> outputs(inputs.size());
-    std::vector<std::thread> clients;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-        clients.emplace_back([&, i] { outputs[i] = round_trip(forward.local_port, inputs[i]); });
-    }
-    for (auto& t : clients) t.join();
-    for (size_t i = 0; i < inputs.size(); ++i) {
-        BOOST_TEST(outputs[i].size() == inputs[i].size(), "connection " << i);
-        BOOST_TEST((outputs[i] == inputs[i]), "connection " << i << " came back changed");
-    }
+    round_trips_at_once(forward.local_port, 8, 4u << 20);
     // The probe connections of LocalForward count too.
     BOOST_TEST(echo.accepted() >= 8);
     BOOST_TEST(gateway.count("SSH_FORWARD_OPENED") >= 8u);
@@ -338,6 +346,206 @@ BOOST_AUTO_TEST_CASE(default_disable_and_filter_refuse_as_administratively_prohi
         }
     }
     BOOST_TEST(echo.accepted() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Remote forwarding (tcpip-forward: ssh -R): the test backend listens on this
+// host and each connection it accepts comes back to the client as a
+// forwarded-tcpip channel, which the client connects to its echo server.
+BOOST_AUTO_TEST_SUITE(remote_forwarding)
+
+namespace {
+const std::string kEnableRemote = "security:\n  forwarding:\n    reverseForwardingMode: enable\n";
+
+std::string remote_spec(int remote_port, int target_port) {
+    return "127.0.0.1:" + std::to_string(remote_port) + ":127.0.0.1:" + std::to_string(target_port);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(ssh_R_with_a_fixed_port_carries_four_concurrent_connections_both_ways) {
+    EchoServer echo;
+    Gateway gateway(with_forwarding(kEnableRemote));
+    RemoteForward forward(gateway, kLogin, closed_port(), echo.port());
+    BOOST_REQUIRE_MESSAGE(forward.ready, forward.stderr_text());
+    round_trips_at_once(forward.port, 4, 1u << 20);
+    const auto line = gateway.wait_for("SSH_REVERSE_FORWARD_LISTENING");
+    BOOST_TEST(json_field(line, "bindPort") == std::to_string(forward.port));
+    BOOST_TEST(json_field(line, "bindHost") == "127.0.0.1");
+    // The readiness probes count too.
+    BOOST_TEST(gateway.count("SSH_REVERSE_FORWARD_OPENED") >= 4u);
+    BOOST_TEST(echo.accepted() >= 4);
+}
+
+BOOST_AUTO_TEST_CASE(ssh_R_0_is_told_the_allocated_port_and_forwards_through_it) {
+    EchoServer echo;
+    Gateway gateway(with_forwarding(kEnableRemote));
+    RemoteForward forward(gateway, kLogin, 0, echo.port());
+    BOOST_REQUIRE_MESSAGE(forward.ready, forward.stderr_text());
+    BOOST_TEST(forward.port > 0);
+    BOOST_TEST(round_trip(forward.port, "through port zero\n") == "through port zero\n");
+    BOOST_TEST(json_field(gateway.wait_for("SSH_REVERSE_FORWARD_LISTENING"), "bindPort") ==
+               std::to_string(forward.port));
+}
+
+BOOST_AUTO_TEST_CASE(a_taken_port_fails_the_forward_and_ExitOnForwardFailure_ends_the_client) {
+    int taken = 0;
+    const int holder = listen_loopback(taken);
+    Gateway gateway(with_forwarding(kEnableRemote));
+    const auto r = ssh(gateway, kLogin,
+                       {"-N", "-o", "ExitOnForwardFailure=yes", "-R", remote_spec(taken, closed_port())}, {});
+    BOOST_TEST(r.exit_code == 255, describe(r));
+    BOOST_TEST(contains(r.err, "remote port forwarding failed"), describe(r));
+    const auto line = gateway.wait_for("SSH_REVERSE_FORWARD_FAILED");
+    BOOST_TEST(contains(json_field(line, "reason"), "Address already in use"), line);
+    ::close(holder);
+}
+
+BOOST_AUTO_TEST_CASE(ssh_O_cancel_through_a_control_master_stops_the_listener) {
+    EchoServer echo;
+    Gateway gateway(with_forwarding(kEnableRemote));
+    TempDir dir;
+    const std::string control = (dir.path() / "cm").string();
+    const int port = closed_port();
+    RemoteForward forward(gateway, kLogin, port, echo.port(), {"-M", "-S", control});
+    BOOST_REQUIRE_MESSAGE(forward.ready, forward.stderr_text());
+    BOOST_TEST(round_trip(port, "before cancel\n") == "before cancel\n");
+    const auto r = run(ssh_command(gateway, kLogin, {"-S", control, "-O", "cancel", "-R", remote_spec(port, echo.port())}, {}));
+    BOOST_TEST(r.exit_code == 0, describe(r));
+    BOOST_TEST(eventually([&] { return !accepts(port); }, std::chrono::seconds(10)), "the port still accepts");
+    BOOST_TEST(json_field(gateway.wait_for("SSH_REVERSE_FORWARD_CANCELLED"), "bindPort") == std::to_string(port));
+    BOOST_TEST(!forward.client.exited().has_value(), "the master ended with the cancel");
+}
+
+BOOST_AUTO_TEST_CASE(security_maxForwardListeners_refuses_the_listener_beyond_it) {
+    Gateway gateway(with_forwarding("security:\n  maxForwardListeners: 2\n  forwarding:\n    reverseForwardingMode: enable\n"));
+    const int target = closed_port();
+    std::vector<std::string> options{"-N", "-o", "ExitOnForwardFailure=yes"};
+    for (int i = 0; i < 3; ++i) options.insert(options.end(), {"-R", remote_spec(closed_port(), target)});
+    const auto r = ssh(gateway, kLogin, options, {});
+    BOOST_TEST(r.exit_code == 255, describe(r));
+    BOOST_TEST(contains(r.err, "remote port forwarding failed"), describe(r));
+    const auto line = gateway.wait_for("SECURITY_MAX_FORWARD_LISTENERS");
+    BOOST_TEST(contains(json_field(line, "reason"), "(2)"), line);
+    BOOST_TEST(gateway.count("SSH_REVERSE_FORWARD_LISTENING") == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(audit_records_the_request_and_each_forwarded_channel) {
+    EchoServer echo;
+    const std::string audit_file = (std::filesystem::temp_directory_path() / ("rfwd-audit-" + random_hex(8))).string();
+    Gateway gateway(with_forwarding(kEnableRemote) + audit_recorder(audit_file));
+    const int port = closed_port();
+    {
+        RemoteForward forward(gateway, kLogin, port, echo.port());
+        BOOST_REQUIRE_MESSAGE(forward.ready, forward.stderr_text());
+        BOOST_TEST(round_trip(port, "audited\n") == "audited\n");
+        forward.client.stop(SIGTERM, std::chrono::seconds(5));
+    }
+    gateway.wait_for("SSH_DISCONNECTED");
+    BOOST_REQUIRE(eventually([&] { return contains(read_file(audit_file), "\"type\":1,"); }, std::chrono::seconds(10)));
+    std::string request;
+    std::map<int64_t, std::vector<int>> channels;
+    std::string forwarded;
+    for (const auto& e : audit_events(audit_file)) {
+        if (e.type == 202) request = e.payload;
+        if (e.type == 304) forwarded = e.payload;
+        if (e.type == 304 || e.type == 301 || e.type == 302) channels[e.channel].push_back(e.type);
+    }
+    BOOST_TEST(request == R"({"BindHost":"127.0.0.1","BindPort":)" + std::to_string(port) + "}");
+    BOOST_TEST(contains(forwarded, R"({"ConnectedHost":"127.0.0.1","ConnectedPort":)" + std::to_string(port) +
+                                       R"(,"OriginatorHost":"127.0.0.1","OriginatorPort":)"),
+               forwarded);
+    BOOST_TEST_REQUIRE(!channels.empty());
+    for (const auto& [channel, types] : channels) {
+        BOOST_TEST((types == std::vector<int>{304, 301}), "channel " << channel);
+    }
+    std::filesystem::remove(audit_file);
+}
+
+BOOST_AUTO_TEST_CASE(metrics_count_listeners_and_forwarded_channels) {
+    EchoServer echo;
+    Gateway gateway(with_forwarding(kEnableRemote) + "metrics:\n  enable: true\n  listen: \"127.0.0.1:0\"\n");
+    const std::string url = "http://" + json_field(gateway.wait_for("METRICS_AVAILABLE"), "address") + "/metrics";
+    {
+        RemoteForward forward(gateway, kLogin, 0, echo.port());
+        BOOST_REQUIRE_MESSAGE(forward.ready, forward.stderr_text());
+        BOOST_TEST(round_trip(forward.port, "counted\n") == "counted\n");
+        const auto r = curl({url});
+        BOOST_TEST(sample(r.body, "containerssh_ssh_forward_listeners{type=\"tcpip-forward\"}") == 1.0, r.body);
+        BOOST_TEST(sample(r.body, "containerssh_ssh_forward_channels_total{type=\"forwarded-tcpip\"}") >= 1.0);
+    }
+    BOOST_REQUIRE(eventually([&] { return gateway.count("SSH_DISCONNECTED") == 1u; }, std::chrono::seconds(10)));
+    const auto r = curl({url});
+    BOOST_TEST(sample(r.body, "containerssh_ssh_forward_listeners{type=\"tcpip-forward\"}") == 0.0, r.body);
+    BOOST_TEST(sample(r.body, "containerssh_ssh_forward_channels{type=\"forwarded-tcpip\"}") == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_disconnect_with_listeners_open_closes_them_and_leaves_no_descriptors) {
+    EchoServer echo;
+    Gateway gateway(with_forwarding(kEnableRemote));
+    {
+        // One connection first, so what the gateway opens once is counted.
+        RemoteForward warm(gateway, kLogin, 0, echo.port());
+        BOOST_REQUIRE(warm.ready);
+        BOOST_TEST(round_trip(warm.port, "warm\n") == "warm\n");
+        warm.client.stop(SIGKILL, std::chrono::seconds(5));
+        gateway.wait_for("SSH_DISCONNECTED");
+    }
+    BOOST_REQUIRE(eventually([&] { return gateway.count("SSH_REVERSE_FORWARD_CANCELLED") == 1u; },
+                             std::chrono::seconds(10)));
+    const size_t before = open_fds(gateway.pid());
+    const int second = closed_port();
+    std::vector<int> ports{second};
+    {
+        RemoteForward first(gateway, kLogin, closed_port(), echo.port(), {"-R", remote_spec(second, echo.port())});
+        BOOST_REQUIRE_MESSAGE(first.ready, first.stderr_text());
+        BOOST_TEST(accepts(second));
+        std::vector<int> held;
+        for (int i = 0; i < 3; ++i) {
+            const int fd = connect_loopback(first.port);
+            BOOST_REQUIRE(fd >= 0);
+            BOOST_REQUIRE(::send(fd, "x", 1, MSG_NOSIGNAL) == 1);
+            char c = 0;
+            BOOST_REQUIRE(::recv(fd, &c, 1, 0) == 1);  // open end to end
+            held.push_back(fd);
+        }
+        BOOST_TEST(open_fds(gateway.pid()) > before);
+        ports.push_back(first.port);
+        const size_t disconnects = gateway.count("SSH_DISCONNECTED");
+        first.client.stop(SIGKILL, std::chrono::seconds(5));
+        BOOST_TEST(eventually([&] { return gateway.count("SSH_DISCONNECTED") > disconnects; }, std::chrono::seconds(10)));
+        for (const int fd : held) ::close(fd);
+    }
+    for (const int port : ports) BOOST_TEST(!accepts(port), "port " << port << " still accepts");
+    BOOST_TEST(eventually([&] { return open_fds(gateway.pid()) <= before; }, std::chrono::seconds(10)),
+               "before " << before << ", now " << open_fds(gateway.pid()));
+    BOOST_TEST(gateway.count("SSH_REVERSE_FORWARD_CANCELLED") == 3u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(remote_forwarding_refused)
+
+BOOST_AUTO_TEST_CASE(default_disable_and_filter_refuse_the_listener) {
+    for (const std::string mode : {"", "disable", "filter"}) {
+        BOOST_TEST_CONTEXT("reverseForwardingMode " << (mode.empty() ? "(absent)" : mode)) {
+            const std::string security =
+                mode.empty() ? "" : "security:\n  forwarding:\n    reverseForwardingMode: " + mode + "\n";
+            Gateway gateway(with_forwarding(security));
+            const int port = closed_port();
+            const auto r = ssh(gateway, kLogin,
+                               {"-N", "-o", "ExitOnForwardFailure=yes", "-R",
+                                "127.0.0.1:" + std::to_string(port) + ":127.0.0.1:" + std::to_string(closed_port())},
+                               {});
+            BOOST_TEST(r.exit_code == 255, describe(r));
+            BOOST_TEST(contains(r.err, "remote port forwarding failed"), describe(r));
+            const auto line = gateway.wait_for("SECURITY_REVERSE_FORWARDING_REJECTED");
+            BOOST_TEST(contains(json_field(line, "reason"), "mode " + (mode.empty() ? std::string("disable") : mode)),
+                       line);
+            BOOST_TEST(json_field(line, "bindPort") == std::to_string(port));
+            BOOST_TEST(gateway.count("SSH_REVERSE_FORWARD_LISTENING") == 0u);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -224,6 +224,7 @@ NodePtr security() {
         // (docs/security.md, "Limits").
         {"maxChannels", integer(64, 1)},
         {"maxPendingSignals", integer(16, 1)},
+        {"maxForwardListeners", integer(16, 0)},
         {"env", object({{"mode", security_mode()},
                         {"allow", text_list()},
                         {"deny", text_list()},

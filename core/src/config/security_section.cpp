@@ -19,6 +19,7 @@ SecuritySettings read_security(const Value& section) {
     settings.max_sessions = integer_of(child(section, "maxSessions"));
     settings.max_channels = integer_of(child(section, "maxChannels"));
     settings.max_pending_signals = integer_of(child(section, "maxPendingSignals"));
+    settings.max_forward_listeners = integer_of(child(section, "maxForwardListeners"));
     settings.env = read_item(section, "env");
     settings.env_max_variables = integer_of(child(child(section, "env"), "maxVariables"));
     settings.env_max_bytes = integer_of(child(child(section, "env"), "maxBytes"));
@@ -27,7 +28,9 @@ SecuritySettings read_security(const Value& section) {
     settings.subsystem = read_item(section, "subsystem");
     settings.tty = read_item(section, "tty");
     settings.signal = read_item(section, "signal");
-    settings.forwarding_mode = text_of(child(child(section, "forwarding"), "forwardingMode"));
+    const Value& forwarding = child(section, "forwarding");
+    settings.forwarding_mode = text_of(child(forwarding, "forwardingMode"));
+    settings.reverse_forwarding_mode = text_of(child(forwarding, "reverseForwardingMode"));
     return settings;
 }
 

@@ -1,7 +1,7 @@
 // Reads the `security` section of the effective configuration into
-// SecuritySettings. Of the forwarding modes only forwardingMode
-// (direct-tcpip) is read: every other forwarding request is refused
-// whatever its mode says (docs/forwarding.md).
+// SecuritySettings. Of the forwarding modes forwardingMode (direct-tcpip)
+// and reverseForwardingMode (tcpip-forward) are read: every other
+// forwarding request is refused whatever its mode says (docs/forwarding.md).
 #pragma once
 
 #include "config/security_settings.hpp"

@@ -27,6 +27,8 @@ struct SecuritySettings {
     // maxSessions says; signals waiting for the backend, per channel.
     std::int64_t max_channels = 64;
     std::int64_t max_pending_signals = 16;
+    // Ours: remote forwards (ssh -R listeners) open at once on one connection.
+    std::int64_t max_forward_listeners = 16;
     // Ours: env requests one session may pass to the backend, by count and
     // by the bytes of names and values together.
     std::int64_t env_max_variables = 128;
@@ -41,6 +43,8 @@ struct SecuritySettings {
     // Its own default, "disable": defaultMode does not reach it (as
     // ContainerSSH, whose defaults fill the forwarding keys).
     std::string forwarding_mode = "disable";
+    // security.forwarding.reverseForwardingMode (tcpip-forward: ssh -R), the same way.
+    std::string reverse_forwarding_mode = "disable";
 };
 
 }  // namespace csh::config

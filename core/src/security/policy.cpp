@@ -29,9 +29,11 @@ Policy::Policy(const config::SecuritySettings& s)
       forced_command_(s.force_command),
       max_sessions_(s.max_sessions),
       limits_{static_cast<std::size_t>(s.max_channels), static_cast<std::size_t>(s.max_pending_signals),
-              static_cast<std::size_t>(s.env_max_variables), static_cast<std::size_t>(s.env_max_bytes)},
+              static_cast<std::size_t>(s.max_forward_listeners), static_cast<std::size_t>(s.env_max_variables),
+              static_cast<std::size_t>(s.env_max_bytes)},
       // Not defaultMode: forwarding has its own default (disable).
-      forwarding_mode_(effective_mode(s.forwarding_mode, "disable")) {}
+      forwarding_mode_(effective_mode(s.forwarding_mode, "disable")),
+      reverse_forwarding_mode_(effective_mode(s.reverse_forwarding_mode, "disable")) {}
 
 bool Policy::allows_signal(std::string_view name) const { return signal_.allows(without_sig(name)); }
 

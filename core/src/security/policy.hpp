@@ -24,6 +24,7 @@ namespace csh::security {
 struct Limits {
     std::size_t max_channels = 64;         // security.maxChannels, per connection
     std::size_t max_pending_signals = 16;  // security.maxPendingSignals, per channel
+    std::size_t max_forward_listeners = 16;  // security.maxForwardListeners, per connection
     std::size_t env_max_variables = 128;   // security.env.maxVariables, per session
     std::size_t env_max_bytes = 65536;     // security.env.maxBytes, per session
 };
@@ -56,6 +57,10 @@ public:
     // could match, so filter refuses like disable (as ContainerSSH).
     Mode forwarding_mode() const { return forwarding_mode_; }
     bool allows_forwarding() const { return forwarding_mode_ == Mode::enable; }
+    // security.forwarding.reverseForwardingMode: tcpip-forward (ssh -R), by
+    // the same rule (a filter has nothing to match).
+    Mode reverse_forwarding_mode() const { return reverse_forwarding_mode_; }
+    bool allows_reverse_forwarding() const { return reverse_forwarding_mode_ == Mode::enable; }
 
     // Each item's effective mode, for the reason given with a refusal.
     Mode env_mode() const { return env_.mode(); }
@@ -76,6 +81,7 @@ private:
     std::int64_t max_sessions_ = -1;
     Limits limits_;
     Mode forwarding_mode_ = Mode::disable;
+    Mode reverse_forwarding_mode_ = Mode::disable;
 };
 
 }  // namespace csh::security

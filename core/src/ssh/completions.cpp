@@ -65,4 +65,17 @@ ForwardOpenAnswer read_answer(const csh_forward_open_result* result) {
     return answer;
 }
 
+ListenAnswer read_answer(const csh_listen_result* result) {
+    ListenAnswer answer;
+    if (result == nullptr || result->struct_size < CSH_END_OF(csh_listen_result, reason)) {
+        answer.reason = "the backend plugin returned an invalid listen result";
+        return answer;
+    }
+    answer.status = result->status;
+    answer.listener = result->listener;
+    answer.bound_port = result->bound_port;
+    answer.reason = copy(result->reason);
+    return answer;
+}
+
 }  // namespace csh::ssh

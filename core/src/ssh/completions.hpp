@@ -62,6 +62,14 @@ struct ForwardOpenAnswer {
     std::string user_message;  // empty when the plugin gave none
 };
 
+struct ListenAnswer {
+    Waited waited{};
+    csh_status status = CSH_FAILED;
+    csh_backend_listener* listener = nullptr;
+    uint32_t bound_port = 0;
+    std::string reason;
+};
+
 // Copies a plugin's result; an invalid one (NULL, too short) becomes the
 // kind's failure with a reason that says so.
 AuthAnswer read_answer(const csh_auth_result* result);
@@ -69,6 +77,7 @@ StatusAnswer read_answer(csh_status status, csh_str reason);
 ConfigAnswer read_answer(const csh_config_result* result);
 OpenAnswer read_answer(const csh_backend_open_result* result);
 ForwardOpenAnswer read_answer(const csh_forward_open_result* result);
+ListenAnswer read_answer(const csh_listen_result* result);
 
 // Who a completion is for, for the log line of a plugin that broke the ABI.
 struct CompletionFor {
@@ -171,6 +180,17 @@ csh_forward_open_completion forward_open_completion(Connection& connection, cons
     return {[](void* context, const csh_forward_open_result* result) {
                 detail::complete<ForwardOpenAnswer, typename decltype(B::pending)::element_type>(
                     context, "backend.forward_open_complete", result);
+            },
+            box};
+}
+
+template <typename Then>
+csh_listen_completion listen_completion(Connection& connection, const CompletionFor& who, Then then) {
+    auto* box = detail::box_for<ListenAnswer>(connection, who, std::move(then));
+    using B = std::remove_pointer_t<decltype(box)>;
+    return {[](void* context, const csh_listen_result* result) {
+                detail::complete<ListenAnswer, typename decltype(B::pending)::element_type>(
+                    context, "backend.listen_complete", result);
             },
             box};
 }

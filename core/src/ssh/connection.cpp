@@ -318,11 +318,23 @@ void Connection::dispatch(Message message) {
 }
 
 void Connection::global_request(Message message) {
-    // OpenSSH answers a client's keepalive with a failure and so do we, quietly.
-    if (message.subtype() != SSH_GLOBAL_REQUEST_KEEPALIVE) {
-        log(codes::SSH_UNSUPPORTED_GLOBAL_REQUEST, "");
-        if (audit_) audit_->emit(CSH_AUDIT_GLOBAL_REQUEST_UNKNOWN, CSH_AUDIT_NO_CHANNEL, {});
+    switch (message.subtype()) {
+        case SSH_GLOBAL_REQUEST_TCPIP_FORWARD:
+            note_traffic();
+            listen(std::move(message));
+            return;
+        case SSH_GLOBAL_REQUEST_CANCEL_TCPIP_FORWARD:
+            note_traffic();
+            cancel_listen(std::move(message));
+            return;
+        case SSH_GLOBAL_REQUEST_KEEPALIVE:
+            // OpenSSH answers a client's keepalive with a failure and so do we, quietly.
+            break;
+        default:
+            log(codes::SSH_UNSUPPORTED_GLOBAL_REQUEST, "");
+            if (audit_) audit_->emit(CSH_AUDIT_GLOBAL_REQUEST_UNKNOWN, CSH_AUDIT_NO_CHANNEL, {});
     }
+    global_replies_.refuse(std::move(message));
 }
 
 void Connection::authenticated() {
@@ -461,14 +473,22 @@ void Connection::close(const char* code, std::string reason) {
     // Requests still waiting for a plugin are not answered any more: the
     // client is gone or about to be disconnected.
     queue_->stop_replies();
+    global_replies_.clear();
     if (code != nullptr) log(code, close_reason_, {{"reason", close_reason_}});
     authenticator_.connection_closing();
     for (auto& [channel, session] : channels_) session->connection_closing();
     channels_.clear();
     // Before the backend's connection_close, as sessions; an open still
-    // waiting for forward_open is finished by its completion.
+    // waiting for forward_open is finished by its completion, one waiting
+    // for the client is refused to its backend now.
     for (auto& [channel, forward] : forwards_) forward->connection_closing();
     forwards_.clear();
+    // The listeners stop before the backend's connection ends (each may be a
+    // process in the container it removes).
+    stop_listeners([](Connection& c) { c.close_backend(); });
+}
+
+void Connection::close_backend() {
     if (backend_connection_ != nullptr) {
         auto* conn = std::exchange(backend_connection_, nullptr);
         const auto& backend = context_.plugins.backend;

@@ -19,6 +19,7 @@
 #include "ssh/authenticator.hpp"
 #include "ssh/client_env.hpp"
 #include "ssh/deadlines.hpp"
+#include "ssh/global_replies.hpp"
 #include "ssh/message.hpp"
 #include "ssh/metadata.hpp"
 #include "ssh/pending_completion.hpp"
@@ -45,7 +46,9 @@ namespace csh::ssh {
 
 class SessionChannel;
 class ForwardChannel;
+class ForwardListener;
 struct ForwardOpenAnswer;
+struct ListenAnswer;
 
 class Connection : public csh_connection, public std::enable_shared_from_this<Connection> {
 public:
@@ -154,6 +157,22 @@ private:
     void forward_opened(const std::shared_ptr<ForwardChannel>& forward, ForwardOpenAnswer answer);
     // Session and forwarding channels, for security.maxChannels.
     std::size_t channels_open() const { return channels_.size() + forwards_.size(); }
+    // When security.maxChannels channels are open: refuses through `reject`
+    // (code, reason), counts the refusal and returns true.
+    bool at_max_channels(const std::function<void(const char* code, const std::string& reason)>& reject);
+    // Remote forwards (connection_listen.cpp): tcpip-forward and its cancel,
+    // the backend's answer, and the channels its listeners open to the client.
+    void listen(Message message);
+    void cancel_listen(Message message);
+    void listening(const std::shared_ptr<ForwardListener>& listener, GlobalReplies::Ticket ticket, ListenAnswer answer);
+    void open_to_client(ForwardListener& listener, const csh_forward_channel_params& params,
+                        csh_backend_forward* channel, csh_forward_open_completion done);
+    // A server-opened channel was accepted (`refusal` empty) or refused by the client.
+    void reverse_forward_answered(const ForwardChannel& forward, std::string_view refusal);
+    // At the connection's end: listen_stop for every listener, then `then`.
+    void stop_listeners(std::function<void(Connection&)> then);
+    // The backend's connection_close, then finish_close.
+    void close_backend();
     void channel_request(Message message);
     void global_request(Message message);
     void service_channels();
@@ -234,8 +253,14 @@ private:
     // Forwarding channels by channel number, from the open until their end;
     // shared with the backend's pending forward_open completion.
     std::map<uint64_t, std::shared_ptr<ForwardChannel>> forwards_;
+    // Global requests not answered yet, in order.
+    GlobalReplies global_replies_;
+    // Remote forwards by the address and port the client asked for, from
+    // the request until cancelled or the connection's end.
+    std::map<std::pair<std::string, uint32_t>, std::shared_ptr<ForwardListener>> listeners_;
     friend class SessionChannel;
     friend class ForwardChannel;
+    friend class ForwardListener;
 };
 
 }  // namespace csh::ssh

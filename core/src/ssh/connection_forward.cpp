@@ -59,12 +59,7 @@ void Connection::open_forward(Message message, uint64_t channel_id) {
         context_.metrics.security_refused(codes::SECURITY_FORWARDING_REJECTED);
         return;
     }
-    if (channels_open() >= policy_->limits().max_channels) {
-        reject(codes::SECURITY_MAX_CHANNELS, "the connection already has security.maxChannels (" +
-                                                 std::to_string(policy_->limits().max_channels) + ") channels open");
-        context_.metrics.security_refused(codes::SECURITY_MAX_CHANNELS);
-        return;
-    }
+    if (at_max_channels(reject)) return;
     const auto& backend = context_.plugins.backend;
     if (!CSH_TABLE_HAS(backend.api, csh_backend_interface, forward_close) || backend.api->forward_open == nullptr ||
         backend.api->forward_data == nullptr || backend.api->forward_eof == nullptr ||

@@ -135,14 +135,9 @@ void Connection::open_channel(Message message) {
         reject(codes::SSH_NEW_CHANNEL_REJECTED, "connection is not ready");
         return;
     }
-    if (channels_open() >= policy_->limits().max_channels) {
-        // Holds whatever maxSessions says (-1 included): each session is a
-        // program in the backend, so a client may not start without bound.
-        reject(codes::SECURITY_MAX_CHANNELS, "the connection already has security.maxChannels (" +
-                                                 std::to_string(policy_->limits().max_channels) + ") channels open");
-        context_.metrics.security_refused(codes::SECURITY_MAX_CHANNELS);
-        return;
-    }
+    // Holds whatever maxSessions says (-1 included): each session is a
+    // program in the backend, so a client may not start without bound.
+    if (at_max_channels([&](const char* code, const std::string& reason) { reject(code, reason); })) return;
     if (policy_->session_limit_reached(channels_.size())) {
         // libssh 0.10 can only refuse a channel as "administratively
         // prohibited"; ContainerSSH says "resource shortage" (docs/security.md).
@@ -182,6 +177,15 @@ void Connection::channel_request(Message message) {
             return;
         }
     }
+}
+
+bool Connection::at_max_channels(const std::function<void(const char* code, const std::string& reason)>& reject) {
+    const auto limit = policy_->limits().max_channels;
+    if (channels_open() < limit) return false;
+    reject(codes::SECURITY_MAX_CHANNELS,
+           "the connection already has security.maxChannels (" + std::to_string(limit) + ") channels open");
+    context_.metrics.security_refused(codes::SECURITY_MAX_CHANNELS);
+    return true;
 }
 
 bool Connection::output_room_unannounced() const {

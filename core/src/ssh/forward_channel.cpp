@@ -14,12 +14,7 @@ using host::guarded;
 csh_str view(const std::string& s) { return {s.data(), s.size()}; }
 }  // namespace
 
-ForwardChannel::ForwardChannel(Connection& connection, uint64_t id, Target target, Message open)
-    : connection_(connection),
-      id_(id),
-      target_(std::move(target)),
-      open_(std::move(open)),
-      input_([this](const char* data, size_t size) { return offer(data, size); }) {
+const csh_forward_host_api& ForwardChannel::host_api() {
     // Each entry runs behind the host barrier (host/host_entry.hpp).
     static const csh_forward_host_api api = {
         sizeof(csh_forward_host_api),
@@ -33,7 +28,14 @@ ForwardChannel::ForwardChannel(Connection& connection, uint64_t id, Target targe
         [](csh_forward_host* h) { guarded(logger_of(h), "forward.eof", [&] { api_eof(h); }); },
         [](csh_forward_host* h) { guarded(logger_of(h), "forward.closed", [&] { api_closed(h); }); },
     };
-    open_.release_queue();
+    return api;
+}
+
+ForwardChannel::ForwardChannel(Connection& connection, uint64_t id, Target target)
+    : connection_(connection),
+      id_(id),
+      target_(std::move(target)),
+      input_([this](const char* data, size_t size) { return offer(data, size); }) {
     params_.struct_size = sizeof params_;
     params_.kind = CSH_FORWARD_TCPIP;
     params_.channel_id = id;
@@ -43,7 +45,34 @@ ForwardChannel::ForwardChannel(Connection& connection, uint64_t id, Target targe
     params_.originator_address = view(target_.originator_host);
     params_.strand = connection.strand();
     params_.host = this;
-    params_.api = &api;
+    params_.api = &host_api();
+}
+
+ForwardChannel::ForwardChannel(Connection& connection, uint64_t id, Target target, Message open)
+    : ForwardChannel(connection, id, std::move(target)) {
+    open_ = std::move(open);
+    open_.release_queue();
+}
+
+ForwardChannel::ForwardChannel(Connection& connection, uint64_t id, Target target, csh_backend_forward* backend,
+                               csh_forward_open_completion done)
+    : ForwardChannel(connection, id, std::move(target)) {
+    to_client_ = true;
+    offered_ = backend;
+    done_ = done;
+}
+
+void ForwardChannel::answer(csh_forward_open_completion done, csh_status status, std::string_view reason,
+                            ForwardChannel* host) {
+    csh_forward_open_result result{};
+    result.struct_size = sizeof result;
+    result.status = status;
+    result.reason = {reason.data(), reason.size()};
+    if (host != nullptr) {
+        result.host = host;
+        result.api = &host_api();
+    }
+    done.complete(done.context, &result);
 }
 
 ForwardChannel::~ForwardChannel() { release(); }
@@ -59,6 +88,11 @@ bool ForwardChannel::opened(csh_backend_forward* backend) {
         finished_ = true;
         return false;
     }
+    attach(channel, backend);
+    return true;
+}
+
+void ForwardChannel::attach(ssh_channel channel, csh_backend_forward* backend) {
     channel_ = channel;
     backend_ = backend;
     callbacks_.size = sizeof callbacks_;
@@ -70,7 +104,36 @@ bool ForwardChannel::opened(csh_backend_forward* backend) {
     ssh_set_channel_callbacks(channel_, &callbacks_);
     connection_.context().metrics.forward_opened(type());
     counted_open_ = true;
-    return true;
+}
+
+// libssh sends the open at the first call and answers SSH_AGAIN until the
+// client confirmed or refused; every later call only looks (and reads what
+// packets have arrived, so callbacks may run inside it).
+void ForwardChannel::open_to_client() {
+    if (opening_channel_ == nullptr) opening_channel_ = ssh_channel_new(connection_.session());
+    const int rc = opening_channel_ == nullptr
+                       ? SSH_ERROR
+                       : ssh_channel_open_reverse_forward(opening_channel_, target_.host.c_str(),
+                                                          static_cast<int>(target_.port),
+                                                          target_.originator_host.c_str(),
+                                                          static_cast<int>(target_.originator_port));
+    if (rc == SSH_AGAIN) return;
+    auto* backend = std::exchange(offered_, nullptr);
+    if (rc != SSH_OK) {
+        if (opening_channel_ != nullptr) ssh_channel_free(std::exchange(opening_channel_, nullptr));
+        finished_ = true;
+        const char* reason = "the client refused the forwarded-tcpip channel";
+        connection_.reverse_forward_answered(*this, reason);
+        answer(done_, CSH_FAILED, reason);
+        return;
+    }
+    attach(std::exchange(opening_channel_, nullptr), backend);
+    // What arrived between the confirmation and the callbacks is not lost:
+    // the data waits in libssh (drained below), EOF and close are flags.
+    remote_eof_ = ssh_channel_is_eof(channel_) != 0;
+    remote_closed_ = ssh_channel_is_closed(channel_) != 0;
+    connection_.reverse_forward_answered(*this, {});
+    answer(done_, CSH_OK, {}, this);
 }
 
 void ForwardChannel::refused() {
@@ -164,6 +227,7 @@ void ForwardChannel::api_closed(csh_forward_host* host) {
 // ---- housekeeping ---------------------------------------------------------------
 
 bool ForwardChannel::service() {
+    if (offered_ != nullptr) open_to_client();
     if (opening()) return false;
     if (backend_ != nullptr && !finished_ && !backend_closed_) {
         input_.drain(channel_, connection_);
@@ -197,7 +261,7 @@ void ForwardChannel::close_channel(const char* by) {
     if (audit) audit->emit(CSH_AUDIT_CLOSE, channel, {});
     finished_ = true;
     connection_.log(codes::SSH_FORWARD_CLOSED, std::string("closed by the ") + by,
-                    {{"channelId", std::to_string(id_)}, {"closedBy", by}});
+                    {{"channelId", std::to_string(id_)}, {"channelType", type()}, {"closedBy", by}});
 }
 
 bool ForwardChannel::output_room_unannounced() const {
@@ -206,6 +270,12 @@ bool ForwardChannel::output_room_unannounced() const {
 
 void ForwardChannel::connection_closing() {
     open_.discard();  // replies have stopped; freed before libssh's session is
+    if (offered_ != nullptr) {
+        // The backend keeps its channel: the host never called it.
+        offered_ = nullptr;
+        if (opening_channel_ != nullptr) ssh_channel_free(std::exchange(opening_channel_, nullptr));
+        answer(done_, CSH_FAILED, "the connection closed before the client accepted the channel");
+    }
     release();
 }
 

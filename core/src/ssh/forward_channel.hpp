@@ -1,13 +1,17 @@
-// One client-opened forwarding channel (direct-tcpip: ssh -L, -D, -W):
-// the backend connects to the target (forward_open), then bytes move both
-// ways with the flow control of session channels, EOF travels either way,
-// and either side may close.
-//
-// The channel open is answered when the backend completes, without holding
-// the connection's message queue (a dial may take seconds, and `-D` opens
-// many at once). Until then the channel exists only here: a backend that
-// writes before the channel is accepted is told to wait (write takes 0) and
-// hears output_ready once the client can take bytes.
+// One forwarding channel, opened either way:
+//  - by the client (direct-tcpip: ssh -L, -D, -W): the backend connects to
+//    the target (forward_open), then the client's open is accepted. It is
+//    answered when the backend completes, without holding the connection's
+//    message queue (a dial may take seconds, and `-D` opens many at once).
+//  - by the server (forwarded-tcpip: ssh -R): a listener of the backend
+//    accepted a connection (open_to_client); service() opens the channel
+//    towards the client and re-polls the open (libssh answers SSH_AGAIN
+//    until the client confirms), then answers the backend.
+// From then on both are the same: bytes move both ways with the flow
+// control of session channels, EOF travels either way, and either side may
+// close. Until the channel is open it exists only here: a backend that
+// writes before is told to wait (write takes 0) and hears output_ready
+// once the client can take bytes.
 //
 // libssh callbacks only record what happened (or hand data over); anything
 // that may end the channel runs in service(), outside libssh's call stack.
@@ -23,6 +27,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 // The ABI's opaque host-side forwarding channel handle.
 struct csh_forward_host {};
@@ -37,7 +42,9 @@ class Connection;
 
 class ForwardChannel : public csh_forward_host {
 public:
-    // What the client asked for (read from the channel-open message).
+    // direct-tcpip: what the client asked for (read from the channel-open
+    // message). forwarded-tcpip: the listener's address (as the client sent
+    // it in tcpip-forward) and bound port, and the accepted peer.
     struct Target {
         std::string host;
         uint32_t port = 0;
@@ -48,6 +55,10 @@ public:
     // `open` is the client's channel-open message, answered by opened() or
     // refused(); the connection's queue is not held meanwhile.
     ForwardChannel(Connection& connection, uint64_t id, Target target, Message open);
+    // Opened by the server for `backend`, a listener's connection: `done`
+    // hears whether the client accepted (the connection's end counts as a refusal).
+    ForwardChannel(Connection& connection, uint64_t id, Target target, csh_backend_forward* backend,
+                   csh_forward_open_completion done);
     ~ForwardChannel();
     ForwardChannel(const ForwardChannel&) = delete;
     ForwardChannel& operator=(const ForwardChannel&) = delete;
@@ -56,9 +67,13 @@ public:
     const Target& target() const { return target_; }
     const csh_forward_channel_params& params() const { return params_; }
     // The SSH channel type, as metrics and logs name it.
-    const char* type() const { return "direct-tcpip"; }
-    // Still waiting for the backend's forward_open.
-    bool opening() const { return open_.operator bool(); }
+    const char* type() const { return to_client_ ? "forwarded-tcpip" : "direct-tcpip"; }
+    // Still waiting for the backend's forward_open, or for the client's confirmation.
+    bool opening() const { return open_.operator bool() || offered_ != nullptr; }
+
+    // Answers an open_to_client: CSH_OK with `host` (the channel's host side), or a failure.
+    static void answer(csh_forward_open_completion done, csh_status status, std::string_view reason,
+                       ForwardChannel* host = nullptr);
 
     // The backend connected: accept the client's open and start moving bytes.
     // Returns false (and closes `backend`) when the reply could not be sent.
@@ -75,6 +90,13 @@ public:
     void connection_closing();
 
 private:
+    static const csh_forward_host_api& host_api();
+    ForwardChannel(Connection& connection, uint64_t id, Target target);
+    // Starts moving bytes on an open channel.
+    void attach(ssh_channel channel, csh_backend_forward* backend);
+    // Opens (or re-polls the open of) a server-opened channel.
+    void open_to_client();
+
     static int on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* self);
     static void on_eof(ssh_session, ssh_channel, void* self);
     static void on_close(ssh_session, ssh_channel, void* self);
@@ -95,6 +117,11 @@ private:
     uint64_t id_;
     Target target_;
     Message open_;
+    // Server-opened: the backend's channel and its answer until the client confirms.
+    bool to_client_ = false;
+    csh_backend_forward* offered_ = nullptr;
+    csh_forward_open_completion done_{};
+    ssh_channel opening_channel_ = nullptr;
     csh_forward_channel_params params_{};
     ssh_channel channel_ = nullptr;
     csh_backend_forward* backend_ = nullptr;

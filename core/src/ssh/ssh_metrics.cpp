@@ -57,19 +57,25 @@ SshMetrics::SshMetrics(host::MetricRegistry& registry)
                                          "message code logged for them (SECURITY_ENV_REJECTED, ...).",
                                          "refusals", {"code"})),
       forward_channels_total_(registry.define(CSH_METRIC_COUNTER, "containerssh_ssh_forward_channels_total",
-                                              "Forwarding channels the backend connected, by SSH channel type.",
+                                              "Forwarding channels opened (direct-tcpip: the backend connected; "
+                                              "forwarded-tcpip: the client accepted), by SSH channel type.",
                                               "channels", {"type"})),
       forward_channels_open_(registry.define(CSH_METRIC_GAUGE, "containerssh_ssh_forward_channels",
                                              "Forwarding channels open right now, by SSH channel type.", "channels",
                                              {"type"})),
       forward_failures_(registry.define(CSH_METRIC_COUNTER, "containerssh_ssh_forward_failures_total",
-                                        "Forwarding channels the backend could not connect (the target refused or "
-                                        "was unreachable, or the backend cannot forward), by SSH channel type.",
+                                        "Forwarding channels that did not open (direct-tcpip: the target refused or "
+                                        "was unreachable, or the backend cannot forward; forwarded-tcpip: the "
+                                        "client refused), by SSH channel type.",
                                         "channels", {"type"})),
       forward_bytes_(registry.define(CSH_METRIC_COUNTER, "containerssh_ssh_forward_bytes_total",
                                      "Bytes moved through forwarding channels, by SSH channel type and direction "
                                      "(in: from the client, out: to the client).",
-                                     "bytes", {"type", "direction"})) {}
+                                     "bytes", {"type", "direction"})),
+      forward_listeners_(registry.define(CSH_METRIC_GAUGE, "containerssh_ssh_forward_listeners",
+                                         "Listeners of remote forwards the backends hold right now, by request type "
+                                         "(tcpip-forward: ssh -R).",
+                                         "listeners", {"type"})) {}
 
 void SshMetrics::connection_opened(std::string_view country) {
     registry_.add(connections_, {country}, 1);
@@ -103,6 +109,10 @@ void SshMetrics::forward_opened(std::string_view type) {
 void SshMetrics::forward_failed(std::string_view type) { registry_.add(forward_failures_, {type}, 1); }
 
 void SshMetrics::forward_closed(std::string_view type) { registry_.add(forward_channels_open_, {type}, -1); }
+
+void SshMetrics::listener_started(std::string_view type) { registry_.add(forward_listeners_, {type}, 1); }
+
+void SshMetrics::listener_stopped(std::string_view type) { registry_.add(forward_listeners_, {type}, -1); }
 
 void SshMetrics::forward_bytes(std::string_view type, std::string_view direction, size_t bytes) {
     registry_.add(forward_bytes_, {type, direction}, static_cast<double>(bytes));

@@ -54,6 +54,9 @@ public:
     void forward_failed(std::string_view type);
     void forward_closed(std::string_view type);
     void forward_bytes(std::string_view type, std::string_view direction, size_t bytes);
+    // [any-thread] A listener (remote forward) started or stopped, by type ("tcpip-forward").
+    void listener_started(std::string_view type);
+    void listener_stopped(std::string_view type);
 
 private:
     host::MetricRegistry& registry_;
@@ -69,6 +72,7 @@ private:
     csh_metric* forward_channels_open_;
     csh_metric* forward_failures_;
     csh_metric* forward_bytes_;
+    csh_metric* forward_listeners_;
 };
 
 }  // namespace csh::ssh

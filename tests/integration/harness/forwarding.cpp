@@ -2,11 +2,14 @@
 
 #include "harness/probes.hpp"
 
+#include "file_contents.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <regex>
 #include <stdexcept>
 #include <thread>
 
@@ -76,6 +79,13 @@ std::string round_trip(int port, const std::string& data) {
     return got;
 }
 
+bool accepts(int port) {
+    const int fd = connect_loopback(port);
+    if (fd < 0) return false;
+    ::close(fd);
+    return true;
+}
+
 namespace {
 std::vector<std::string> forward_options(int local_port, const std::string& target, bool with_command) {
     std::vector<std::string> options{"-o", "ExitOnForwardFailure=yes", "-L", std::to_string(local_port) + ":" + target};
@@ -89,14 +99,45 @@ LocalForward::LocalForward(const Gateway& gateway, const SshLogin& login, const 
     : local_port(closed_port()),
       client(ssh_command(gateway, login, forward_options(local_port, target, !command.empty()), command),
              ssh_env(gateway, login)) {
+    ready = eventually([&] { return accepts(local_port); }, std::chrono::seconds(60));
+}
+
+namespace {
+std::vector<std::string> remote_options(int remote_port, int target_port, std::vector<std::string> options) {
+    // LogLevel INFO: the client says which port it was allocated.
+    for (const char* o : {"-N", "-o", "ExitOnForwardFailure=yes", "-o", "LogLevel=INFO", "-R"}) options.push_back(o);
+    options.push_back("127.0.0.1:" + std::to_string(remote_port) + ":127.0.0.1:" + std::to_string(target_port));
+    return options;
+}
+}  // namespace
+
+RemoteForward::RemoteForward(const Gateway& gateway, const SshLogin& login, int remote_port, int target_port,
+                             const std::vector<std::string>& options)
+    : port(remote_port),
+      stderr_file(std::filesystem::temp_directory_path() / ("remote-forward-" + random_hex(8) + ".err")),
+      client(ssh_command(gateway, login, remote_options(remote_port, target_port, options), {}),
+             ssh_env(gateway, login), stderr_file.string()) {
     ready = eventually(
         [&] {
-            const int fd = connect_loopback(local_port);
-            if (fd < 0) return false;
-            ::close(fd);
-            return true;
+            if (port == 0) {
+                std::smatch m;
+                const std::string err = stderr_text();
+                if (!std::regex_search(err, m, std::regex("Allocated port ([0-9]+) for remote forward"))) return false;
+                port = std::stoi(m[1]);
+            }
+            return accepts(port);
         },
         std::chrono::seconds(60));
+}
+
+RemoteForward::~RemoteForward() {
+    std::error_code ignored;
+    std::filesystem::remove(stderr_file, ignored);
+}
+
+std::string RemoteForward::stderr_text() const {
+    std::error_code ignored;
+    return std::filesystem::exists(stderr_file, ignored) ? read_file(stderr_file) : std::string();
 }
 
 }  // namespace csh::test

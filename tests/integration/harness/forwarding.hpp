@@ -1,11 +1,12 @@
 // What the forwarding suites share: loopback sockets on the test's side, a
-// round trip through a forwarded port, and `ssh -L` running in the
-// background until the test ends.
+// round trip through a forwarded port, and `ssh -L` or `ssh -R` running in
+// the background until the test ends.
 #pragma once
 
 #include "harness/gateway.hpp"
 #include "process.hpp"
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ int listen_loopback(int& port);
 int closed_port();
 // A connected socket to 127.0.0.1:port, or -1.
 int connect_loopback(int port);
+// True when 127.0.0.1:port accepts a connection (closed again at once).
+bool accepts(int port);
 // Sends `data` through a connection to `port` (a writer thread, so neither
 // side's buffers fill up), half-closes, and returns everything read until EOF.
 std::string round_trip(int port, const std::string& data);
@@ -28,6 +31,21 @@ struct LocalForward {
     LocalForward(const Gateway& gateway, const SshLogin& login, const std::string& target,
                  const std::vector<std::string>& command = {});
     int local_port;
+    Child client;
+    bool ready = false;
+};
+
+// `ssh -N -R 127.0.0.1:<remote_port>:127.0.0.1:<target_port>` in the
+// background (with ExitOnForwardFailure and `options` first), its stderr in
+// a file: with remote_port 0 the client prints the port it was given there.
+// Ready once the remote port (the allocated one for 0) accepts connections.
+struct RemoteForward {
+    RemoteForward(const Gateway& gateway, const SshLogin& login, int remote_port, int target_port,
+                  const std::vector<std::string>& options = {});
+    ~RemoteForward();
+    std::string stderr_text() const;
+    int port;  // the remote port; for 0 the allocated one, once known
+    std::filesystem::path stderr_file;
     Child client;
     bool ready = false;
 };

@@ -244,6 +244,16 @@ typedef struct csh_forward_open_result {
     csh_str reason;
     /** One line for the person at the client; may be empty. */
     csh_str user_message;
+
+    /* ---- ABI 1.4 ---- */
+
+    /**
+     * open_to_client only (the host's answer, status CSH_OK): the host side
+     * of the channel now open, for the plugin's calls from then on. Unset
+     * (NULL) in forward_open's answer, where the params carried it.
+     */
+    csh_forward_host *host;
+    const csh_forward_host_api *api;
 } csh_forward_open_result;
 
 typedef struct csh_forward_open_completion {
@@ -258,10 +268,16 @@ typedef struct csh_listener_host_api {
     uint32_t reserved0;
     /**
      * Opens a channel towards the client for a connection the listener
-     * accepted; `params->host`/`api` are ignored (the host fills them) and
-     * `channel` is the plugin's side. `done` runs once the client confirmed
-     * (status CSH_OK: from then on the channel's host side is valid) or
-     * refused.
+     * accepted; `channel` is the plugin's side. Of `params` the host reads
+     * the kind, `originator_address` and `originator_port`: it fills the
+     * channel number, and for TCPIP the connected address and port from the
+     * listener (the address as the client sent it, the bound port), which
+     * the client matches its forwards by. `done` runs later, never inside
+     * this call: with CSH_OK once the client confirmed, the result's `host`
+     * and `api` (ABI 1.4) being the channel's host side, valid from then on
+     * and ended with forward_close as for forward_open's channels; or with a
+     * failure when the client refused or the connection ended, and then the
+     * host never calls `channel` (it stays the plugin's).
      */
     void (*open_to_client)(csh_listener_host *listener, const csh_forward_channel_params *params,
                            csh_backend_forward *channel, csh_forward_open_completion done);
@@ -374,8 +390,10 @@ typedef struct csh_backend_interface {
      * The slots below are optional (NULL: the host refuses the request).
      * Since ABI 1.3 the host calls forward_open, forward_data, forward_eof,
      * forward_output_ready and forward_close for direct-tcpip channels that
-     * security.forwarding.forwardingMode allows; listen_start and
-     * listen_stop are not called yet. See "Forwarding" above
+     * security.forwarding.forwardingMode allows; since ABI 1.4 listen_start
+     * and listen_stop for tcpip-forward (kind TCPIP) that
+     * security.forwarding.reverseForwardingMode allows, and the forwarded-
+     * tcpip channels of open_to_client. See "Forwarding" above
      * csh_forward_channel_params and docs/forwarding.md.
      */
 
@@ -403,11 +421,19 @@ typedef struct csh_backend_interface {
      * connections back to it: tcpip-forward, streamlocal-forward, and the
      * session requests x11-req and auth-agent-req@openssh.com. Each accepted
      * connection is opened towards the client with the listener host's
-     * `open_to_client`.
+     * `open_to_client`. A port-0 request completes with the port bound.
+     * When connection_close arrives, the plugin fails the listen_starts it
+     * has not completed yet; listeners it completed are stopped with
+     * listen_stop before connection_close.
      */
     void (*listen_start)(csh_backend_connection *connection, const csh_listen_params *params,
                          csh_listen_completion done);
-    /** [connection-strand] cancel-tcpip-forward and friends, or the end of the session it belongs to. */
+    /**
+     * [connection-strand] cancel-tcpip-forward and friends, the end of the
+     * session it belongs to, or the end of the connection. The plugin stops
+     * accepting, calls the listener host no more, and completes; channels
+     * already opened stay open.
+     */
     void (*listen_stop)(csh_backend_listener *listener, csh_status_completion done);
 } csh_backend_interface;
 

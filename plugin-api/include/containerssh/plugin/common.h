@@ -44,7 +44,7 @@ extern "C" {
 /** ABI major version: a plugin with a different major is refused. */
 #define CSH_ABI_MAJOR 1u
 /** ABI minor version of these headers: additions only. */
-#define CSH_ABI_MINOR 3u
+#define CSH_ABI_MINOR 4u
 
 /** The offset just past `field` of struct `type`. */
 #define CSH_END_OF(type, field) (offsetof(type, field) + sizeof(((const type *)0)->field))

@@ -4,6 +4,7 @@
 //   BackendConnection::open_session -> a BackendSession (or nullptr: refused)
 //   BackendSession: requests (env, pty, exec, ...), stdin, flow control, close
 //   BackendConnection::open_forward -> a BackendForward (forward.hpp), or a refusal
+//   BackendConnection::listen       -> a BackendListener (listen.hpp), or a refusal
 //   BackendConnection::close        -> StatusCompletion once torn down
 //
 // Connections and sessions are shared_ptr-managed HostReferenced objects (see
@@ -18,6 +19,7 @@
 #include <containerssh/sdk/connection_info.hpp>
 #include <containerssh/sdk/forward.hpp>
 #include <containerssh/sdk/host_reference.hpp>
+#include <containerssh/sdk/listen.hpp>
 #include <containerssh/sdk/plugin.hpp>
 
 #include <algorithm>
@@ -188,6 +190,15 @@ public:
     virtual void open_forward(const ForwardParams& params, ForwardOpenCompletion done) {
         (void)params;
         done.fail("port forwarding is not supported by this backend");
+    }
+    // [connection-strand] The client asked the backend to listen
+    // (tcpip-forward: params.address and params.port, 0 meaning "pick one")
+    // and to bring each accepted connection back through
+    // listener->listener_host().open_to_client. done.success(listener,
+    // bound_port), or done.fail(why). The default refuses, as open_forward.
+    virtual void listen(const ListenParams& params, ListenCompletion done) {
+        (void)params;
+        done.fail("remote port forwarding is not supported by this backend");
     }
     // [connection-strand] Tears the connection down (every session was closed
     // before); complete `done` when finished.
@@ -435,6 +446,31 @@ struct BackendEntries {
         }
     }
 
+    // ---- listeners (backend -> client) ----
+    using Listeners = HandleGlue<BackendListener, csh_backend_listener>;
+
+    static void listen_start(csh_backend_connection* handle, const csh_listen_params* params,
+                             csh_listen_completion done) {
+        BackendConnection& self = Connections::from(handle);
+        ListenCompletion completion(self.host(), done);
+        try {
+            self.listen(ListenParams::copy_of(*params), std::move(completion));
+        } catch (...) {
+            self.host().log_current_exception("backend.listen_start");
+        }
+    }
+    static void listen_stop(csh_backend_listener* l, csh_status_completion done) {
+        BackendListener& self = Listeners::from(l);
+        self.listener_host_.detach();
+        const std::shared_ptr<BackendListener> keep = Listeners::take_back(l);
+        StatusCompletion completion(self.host(), done, "backend.listen_stop");
+        try {
+            self.stop(std::move(completion));
+        } catch (...) {
+            self.host().log_current_exception("backend.listen_stop");
+        }
+    }
+
     static constexpr csh_backend_interface table{
         sizeof(csh_backend_interface),
         0,
@@ -453,15 +489,15 @@ struct BackendEntries {
         &session_output_ready,
         &session_close,
         // Forwarding (ABI 1.2 slots): client-opened channels go through
-        // BackendConnection::open_forward, which refuses unless overridden.
-        // Listeners are not offered by the SDK yet; the host refuses them.
+        // BackendConnection::open_forward, listeners through
+        // BackendConnection::listen; both refuse unless overridden.
         &forward_open,
         &forward_data,
         &forward_eof,
         &forward_output_ready,
         &forward_close,
-        nullptr,
-        nullptr,
+        &listen_start,
+        &listen_stop,
     };
 };
 

@@ -1,6 +1,8 @@
-// Forwarding channels opened by the client (ABI 1.2 slots, called by hosts
-// of ABI 1.3 and later): direct-tcpip (`ssh -L`, `-D`, `-W`) and, once the
-// host's SSH library allows it, direct-streamlocal.
+// Forwarding channels (ABI 1.2 slots): opened by the client (hosts of ABI
+// 1.3 and later), direct-tcpip (`ssh -L`, `-D`, `-W`) and, once the host's
+// SSH library allows it, direct-streamlocal; or opened towards the client
+// for a listener's connection (hosts of ABI 1.4 and later, listen.hpp):
+// forwarded-tcpip (`ssh -R`).
 //
 //   BackendConnection::open_forward(params, done) -> done.success(forward) or done.fail(...)
 //   BackendForward: data (flow control as stdin), eof, output_ready, close
@@ -27,6 +29,7 @@ class BackendForward;
 
 namespace detail {
 struct BackendEntries;
+struct OpenToClient;
 }
 
 // A copy of csh_forward_channel_params: forward_open answers later, so
@@ -93,7 +96,14 @@ public:
 
 private:
     friend struct detail::BackendEntries;
+    friend struct detail::OpenToClient;
     void detach() { api_ = nullptr; }
+    // A channel opened towards the client learns its host side from the
+    // host's answer (listen.hpp).
+    void attach(csh_forward_host* host, const csh_forward_host_api* api) {
+        host_ = host;
+        api_ = api->struct_size >= CSH_END_OF(csh_forward_host_api, closed) ? api : nullptr;
+    }
 
     csh_forward_host* host_;
     const csh_forward_host_api* api_;
@@ -125,6 +135,7 @@ public:
 
 private:
     friend struct detail::BackendEntries;
+    friend struct detail::OpenToClient;
     Host host_;
     ForwardHost forward_host_;
 };

@@ -1,6 +1,7 @@
 #include "local_connection.hpp"
 
 #include "local_forward.hpp"
+#include "local_listener.hpp"
 #include "local_session.hpp"
 
 #include <algorithm>
@@ -23,6 +24,14 @@ void LocalConnection::open_forward(const csh::sdk::ForwardParams& params, csh::s
                   dialing.end());
     dialing.push_back(forward);
     LocalForward::dial(std::move(forward), std::move(done));
+}
+
+void LocalConnection::listen(const csh::sdk::ListenParams& params, csh::sdk::ListenCompletion done) {
+    if (params.kind != CSH_FORWARD_TCPIP) {
+        done.fail("only TCP listeners are offered by the local backend");
+        return;
+    }
+    LocalListener::start(std::make_shared<LocalListener>(host(), params, state_->connection), std::move(done));
 }
 
 void LocalConnection::close(csh::sdk::StatusCompletion done) {

@@ -50,6 +50,8 @@ public:
     std::shared_ptr<csh::sdk::BackendSession> open_session(const csh::sdk::SessionParams& params) override;
     // Connects from the gateway's host (local_forward.hpp).
     void open_forward(const csh::sdk::ForwardParams& params, csh::sdk::ForwardOpenCompletion done) override;
+    // Listens on the gateway's host (local_listener.hpp).
+    void listen(const csh::sdk::ListenParams& params, csh::sdk::ListenCompletion done) override;
     void close(csh::sdk::StatusCompletion done) override;
 
 private:

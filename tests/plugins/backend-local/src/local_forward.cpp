@@ -1,9 +1,8 @@
 #include "local_forward.hpp"
 
 #include "messages.hpp"
+#include "socket_address.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,28 +13,6 @@ namespace backend_local {
 
 namespace {
 constexpr size_t kReadChunk = 32 * 1024;
-
-// Only addresses and "localhost": resolving names would block the loop, and
-// the tests need none.
-bool address_of(const std::string& host, uint32_t port, sockaddr_storage& out, socklen_t& length) {
-    const std::string literal = host == "localhost" ? "127.0.0.1" : host;
-    std::memset(&out, 0, sizeof out);
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&out);
-    if (inet_pton(AF_INET, literal.c_str(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(static_cast<uint16_t>(port));
-        length = sizeof *v4;
-        return true;
-    }
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&out);
-    if (inet_pton(AF_INET6, literal.c_str(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(static_cast<uint16_t>(port));
-        length = sizeof *v6;
-        return true;
-    }
-    return false;
-}
 }  // namespace
 
 void LocalForward::dial(std::shared_ptr<LocalForward> self, csh::sdk::ForwardOpenCompletion done) {
@@ -43,7 +20,7 @@ void LocalForward::dial(std::shared_ptr<LocalForward> self, csh::sdk::ForwardOpe
     sockaddr_storage address{};
     socklen_t length = 0;
     if (self->params_.target_port == 0 || self->params_.target_port > 65535 ||
-        !address_of(self->params_.target, self->params_.target_port, address, length)) {
+        !socket_address(self->params_.target, self->params_.target_port, address, length)) {
         self->fail_dial("the target is not an IP address or localhost");
         return;
     }
@@ -67,12 +44,10 @@ void LocalForward::dial(std::shared_ptr<LocalForward> self, csh::sdk::ForwardOpe
             self->fail_dial(std::string("connect: ") + std::strerror(error));
             return;
         }
-        LocalForward* raw = self.get();
         // The host watches an fd once: the dial's watch goes first. Its
         // callback (this lambda) is freed when it returns.
         self->watch_.stop();
-        self->watch_ = self->host().fd_watch_start(self->params_.strand, self->fd_.get(), CSH_FD_READ,
-                                                   [raw](uint32_t ready) { raw->on_ready(ready); });
+        self->relay();
         self->host().log(codes::BACKEND_LOCAL_FORWARD_CONNECTED, "connected",
                          {{"target", self->params_.target + ":" + std::to_string(self->params_.target_port)}},
                          self->connection_);
@@ -80,6 +55,19 @@ void LocalForward::dial(std::shared_ptr<LocalForward> self, csh::sdk::ForwardOpe
         self->dialing_.reset();
         done.success(self);
     });
+}
+
+std::shared_ptr<LocalForward> LocalForward::accepted(csh::sdk::Host host, const csh::sdk::ForwardParams& params,
+                                                   csh_connection* connection, UniqueFd socket) {
+    auto forward = std::make_shared<LocalForward>(std::move(host), params, connection);
+    forward->fd_ = std::move(socket);
+    return forward;
+}
+
+void LocalForward::relay() {
+    // The watch does not hold the channel: the host does, until close().
+    LocalForward* raw = this;
+    watch_ = host().fd_watch_start(params_.strand, fd_.get(), CSH_FD_READ, [raw](uint32_t ready) { raw->on_ready(ready); });
 }
 
 void LocalForward::fail_dial(const std::string& cause) {

@@ -1,6 +1,7 @@
-// One forwarding channel of backend-local (ssh -L, -D, -W): a TCP
-// connection from the gateway's own host to the target, so tests exercise
-// the core's forwarding with the real OpenSSH client and no container.
+// One forwarding channel of backend-local: a TCP connection on the
+// gateway's own host, either dialled to the target (ssh -L, -D, -W) or
+// accepted by a listener (ssh -R, local_listener.hpp), so tests exercise the
+// core's forwarding with the real OpenSSH client and no container.
 //
 // All on the connection's strand through the host's loop: a non-blocking
 // connect, then one fd watch reading (while the client's side has room) and
@@ -26,6 +27,11 @@ public:
     // Connects to params.target:params.target_port; completes `done` with
     // this channel once connected, or with the cause.
     static void dial(std::shared_ptr<LocalForward> self, csh::sdk::ForwardOpenCompletion done);
+    // A connection a listener accepted; relay() once the client took the channel.
+    static std::shared_ptr<LocalForward> accepted(csh::sdk::Host host, const csh::sdk::ForwardParams& params,
+                                                  csh_connection* connection, UniqueFd socket);
+    // Moves bytes between the socket and the channel.
+    void relay();
     // Fails a connect still in progress (the connection is closing).
     void cancel_dial(const std::string& why) {
         if (dialing_) fail_dial(why);

@@ -1,0 +1,37 @@
+#include "ssh/forward_listener.hpp"
+
+#include "host/host_entry.hpp"
+#include "ssh/connection.hpp"
+
+namespace csh::ssh {
+
+ForwardListener::ForwardListener(Connection& connection, std::string address, uint32_t requested_port)
+    : connection_(connection), address_(std::move(address)), requested_port_(requested_port),
+      bound_port_(requested_port) {
+    // Behind the host barrier (host/host_entry.hpp), as every entry a plugin calls.
+    static const csh_listener_host_api api = {
+        sizeof(csh_listener_host_api),
+        0,
+        [](csh_listener_host* h, const csh_forward_channel_params* params, csh_backend_forward* channel,
+           csh_forward_open_completion done) {
+            auto* self = static_cast<ForwardListener*>(h);
+            host::guarded(&self->connection_.context().logger, "listener.open_to_client",
+                          [&] { self->connection_.open_to_client(*self, *params, channel, done); });
+        },
+    };
+    params_.struct_size = sizeof params_;
+    params_.kind = CSH_FORWARD_TCPIP;
+    params_.address = {address_.data(), address_.size()};
+    params_.port = requested_port;
+    params_.strand = connection.strand();
+    params_.host = this;
+    params_.api = &api;
+}
+
+void ForwardListener::started(csh_backend_listener* backend, uint32_t bound_port) {
+    backend_ = backend;
+    // A backend that reports no port bound the one asked for.
+    if (bound_port != 0) bound_port_ = bound_port;
+}
+
+}  // namespace csh::ssh

@@ -1,0 +1,52 @@
+// One remote forward (tcpip-forward: ssh -R) of a connection: the address
+// and port the client asked for, the port the backend bound, and the
+// backend's listener. The listener host the backend calls open_to_client
+// on for each connection it accepts; the channel it asks for is opened by
+// the connection (connection_listen.cpp), which names this listener's
+// address and bound port as the channel's connected address, so the client
+// finds its forward (design/forwarding.md 1.4, defect 3).
+#pragma once
+
+#include <containerssh/plugin.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+// The ABI's opaque host-side listener handle.
+struct csh_listener_host {};
+
+namespace csh::ssh {
+
+class Connection;
+
+class ForwardListener : public csh_listener_host {
+public:
+    ForwardListener(Connection& connection, std::string address, uint32_t requested_port);
+    ForwardListener(const ForwardListener&) = delete;
+    ForwardListener& operator=(const ForwardListener&) = delete;
+
+    // As the client sent it ("localhost" for no address, "" for "*").
+    const std::string& address() const { return address_; }
+    uint32_t requested_port() const { return requested_port_; }
+    // The port bound: the one asked for, or the backend's pick for port 0.
+    uint32_t bound_port() const { return bound_port_; }
+    std::string label() const { return address_ + ":" + std::to_string(bound_port_); }
+    const csh_listen_params& params() const { return params_; }
+
+    // The backend listens; open_to_client is accepted from now on.
+    void started(csh_backend_listener* backend, uint32_t bound_port);
+    bool active() const { return backend_ != nullptr; }
+    // Ends the listener's life on our side: the backend's handle, for listen_stop.
+    csh_backend_listener* take_backend() { return std::exchange(backend_, nullptr); }
+
+private:
+    Connection& connection_;
+    std::string address_;
+    uint32_t requested_port_;
+    uint32_t bound_port_;
+    csh_backend_listener* backend_ = nullptr;
+    csh_listen_params params_{};
+};
+
+}  // namespace csh::ssh
