@@ -15,6 +15,10 @@ GATEWAY_VS_SSHD = 0.9
 
 DIRECTIONS = (("in", "client → target"), ("out", "target → client"))
 COLUMNS = (("gateway", "gateway"), ("sshd", "sshd"))
+PARTS = ("client", "server", "engine", "agent")  # bench/forwarding's CpuWatch
+CPU_PARTS = (("server_cpu_seconds", "server"), ("engine_cpu_seconds", "engine"), ("agent_cpu_seconds", "agent"),
+             ("client_cpu_seconds", "client (ssh)"), ("whole_path_cpu_seconds", "whole path"))
+GATEWAY_ONLY = ("engine_cpu_seconds", "agent_cpu_seconds")
 
 PROSE = """{heading}
 
@@ -60,10 +64,14 @@ written (after the sink's `ready`) to `dd`'s report that it read them all, which
 after the client's half-close reached it. *Target → client*: the source's {mib} MiB, from the
 first to the last byte. MB is 10⁶ bytes. The sides take turns, the one that goes first turning
 each round, {repeats} rounds per direction; the tables give the median and each transfer.
-*Server CPU* is that of the gateway process, and of `sshd`'s processes (the listener and the
-connection's), the programs of the session left out; *machine CPU* is every CPU-second the
-machine spent during the transfer (the engine and the agent in the data path, `nc` and `dd`, the
-client, and whatever else ran).
+Around each transfer the CPU of what carries the bytes between the client's socket and the
+target's is read from `/proc`: the *client*, the OpenSSH client holding the `-L`; the *server*,
+the gateway process or `sshd`'s processes (the listener and the connection's); and, for the
+gateway only (`sshd` connects to the target itself), the *engine*, {engine_parts}, which carries
+the exec stream, and the *agent*: the container's shim with what runs under it, the agent's
+`forward-server` (the idle servers and shells beside it cost nothing). Their sum is the *whole
+path*. The programs at the target (`nc`,
+`dd`, `cat`) are the same on both sides and left out, as is the Python client.
 
 **Latency.** {pings} sequential round trips of one byte over one forwarded connection to the
 echo server (`TCP_NODELAY` on the client's socket; the connection's first round trip, which
@@ -75,6 +83,11 @@ echo server came back, for the first forwarded connection of the SSH connection 
 gateway then starts the agent's `forward-server` in the container) and for {later} further
 connections.
 """
+
+
+def whole_path(figures):
+    """Per transfer: the sum of the parts' CPU."""
+    return [sum(parts) for parts in zip(*(figures.get(f"{part}_cpu_seconds", []) for part in PARTS))]
 
 
 def fmt_rate(value):
@@ -117,12 +130,16 @@ def ratio_rows(data):
     """The figures side by side, ratios gateway / sshd: throughput, CPU, latency, connections."""
     rows = []
     for direction, label in DIRECTIONS:
-        d = data["directions"][direction]
+        d = {n: dict(figures, whole_path_cpu_seconds=whole_path(figures))
+             for n, figures in data["directions"][direction].items()}
         rows.append([f"MB/s {label}, median"] + [fmt_rate(rate(data, direction, n)) for n, _ in COLUMNS]
                     + [ratio(rate(data, direction, "gateway"), rate(data, direction, "sshd"))])
-        for key, what in (("server_cpu_seconds", "server CPU"), ("machine_cpu_seconds", "machine CPU")):
+        for key, what in CPU_PARTS:
             values = [per_gib(data, d[n], key) for n, _ in COLUMNS]
-            rows.append([f"{what} per GiB {label}, median"] + [fmt_seconds(v) for v in values]
+            if key in GATEWAY_ONLY:  # none on sshd's side: no ratio
+                rows.append([f"{what} CPU per GiB {label}, median", fmt_seconds(values[0]), "none", ""])
+                continue
+            rows.append([f"{what} CPU per GiB {label}, median"] + [fmt_seconds(v) for v in values]
                         + [ratio(*values)])
     latency = data["latency"]
     for key, what in (("median_us", "median"), ("p99_us", "p99")):
@@ -179,7 +196,9 @@ def render_section(data, machine):
         heading=HEADING, openssh=machine["openssh"], kex=data["kex"], host_key=data["host_key"],
         cipher=data["cipher"], sink=programs["sink"], source=programs["source"], echo=programs["echo"],
         docker_version=data["docker_version"], storage_driver=data["storage_driver"],
-        engine_note=data["engine_note"], nproc=nproc, minutes=max(1, round((data["elapsed_seconds"] + 60) / 60)),
+        engine_note=data["engine_note"], nproc=nproc,
+        engine_parts="`dockerd` with its `containerd`" if data["engine_cpu_counted"] else
+        "not counted (the benchmark did not start the engine and does not know its processes)", minutes=max(1, round((data["elapsed_seconds"] + 60) / 60)),
         mib=data["bytes"] // 2 ** 20, repeats=data["repeats"], pings=f"{data['pings']:,}",
         later=len(data["connections"]["gateway"]["later_ms"]))]
     parts.append("### Results\n")

@@ -61,19 +61,6 @@ def server_processes(pid: int) -> list:
     return [pid] + [p for p in descendants(pid) if _exe(p) == exe]
 
 
-def server_cpu_seconds(pid: int) -> float:
-    """User + system CPU of the server's processes (server_processes), each its own alone: the
-    programs its sessions run are left out even once they are reaped."""
-    ticks = 0
-    for proc in server_processes(pid):
-        try:
-            with open(f"/proc/{proc}/stat") as stat:
-                ticks += sum(int(f) for f in stat.read().rsplit(")", 1)[1].split()[11:13])
-        except (FileNotFoundError, ProcessLookupError):
-            pass  # it exited between listing and reading
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def comm(pid: int):
     try:
         with open(f"/proc/{pid}/comm") as name:

@@ -30,6 +30,7 @@ import time
 import urllib.parse
 
 from bench_targets import CIPHER, HOST_KEY_ALGORITHM, KEX
+from proc_stats import descendants, server_processes
 
 TRANSFER_TIMEOUT_SECONDS = 600.0
 CLEANUP_TIMEOUT_SECONDS = 120.0
@@ -50,11 +51,36 @@ def describe(error):
     return f"{type(error).__name__}: {error}"[:300]
 
 
-def cpu_seconds(pid):
-    """User + system CPU of a process and of its reaped children, from /proc/PID/stat."""
+def cpu_seconds(pid, children=True):
+    """User + system CPU of a process and (unless children is False) of its reaped children,
+    from /proc/PID/stat."""
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15]) / CLOCK_TICKS
+    return sum(int(f) for f in fields[11:15 if children else 13]) / CLOCK_TICKS
+
+
+def tree_cpu_seconds(pid):
+    """CPU of a process and of its live descendants, each with its reaped children (so a
+    program that ended is counted once, in its parent), 0 once it is gone."""
+    total = 0.0
+    for proc in [pid] + descendants(pid):
+        try:
+            total += cpu_seconds(proc)
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            pass  # it ended while we looked
+    return total
+
+
+def server_cpu_seconds(pid):
+    """CPU of a server's own processes (proc_stats.server_processes), each without its reaped
+    children: the programs its sessions run are left out even once they end."""
+    total = 0.0
+    for proc in server_processes(pid):
+        try:
+            total += cpu_seconds(proc, children=False)
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            pass  # it ended while we looked
+    return total
 
 
 def machine_busy_seconds():
@@ -120,7 +146,8 @@ def engine_facts(docker, env):
 
 
 class Engine:
-    """Just enough of the Engine API to count containers (unix:// or tcp:// without TLS)."""
+    """Just enough of the Engine API to count containers and find their processes (unix:// or
+    tcp:// without TLS)."""
 
     def __init__(self, host, label):
         self.host = host
@@ -133,18 +160,26 @@ class Engine:
         else:
             raise SystemExit(f"{os.path.basename(sys.argv[0])}: cannot poll the engine at {host}")
 
-    def containers(self, label):
-        query = urllib.parse.urlencode({"all": "1", "filters": json.dumps({"label": [label]})})
+    def get(self, path):
+        """GET path: the JSON answer."""
         connection = self.connect()
         try:
-            connection.request("GET", "/containers/json?" + query)
+            connection.request("GET", path)
             response = connection.getresponse()
             body = response.read()
             if response.status != 200:
-                raise RuntimeError(f"GET /containers/json: HTTP {response.status}: {body[:200]!r}")
-            return [c["Id"] for c in json.loads(body)]
+                raise RuntimeError(f"GET {path}: HTTP {response.status}: {body[:200]!r}")
+            return json.loads(body)
         finally:
             connection.close()
+
+    def containers(self, label):
+        query = urllib.parse.urlencode({"all": "1", "filters": json.dumps({"label": [label]})})
+        return [c["Id"] for c in self.get("/containers/json?" + query)]
+
+    def container_pid(self, container):
+        """The host pid of a running container's main process."""
+        return self.get(f"/containers/{container}/json")["State"]["Pid"]
 
     def wait_gateway_containers_gone(self):
         """Seconds until no container of this run is left, or None after the timeout."""
