@@ -171,6 +171,9 @@ def detail_rows(data):
     rows.append(["round trips, min / max"]
                 + [f"{fmt_us(latency[n]['min_us'])} / {fmt_us(latency[n]['max_us'])}" for n, _ in COLUMNS])
     rows.append(["round trips counted"] + [f"{latency[n]['round_trips']:,}" for n, _ in COLUMNS])
+    removed = data["container_removed_seconds"]
+    rows.append(["container gone after the logout", f"{removed:.2f} s" if removed is not None else "not in 2 min",
+                 ""])
     rows.append(["later connections, each"] + [each(data["connections"][n]["later_ms"], lambda v: f"{v:.2f}")
                                                + " ms" for n, _ in COLUMNS])
     return rows
@@ -186,6 +189,8 @@ def problems(data):
     for name, status in data["session_exit"].items():
         if status != 0:
             found.append(f"{name}: the session holding the servers exited with {status}")
+    if data["container_removed_seconds"] is None:
+        found.append("the gateway's container was still there two minutes after the logout")
     return found + log_problems(data.get("gateway_logs", {}))
 
 
@@ -216,6 +221,6 @@ def render_section(data, machine):
     parts.append("#### Each transfer and round trip\n")
     parts.append(table([""] + [title for _, title in COLUMNS], detail_rows(data)) + "\n")
     parts += problems_part(problems(data),
-                           "None: every transfer succeeded, both sessions ended cleanly, and the gateway "
-                           "logged nothing at warning level or above.\n")
+                           "None: every transfer succeeded, both sessions ended cleanly, the container went "
+                           "with the connection, and the gateway logged nothing at warning level or above.\n")
     return "\n".join(parts)
