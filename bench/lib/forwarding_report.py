@@ -16,7 +16,7 @@ GATEWAY_VS_SSHD = 0.9
 DIRECTIONS = (("in", "client → target"), ("out", "target → client"))
 COLUMNS = (("gateway", "gateway"), ("sshd", "sshd"))
 PARTS = ("client", "server", "engine", "agent")  # bench/forwarding's CpuWatch
-CPU_PARTS = (("server_cpu_seconds", "server"), ("engine_cpu_seconds", "engine"), ("agent_cpu_seconds", "agent"),
+CPU_PARTS = (("server_cpu_seconds", "server"), ("engine_cpu_seconds", "engine"), ("agent_cpu_seconds", "shim and agent"),
              ("client_cpu_seconds", "client (ssh)"), ("whole_path_cpu_seconds", "whole path"))
 GATEWAY_ONLY = ("engine_cpu_seconds", "agent_cpu_seconds")
 
@@ -68,10 +68,10 @@ Around each transfer the CPU of what carries the bytes between the client's sock
 target's is read from `/proc`: the *client*, the OpenSSH client holding the `-L`; the *server*,
 the gateway process or `sshd`'s processes (the listener and the connection's); and, for the
 gateway only (`sshd` connects to the target itself), the *engine*, {engine_parts}, which carries
-the exec stream, and the *agent*: the container's shim with what runs under it, the agent's
-`forward-server` (the idle servers and shells beside it cost nothing). Their sum is the *whole
-path*. The programs at the target (`nc`,
-`dd`, `cat`) are the same on both sides and left out, as is the Python client.
+the exec stream, and the *shim and agent*: the container's `containerd-shim`, which copies the
+exec's standard input and output, with what runs under it, the agent's `forward-server` (the
+idle servers and shells beside it cost nothing). Their sum is the *whole path*. The programs at
+the target (`nc`, `dd`, `cat`) are the same on both sides and left out, as is the Python client.
 
 **Latency.** {pings} sequential round trips of one byte over one forwarded connection to the
 echo server (`TCP_NODELAY` on the client's socket; the connection's first round trip, which
