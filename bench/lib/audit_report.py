@@ -5,7 +5,7 @@ bench/render_report calls render_section with what bench/audit_recording wrote
 the prose is fixed here.
 """
 
-from markdown import ratio, table
+from markdown import log_problems, problems_part, ratio, table
 
 HEADING = "## Audit recording"
 
@@ -308,14 +308,7 @@ def problems(data):
             if figures["failures"]:
                 found.append(f"{direction}, {name}: {figures['failures']} failed transfers: "
                              + "; ".join(f"`{e}`" for e in figures["errors"]))
-    for name, log in data.get("gateway_logs", {}).items():
-        if log["codes"]:
-            found.append(f"gateway {name} logged at warning level or above: "
-                         + ", ".join(f"{count} × `{code}`" for code, count in sorted(log["codes"].items())))
-        if log["errors"]:
-            found.append(f"gateway {name}, first lines at error level or above: "
-                         + " / ".join(f"`{line}`" for line in log["first_errors"]))
-    return found
+    return found + log_problems(data.get("gateway_logs", {}))
 
 
 def render_section(data, machine):
@@ -353,9 +346,7 @@ def render_section(data, machine):
         parts.append(table([""] + [title for _, title in COLUMNS], direction_rows(data, direction)) + "\n")
     parts.append("#### Memory during the upload\n")
     parts.append(memory_text(data))
-    found = problems(data)
-    parts.append("#### Problems seen during this benchmark\n")
-    parts.append("\n".join(f"- {p}" for p in found) + "\n" if found else
-                 "None: every transfer succeeded, every recording arrived in the bucket with the size the "
-                 "gateway logged, and no gateway logged anything at warning level or above.\n")
+    parts += problems_part(problems(data),
+                           "None: every transfer succeeded, every recording arrived in the bucket with the size the "
+                           "gateway logged, and no gateway logged anything at warning level or above.\n")
     return "\n".join(parts)

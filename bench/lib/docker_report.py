@@ -5,7 +5,7 @@ bench/render_report calls render_section with what bench/docker_sessions wrote
 the prose is fixed here.
 """
 
-from markdown import fmt_ms, ratio, table
+from markdown import fmt_ms, problems_part, ratio, table
 
 HEADING = "## Sessions in Docker containers"
 
@@ -268,9 +268,7 @@ def render_section(data, machine):
     parts.append(f"#### {burst['concurrency']} logins at once\n")
     parts.append(table(["", "connection mode", "sshd + `docker exec`", "connection mode / sshd"],
                        burst_rows(burst)) + "\n")
-    found = problems(data)
-    parts.append("#### Problems seen during this benchmark\n")
-    parts.append("\n".join(f"- {p}" for p in found) + "\n" if found else
-                 "None: every login, command and transfer succeeded, and neither gateway logged anything at "
-                 "error level or above.\n")
+    parts += problems_part(problems(data),
+                           "None: every login, command and transfer succeeded, and neither gateway logged "
+                           "anything at error level or above.\n")
     return "\n".join(parts)

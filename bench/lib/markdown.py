@@ -1,4 +1,4 @@
-"""Small Markdown helpers the report sections share: numbers and tables."""
+"""Small Markdown helpers the report sections share: numbers, tables, what the gateways logged."""
 
 
 def fmt_ms(value):
@@ -13,3 +13,23 @@ def table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def log_problems(logs):
+    """Lines for stream_transfer.log_summary's figures: codes at warning level or above, and
+    the first lines at error level or above, per gateway."""
+    found = []
+    for name, log in logs.items():
+        if log["codes"]:
+            found.append(f"gateway {name} logged at warning level or above: "
+                         + ", ".join(f"{count} × `{code}`" for code, count in sorted(log["codes"].items())))
+        if log["errors"]:
+            found.append(f"gateway {name}, first lines at error level or above: "
+                         + " / ".join(f"`{line}`" for line in log["first_errors"]))
+    return found
+
+
+def problems_part(found, nothing):
+    """A section's "Problems seen during this benchmark": the list, or `nothing` when empty."""
+    return ["#### Problems seen during this benchmark\n",
+            "\n".join(f"- {p}" for p in found) + "\n" if found else nothing]
