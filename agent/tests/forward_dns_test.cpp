@@ -187,6 +187,11 @@ BOOST_AUTO_TEST_CASE(nxdomain_is_answered_with_error_naming_the_name) {
     expect_dial(dial.agent, 1, fw::kError);
     const std::string err = dial.agent.stderr_text();
     BOOST_TEST(err.find("cannot resolve \"missing.example\": no such name (NXDOMAIN)") != std::string::npos, err);
+    // Not a DNS name at all: refused without asking.
+    dial.agent.send_new_connection(2, tcp_target("empty..label", 80));
+    expect_dial(dial.agent, 2, fw::kError);
+    BOOST_TEST(dial.agent.stderr_text().find("cannot resolve \"empty..label\": not a valid DNS name") != std::string::npos);
+    for (const auto& question : dns.asked()) BOOST_TEST(question.find("empty") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_silent_server_times_out_while_another_dial_completes) {

@@ -70,8 +70,8 @@ void DnsLookup::next_name() {
     std::string reason = saw_nxdomain_ ? "no such name (NXDOMAIN)" : "not a valid DNS name";
     if (saw_no_records_) reason = saw_nxdomain_ ? "no such name or no A/AAAA record" : "no A or AAAA record";
     std::string tried;
-    for (const auto& name : names_) tried += (tried.empty() ? "" : ", ") + name;
-    finish(Status::kFailed, "cannot resolve \"" + host_ + "\": " + reason + " (asked for " + tried + ")");
+    for (const auto& name : names_) tried += (tried.empty() ? " (asked for " : ", ") + name;
+    finish(Status::kFailed, "cannot resolve \"" + host_ + "\": " + reason + tried + (tried.empty() ? "" : ")"));
 }
 
 // The unanswered queries over UDP to the current server, with new ids.
