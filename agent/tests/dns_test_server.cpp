@@ -96,13 +96,15 @@ TestDnsServer::TestDnsServer() {
         }
     }
     if (tcp_fd_ < 0) throw std::runtime_error("no port free for both UDP and TCP");
+    spoof_fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (bind_loopback(spoof_fd_) == 0) fail("bind spoof");
     thread_ = std::thread([this] { serve(); });
 }
 
 TestDnsServer::~TestDnsServer() {
     (void)::write(stop_pipe_[1], "x", 1);
     thread_.join();
-    for (int fd : {udp_fd_, tcp_fd_, stop_pipe_[0], stop_pipe_[1]}) ::close(fd);
+    for (int fd : {udp_fd_, spoof_fd_, tcp_fd_, stop_pipe_[0], stop_pipe_[1]}) ::close(fd);
 }
 
 void TestDnsServer::add(const std::string& name, Record record) {
@@ -127,7 +129,8 @@ void TestDnsServer::serve() {
             const ssize_t got = ::recvfrom(udp_fd_, buffer, sizeof(buffer), 0, reinterpret_cast<sockaddr*>(&peer), &length);
             if (got > 0) {
                 for (const auto& reply : answer(std::string(buffer, static_cast<std::size_t>(got)), false)) {
-                    (void)::sendto(udp_fd_, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&peer), length);
+                    (void)::sendto(reply.from_other_port ? spoof_fd_ : udp_fd_, reply.bytes.data(), reply.bytes.size(),
+                                   0, reinterpret_cast<sockaddr*>(&peer), length);
                 }
             }
         }
@@ -155,8 +158,8 @@ void TestDnsServer::serve_tcp(int fd) {
             const std::size_t length = get16(in, 0);
             for (const auto& reply : answer(in.substr(2, length), true)) {
                 std::string framed;
-                put16(framed, static_cast<unsigned>(reply.size()));
-                write_all(fd, framed + reply);
+                put16(framed, static_cast<unsigned>(reply.bytes.size()));
+                write_all(fd, framed + reply.bytes);
             }
             in.erase(0, 2 + length);
         }
@@ -192,7 +195,7 @@ void TestDnsServer::add_records(std::string& message, unsigned& count, const std
     }
 }
 
-std::vector<std::string> TestDnsServer::answer(const std::string& query, bool tcp) {
+std::vector<TestDnsServer::Reply> TestDnsServer::answer(const std::string& query, bool tcp) {
     std::string name;
     std::uint16_t type = 0;
     std::size_t end = 0;
@@ -218,14 +221,13 @@ std::vector<std::string> TestDnsServer::answer(const std::string& query, bool tc
     put16(message, 0);
     message += query.substr(12, end - 12) + body;
 
-    std::vector<std::string> replies;
-    if (record != nullptr && record->spoof_first) {
+    std::vector<Reply> replies;
+    if (record != nullptr && (record->spoof_id || record->spoof_source) && type == kA && !tcp) {
         std::string fake = message.substr(0, end);
-        fake[0] = static_cast<char>(fake[0] ^ 0x55);
-        fake[7] = 1;  // one answer
-        const std::string address("\x7f\x00\x00\x02", 4);
-        fake += std::string("\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04", 12) + address;
-        if (type == kA) replies.push_back(fake);
+        if (record->spoof_id) fake[0] = static_cast<char>(fake[0] ^ 0x55);
+        fake[7] = 1;  // one answer: 127.0.0.2
+        fake += std::string("\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x7f\x00\x00\x02", 16);
+        replies.push_back({fake, record->spoof_source});
     }
     if (record != nullptr && record->garbage) {
         std::mt19937 random(garbage_seed_++);
@@ -242,11 +244,11 @@ std::vector<std::string> TestDnsServer::answer(const std::string& query, bool tc
                 if (i % 3 == 2) bad.resize(random() % bad.size());
             }
             if (bad.size() >= 2) bad.replace(0, 2, message.substr(0, 2));  // the right id, to reach the parser
-            replies.push_back(bad);
+            replies.push_back({bad});
         }
         return replies;
     }
-    replies.push_back(message);
+    replies.push_back({message});
     return replies;
 }
 

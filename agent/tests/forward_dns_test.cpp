@@ -233,10 +233,10 @@ BOOST_AUTO_TEST_CASE(a_truncated_answer_is_asked_again_over_tcp) {
     BOOST_TEST((contains(asked, "tcp A echo.example") || contains(asked, "tcp AAAA echo.example")));
 }
 
-BOOST_AUTO_TEST_CASE(an_answer_with_a_wrong_id_is_ignored) {
-    // Taken, the spoofed answer's 127.0.0.2 would be refused, and so would ::1.
-    dial_echo_by_name(scripted(&Record::spoof_first));
-}
+// Taken, the spoofed answer's 127.0.0.2 would be refused, and so would ::1.
+BOOST_AUTO_TEST_CASE(an_answer_with_a_wrong_id_is_ignored) { dial_echo_by_name(scripted(&Record::spoof_id)); }
+
+BOOST_AUTO_TEST_CASE(an_answer_from_another_port_is_ignored) { dial_echo_by_name(scripted(&Record::spoof_source)); }
 
 BOOST_AUTO_TEST_CASE(malformed_answers_never_crash_the_agent) {
     EchoByName net;
