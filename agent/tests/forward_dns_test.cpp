@@ -91,6 +91,15 @@ void expect_dial(ForwardPeer& agent, std::uint64_t id, std::uint64_t type) {
     BOOST_TEST(packet.type == type, "connection " << id << " answered " << packet.type << "; stderr: " << agent.stderr_text());
 }
 
+// [::1]:port (0: let the kernel choose when binding).
+sockaddr_in6 ipv6_loopback(std::uint16_t port) {
+    sockaddr_in6 address{};
+    address.sin6_family = AF_INET6;
+    address.sin6_addr = in6addr_loopback;
+    address.sin6_port = htons(port);
+    return address;
+}
+
 bool contains(const std::vector<std::string>& list, const std::string& item) {
     return std::find(list.begin(), list.end(), item) != list.end();
 }
@@ -121,9 +130,7 @@ BOOST_AUTO_TEST_CASE(a_name_with_an_a_record_is_dialled_and_moves_data) {
 BOOST_AUTO_TEST_CASE(an_aaaa_only_name_is_dialled_over_ipv6) {
     // A listening socket completes the handshake by itself.
     const int listener = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in6 address{};
-    address.sin6_family = AF_INET6;
-    address.sin6_addr = in6addr_loopback;
+    sockaddr_in6 address = ipv6_loopback(0);
     BOOST_REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
     BOOST_REQUIRE(::listen(listener, 1) == 0);
     socklen_t length = sizeof(address);
@@ -225,6 +232,23 @@ BOOST_AUTO_TEST_CASE(a_refusing_server_is_skipped_for_the_next) {
     dial.agent.send_new_connection(1, tcp_target("echo.example", echo.port()));
     expect_dial(dial.agent, 1, fw::kSuccess);
     BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count() < 2000);
+}
+
+BOOST_AUTO_TEST_CASE(a_silent_ipv6_server_is_asked_then_the_next_after_the_timeout) {
+    EchoByName net;
+    auto& [echo, dns] = net;
+    // [::1] on the servers' port: it takes the questions and never answers.
+    const int silent = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    const sockaddr_in6 address = ipv6_loopback(dns.port());
+    BOOST_REQUIRE(::bind(silent, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0);
+    DnsAgent dial(dns, "nameserver ::1\nnameserver 127.0.0.1\noptions timeout:1\n");
+    const auto start = Clock::now();
+    dial.agent.send_new_connection(1, tcp_target("echo.example", echo.port()));
+    expect_dial(dial.agent, 1, fw::kSuccess);
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count() >= 900);
+    char question[512];
+    BOOST_TEST(::recv(silent, question, sizeof(question), MSG_DONTWAIT) > 12);
+    ::close(silent);
 }
 
 BOOST_AUTO_TEST_CASE(a_truncated_answer_is_asked_again_over_tcp) {
