@@ -14,6 +14,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <random>
 #include <stdexcept>
 #include <system_error>
 
@@ -199,11 +200,8 @@ TestServer::TestServer(Mode mode, const std::string& unix_path, std::size_t sour
     if (::pipe2(stop_pipe_, O_CLOEXEC) != 0) fail("pipe2");
     if (unix_path.empty()) {
         listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in address = loopback_address(0);
-        if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) fail("bind");
-        socklen_t length = sizeof(address);
-        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
-        port_ = ntohs(address.sin_port);
+        port_ = bind_loopback(listen_fd_);
+        if (port_ == 0) fail("bind");
     } else {
         listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_un address{};
@@ -267,6 +265,49 @@ void TestServer::handle(int fd) {
     }
 }
 
+fw::SetupPacket dial_setup(bool extensions) {
+    fw::SetupPacket setup;
+    setup.connection_type = fw::kPortDial;
+    if (extensions) {
+        setup.has_extensions = true;
+        setup.extensions = {fw::kExtensionListenInfo, fw::kExtensionEof, fw::kExtensionWindow};
+    }
+    return setup;
+}
+
+fw::NewConnectionPayload tcp_target(const std::string& host, std::uint16_t port) {
+    fw::NewConnectionPayload target;
+    target.protocol = "tcp";
+    target.connected_address = host;
+    target.connected_port = port;
+    target.originator_address = "127.0.0.1";
+    target.originator_port = 54321;
+    return target;
+}
+
+void expect_packet(ForwardPeer& agent, std::uint64_t type, std::uint64_t id) {
+    const fw::Packet packet = agent.expect();
+    BOOST_TEST(packet.type == type);
+    BOOST_TEST(packet.connection_id == id);
+    if (packet.type != type) BOOST_TEST_MESSAGE("agent stderr: " << agent.stderr_text());
+}
+
+std::string random_bytes(std::size_t size) {
+    std::mt19937 random(3);
+    std::string data(size, '\0');
+    for (auto& byte : data) byte = static_cast<char>(random());
+    return data;
+}
+
+void check_echo(ForwardPeer& agent, std::uint64_t id, std::size_t size) {
+    const std::string data = random_bytes(size);
+    for (std::size_t sent = 0; sent < data.size(); sent += 32768) {
+        agent.send(fw::kData, id, data.substr(sent, 32768));
+    }
+    const std::string back = agent.read_data(id, data.size());
+    BOOST_TEST((back == data));
+}
+
 sockaddr_in loopback_address(std::uint16_t port) {
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -323,14 +364,19 @@ std::string read_exactly(int fd, std::size_t size) {
     return data;
 }
 
-std::uint16_t refused_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address = loopback_address(0);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+std::uint16_t bind_loopback(int fd, std::uint16_t port) {
+    sockaddr_in address = loopback_address(port);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return 0;
     socklen_t length = sizeof(address);
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    ::close(fd);
     return ntohs(address.sin_port);
+}
+
+std::uint16_t refused_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const std::uint16_t port = bind_loopback(fd);
+    ::close(fd);
+    return port;
 }
 
 }  // namespace csh::agent::test

@@ -94,6 +94,16 @@ private:
     std::thread thread_;
 };
 
+// What the forward-server tests share: a PORT_DIAL SETUP (with our
+// extensions or as the original gateway sends it), a TCP target, one
+// expected packet, and DATA both ways through connection `id` whose far end
+// echoes.
+fw::SetupPacket dial_setup(bool extensions = false);
+fw::NewConnectionPayload tcp_target(const std::string& host, std::uint16_t port);
+void expect_packet(ForwardPeer& agent, std::uint64_t type, std::uint64_t id);
+std::string random_bytes(std::size_t size);
+void check_echo(ForwardPeer& agent, std::uint64_t id, std::size_t size);
+
 // A blocking client socket (TCP to 127.0.0.1:port, or a unix path), with a
 // receive timeout so a test cannot hang on it.
 int connect_tcp(std::uint16_t port);
@@ -101,6 +111,8 @@ int connect_tcp(std::uint16_t port);
 int try_connect_tcp(std::uint16_t port);
 // 127.0.0.1:port (0: let the kernel choose when binding).
 sockaddr_in loopback_address(std::uint16_t port);
+// Binds `fd` to 127.0.0.1:port; the port bound, 0 when that failed.
+std::uint16_t bind_loopback(int fd, std::uint16_t port = 0);
 int connect_unix(const std::string& path);
 void write_all_or_fail(int fd, const std::string& data);
 std::string read_exactly(int fd, std::size_t size);

@@ -19,16 +19,6 @@ namespace trace = csh::agent::forward::trace;
 
 namespace {
 
-fw::SetupPacket dial_setup(bool extensions = false) {
-    fw::SetupPacket setup;
-    setup.connection_type = fw::kPortDial;
-    if (extensions) {
-        setup.has_extensions = true;
-        setup.extensions = {fw::kExtensionListenInfo, fw::kExtensionEof, fw::kExtensionWindow};
-    }
-    return setup;
-}
-
 fw::SetupPacket listen_setup(const std::string& host, std::uint64_t port, const std::string& protocol,
                              std::vector<std::string> extensions = {fw::kExtensionListenInfo}) {
     fw::SetupPacket setup;
@@ -41,23 +31,6 @@ fw::SetupPacket listen_setup(const std::string& host, std::uint64_t port, const 
     return setup;
 }
 
-fw::NewConnectionPayload tcp_target(const std::string& host, std::uint16_t port) {
-    fw::NewConnectionPayload target;
-    target.protocol = "tcp";
-    target.connected_address = host;
-    target.connected_port = port;
-    target.originator_address = "127.0.0.1";
-    target.originator_port = 54321;
-    return target;
-}
-
-void expect_packet(ForwardPeer& agent, std::uint64_t type, std::uint64_t id) {
-    const fw::Packet packet = agent.expect();
-    BOOST_TEST(packet.type == type);
-    BOOST_TEST(packet.connection_id == id);
-    if (packet.type != type) BOOST_TEST_MESSAGE("agent stderr: " << agent.stderr_text());
-}
-
 fw::SetupReply expect_setup_reply(ForwardPeer& agent) {
     const fw::Packet packet = agent.expect();
     BOOST_REQUIRE_MESSAGE(packet.type == fw::kSuccess, "SETUP answered with type " << packet.type << "; stderr: "
@@ -66,23 +39,6 @@ fw::SetupReply expect_setup_reply(ForwardPeer& agent) {
     fw::SetupReply reply;
     BOOST_REQUIRE(fw::decode_setup_reply(packet.payload, reply) == fw::DecodeError::kNone);
     return reply;
-}
-
-std::string random_bytes(std::size_t size) {
-    std::mt19937 random(3);
-    std::string data(size, '\0');
-    for (auto& byte : data) byte = static_cast<char>(random());
-    return data;
-}
-
-// DATA both ways through connection `id` whose far end echoes.
-void check_echo(ForwardPeer& agent, std::uint64_t id, std::size_t size) {
-    const std::string data = random_bytes(size);
-    for (std::size_t sent = 0; sent < data.size(); sent += 32768) {
-        agent.send(fw::kData, id, data.substr(sent, 32768));
-    }
-    const std::string back = agent.read_data(id, data.size());
-    BOOST_TEST((back == data));
 }
 
 void close_and_finish(ForwardPeer& agent, std::uint64_t id) {

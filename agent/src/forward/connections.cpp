@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "log.hpp"
+#include "resolv_conf.hpp"
 #include "server.hpp"
 
 namespace csh::agent::forward {
@@ -52,17 +53,48 @@ void ForwardServer::handle_new_connection(const Packet& packet) {
     } else if (target.connected_port > 65535) {
         why = "ConnectedPort " + std::to_string(target.connected_port) + " is not a TCP port";
     } else {
+        const auto port = static_cast<std::uint16_t>(target.connected_port);
         connection.target = describe(target.connected_address, target.connected_port);
-        connection.candidates =
-            resolve(target.connected_address, static_cast<std::uint16_t>(target.connected_port), why);
+        connection.candidates = resolve(target.connected_address, port, why);
+        if (connection.candidates.empty()) {
+            // Not local: ask DNS, without blocking the loop.
+            connection.state = Connection::State::kResolving;
+            connection.lookup =
+                std::make_unique<DnsLookup>(epoll_, id, target.connected_address, port, read_resolv_conf());
+        }
     }
-    if (connection.fd < 0 && connection.candidates.empty()) {
+    if (connection.fd < 0 && connection.candidates.empty() && !connection.lookup) {
         log_error({"connection ", std::to_string(id), ": ", why});
         send(kError, id);
         return;
     }
-    connections_[id] = std::move(connection);
-    if (connections_[id].fd < 0) try_next_candidate(id);
+    Connection& stored = connections_[id] = std::move(connection);
+    if (stored.lookup) {
+        stored.lookup->start();
+        resolution_progress(id);
+    } else if (stored.fd < 0) {
+        try_next_candidate(id);
+    }
+}
+
+// After the DNS lookup did something: on to connecting once it has the
+// addresses, ERROR when it failed.
+void ForwardServer::resolution_progress(std::uint64_t id) {
+    Connection& connection = connections_[id];
+    switch (connection.lookup->status()) {
+        case DnsLookup::Status::kPending: return;
+        case DnsLookup::Status::kFailed:
+            log_error({"connection ", std::to_string(id), ": ", connection.lookup->why()});
+            send(kError, id);
+            drop(id);
+            return;
+        case DnsLookup::Status::kDone:
+            connection.candidates = connection.lookup->addresses();
+            connection.lookup.reset();
+            connection.state = Connection::State::kDialing;
+            try_next_candidate(id);
+            return;
+    }
 }
 
 // Connects to the next address of the name; ERROR when none is left.
@@ -92,16 +124,30 @@ void ForwardServer::dial_finished(std::uint64_t id, int error) {
     send(kSuccess, id);
 }
 
+// The dial deadline (resolving included) and the DNS lookups' retry timers.
 void ForwardServer::expire_dials() {
     const std::int64_t now = monotonic_ms();
     std::vector<std::uint64_t> expired;
+    std::vector<std::uint64_t> retry;
     for (const auto& [id, connection] : connections_) {
-        if (connection.state == Connection::State::kDialing && connection.deadline_ms <= now) expired.push_back(id);
+        const bool resolving = connection.state == Connection::State::kResolving;
+        if ((resolving || connection.state == Connection::State::kDialing) && connection.deadline_ms <= now) {
+            expired.push_back(id);
+        } else if (resolving && connection.lookup->timer_ms() <= now) {
+            retry.push_back(id);
+        }
     }
     for (const std::uint64_t id : expired) {
-        log_error({"connection ", std::to_string(id), ": connecting to ", connections_[id].target, " timed out"});
+        const Connection& connection = connections_[id];
+        const bool resolving = connection.state == Connection::State::kResolving;
+        log_error({"connection ", std::to_string(id), resolving ? ": resolving " : ": connecting to ", connection.target,
+                   " timed out"});
         send(kError, id);
         drop(id);
+    }
+    for (const std::uint64_t id : retry) {
+        connections_[id].lookup->on_timer();
+        resolution_progress(id);
     }
 }
 
@@ -164,8 +210,14 @@ void ForwardServer::handle_connection_packet(Packet& packet) {
 
 void ForwardServer::on_socket_event(std::uint64_t id, std::uint32_t events) {
     const auto found = connections_.find(id);
-    if (found == connections_.end() || found->second.fd < 0) return;
+    if (found == connections_.end()) return;
     Connection& connection = found->second;
+    if (connection.state == Connection::State::kResolving) {
+        connection.lookup->on_event(events);
+        resolution_progress(id);
+        return;
+    }
+    if (connection.fd < 0) return;
     if (connection.state == Connection::State::kDialing) {
         dial_finished(id, connect_result(connection.fd));
         return;

@@ -1,18 +1,15 @@
 #include "resolver.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <cstring>
+
+#include "config_file.hpp"
 
 namespace csh::agent::forward {
 
-namespace {
-
-bool literal(std::string_view host, std::uint16_t port, Address& out) {
+bool ip_literal(std::string_view host, std::uint16_t port, Address& out) {
     // Bracketed IPv6, as an SSH client may pass it through.
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     char text[INET6_ADDRSTRLEN + 1];
@@ -46,49 +43,21 @@ bool same_name(std::string_view a, std::string_view b) {
     return true;
 }
 
-// Whole file into `out`; hosts files are small, 1 MiB is plenty.
-bool read_small_file(const char* path, std::string& out) {
-    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    char buffer[8192];
-    for (;;) {
-        const ssize_t got = ::read(fd, buffer, sizeof(buffer));
-        if (got <= 0 || out.size() > 1024 * 1024) break;
-        out.append(buffer, static_cast<std::size_t>(got));
-    }
-    ::close(fd);
-    return true;
-}
+namespace {
 
-// Every address /etc/hosts gives `host`, in file order (glibc's "multi on").
+// Every address the hosts file gives `host`, in file order (glibc's "multi on").
 void from_hosts_file(std::string_view host, std::uint16_t port, std::vector<Address>& out) {
-    const char* path = std::getenv(kHostsFileVariable);
     std::string text;
-    if (!read_small_file(path != nullptr && *path != '\0' ? path : "/etc/hosts", text)) return;
-    std::string_view rest = text;
-    while (!rest.empty()) {
-        std::size_t end = rest.find('\n');
-        std::string_view line = rest.substr(0, end);
-        rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
-        line = line.substr(0, line.find('#'));
-        std::vector<std::string_view> fields;
-        while (!line.empty()) {
-            const std::size_t start = line.find_first_not_of(" \t\r");
-            if (start == std::string_view::npos) break;
-            line.remove_prefix(start);
-            const std::size_t stop = line.find_first_of(" \t\r");
-            fields.push_back(line.substr(0, stop));
-            line = stop == std::string_view::npos ? std::string_view{} : line.substr(stop);
-        }
-        if (fields.size() < 2) continue;
+    if (!read_config_file(kHostsFileVariable, "/etc/hosts", text)) return;
+    for_each_line(text, "#", [&](const std::vector<std::string_view>& fields) {
         for (std::size_t i = 1; i < fields.size(); ++i) {
             Address address;
-            if (same_name(fields[i], host) && literal(fields[0], port, address)) {
+            if (same_name(fields[i], host) && ip_literal(fields[0], port, address)) {
                 out.push_back(address);
-                break;
+                return;
             }
         }
-    }
+    });
 }
 
 }  // namespace
@@ -96,21 +65,21 @@ void from_hosts_file(std::string_view host, std::uint16_t port, std::vector<Addr
 std::vector<Address> resolve(std::string_view host, std::uint16_t port, std::string& why) {
     std::vector<Address> out;
     Address address;
-    if (literal(host, port, address)) {
+    if (ip_literal(host, port, address)) {
         out.push_back(address);
         return out;
     }
     from_hosts_file(host, port, out);
     if (out.empty() && same_name(host, "localhost")) {
         // Images without /etc/hosts still know localhost.
-        literal("127.0.0.1", port, address);
+        ip_literal("127.0.0.1", port, address);
         out.push_back(address);
-        literal("::1", port, address);
+        ip_literal("::1", port, address);
         out.push_back(address);
     }
     if (out.empty()) {
         why = "cannot resolve \"" + std::string(host) +
-              "\": not an IP address, not localhost and not in the hosts file (DNS is not supported yet)";
+              "\": not an IP address, not localhost and not in the hosts file";
     }
     return out;
 }

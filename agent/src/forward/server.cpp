@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -366,8 +367,13 @@ std::int64_t ForwardServer::next_timeout_ms() const {
     std::int64_t timeout = -1;
     const std::int64_t now = monotonic_ms();
     for (const auto& [id, connection] : connections_) {
-        if (connection.state != Connection::State::kDialing) continue;
-        const std::int64_t left = connection.deadline_ms > now ? connection.deadline_ms - now : 0;
+        std::int64_t due = connection.deadline_ms;
+        if (connection.state == Connection::State::kResolving) {
+            due = std::min(due, connection.lookup->timer_ms());
+        } else if (connection.state != Connection::State::kDialing) {
+            continue;
+        }
+        const std::int64_t left = due > now ? due - now : 0;
         if (timeout < 0 || left < timeout) timeout = left;
     }
     return timeout;

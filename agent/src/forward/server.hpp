@@ -9,10 +9,12 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "byte_queue.hpp"
+#include "dns_lookup.hpp"
 #include "sockets.hpp"
 
 namespace csh::agent::forward {
@@ -27,13 +29,15 @@ inline constexpr std::size_t kSocketQueueBound = 1024 * 1024;
 inline constexpr std::size_t kMaxDataChunk = 32 * 1024;
 // csh.window: credit is granted back once this much has been passed on.
 inline constexpr std::uint64_t kWindowGrantThreshold = kInitialWindow / 4;
-// A dial (all addresses of a name together) that takes longer fails.
+// A dial (its DNS lookup and all addresses of the name together) that takes
+// longer fails.
 inline constexpr std::int64_t kDialTimeoutMs = 30000;
 
 struct Connection {
     enum class State {
-        kDialing,  // PORT_DIAL: connect in progress, SUCCESS/ERROR not yet sent
-        kOpening,  // PORT_FORWARD: NEW_CONNECTION sent, the gateway's answer pending
+        kResolving,  // PORT_DIAL: DNS lookup in progress (`lookup`), SUCCESS/ERROR not yet sent
+        kDialing,    // PORT_DIAL: connect in progress, SUCCESS/ERROR not yet sent
+        kOpening,    // PORT_FORWARD: NEW_CONNECTION sent, the gateway's answer pending
         kOpen,
         kClosing,  // CLOSE_CONNECTION sent, waiting for the acknowledgement
     };
@@ -42,6 +46,7 @@ struct Connection {
     bool in_epoll = false;
     std::uint32_t events = 0;  // registered with epoll while in_epoll
     std::string target;        // for messages
+    std::unique_ptr<DnsLookup> lookup;  // kResolving: its socket has this connection's token
     std::vector<Address> candidates;
     std::size_t next_candidate = 0;
     std::int64_t deadline_ms = 0;
@@ -87,6 +92,7 @@ private:
     void handle_new_connection(const Packet& packet);
     void handle_connection_packet(Packet& packet);
     void on_socket_event(std::uint64_t id, std::uint32_t events);
+    void resolution_progress(std::uint64_t id);
     void try_next_candidate(std::uint64_t id);
     void dial_finished(std::uint64_t id, int error);
     void read_socket(Connection& connection, std::uint64_t id);
@@ -131,7 +137,9 @@ private:
 };
 
 // Ids at and above this are epoll tokens of our own (stdin, stdout, the
-// listener); the gateway's NEW_CONNECTION with such an id is refused.
+// listener); the gateway's NEW_CONNECTION with such an id is refused. Below
+// it a token is a connection's id, for its socket or, while it resolves, its
+// DNS lookup's socket (one at a time).
 inline constexpr std::uint64_t kFirstReservedId = std::uint64_t{1} << 63;
 
 // X11 displays: N listens on kX11BasePort + N; the first is sshd's default
