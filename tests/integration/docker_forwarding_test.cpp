@@ -11,6 +11,7 @@
 #include "harness/forwarding.hpp"
 #include "harness/gateway.hpp"
 #include "harness/probes.hpp"
+#include "temp_dir.hpp"
 
 #include <openssl/evp.h>
 
@@ -22,6 +23,7 @@
 #include <csignal>
 #include <iostream>
 #include <random>
+#include <regex>
 #include <thread>
 
 using namespace csh::test;
@@ -31,7 +33,8 @@ BOOST_TEST_GLOBAL_FIXTURE(BrokenPipesDoNotKill);
 
 namespace {
 
-const std::string kForwardingOn = "security:\n  forwarding:\n    forwardingMode: enable\n";
+const std::string kForwardingOn =
+    "security:\n  forwarding:\n    forwardingMode: enable\n    reverseForwardingMode: enable\n";
 
 bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
@@ -145,6 +148,21 @@ Transfer transfer(int port, size_t size, unsigned seed, const std::atomic<bool>*
     writer.join();
     ::close(fd);
     return result;
+}
+
+// An echo server on this host (busybox nc forks a cat per connection): the
+// target of remote forwards, reached from inside the container.
+struct HostEcho {
+    int port = closed_port();
+    Child server{{"/bin/busybox", "nc", "-ll", "-p", std::to_string(port), "-e", "/bin/cat"}};
+    HostEcho() { BOOST_REQUIRE(eventually([&] { return accepts(port); }, std::chrono::seconds(10))); }
+};
+
+// A command for the container: sends `line` to 127.0.0.1:port there until
+// an answer comes (the forward may still be on its way), prints it.
+std::string ask_in_container(int port, const std::string& line) {
+    return "for i in $(seq 100); do r=$(echo " + line + " | busybox nc 127.0.0.1 " + std::to_string(port) +
+           ") && [ -n \"$r\" ] && echo \"$r\" && exit 0; sleep 0.1; done; exit 1";
 }
 
 }  // namespace
@@ -288,4 +306,69 @@ BOOST_AUTO_TEST_CASE(an_image_without_the_agent_fails_the_open_and_says_so) {
     const auto line = g.gateway().wait_for("DOCKER_FORWARD_AGENT_FAILED");
     BOOST_TEST(contains(json_field(line, "output"), "no such file or directory"), line);
     BOOST_TEST(json_field(line, "agentPath") == "/no/such/agent", line);
+}
+
+// ssh -R: the agent listens in the container, connections there come back
+// through the client to a server on the client's side.
+BOOST_AUTO_TEST_CASE(ssh_R_brings_a_connection_from_the_container_to_the_client_side) {
+    ForwardingGateway g;
+    HostEcho echo;
+    const auto r = ssh(g.gateway(), g.login(),
+                       {"-o", "ExitOnForwardFailure=yes", "-R", "7200:127.0.0.1:" + std::to_string(echo.port)},
+                       {ask_in_container(7200, "remote-ping")}, "", std::chrono::seconds(90));
+    BOOST_TEST(r.exit_code == 0, describe(r));
+    BOOST_TEST(r.out == "remote-ping\n", describe(r));
+    BOOST_TEST(json_field(g.gateway().wait_for("DOCKER_FORWARD_LISTENING"), "port") == "7200");
+}
+
+// ssh -R 0: the port the agent's kernel chose is reported to the client,
+// and a second session of the same connection (ControlMaster) reaches it.
+BOOST_AUTO_TEST_CASE(ssh_R_0_reports_the_port_chosen_in_the_container) {
+    ForwardingGateway g;
+    HostEcho echo;
+    TempDir dir;
+    const std::string control = (dir.path() / "cm").string();
+    const std::string err_file = (dir.path() / "master.err").string();
+    Child master(ssh_command(g.gateway(), g.login(),
+                             // LogLevel INFO: the client says which port it was allocated.
+                             {"-N", "-M", "-S", control, "-o", "ExitOnForwardFailure=yes", "-o", "LogLevel=INFO", "-R",
+                              "0:127.0.0.1:" + std::to_string(echo.port)},
+                             {}),
+                 ssh_env(g.gateway(), g.login()), err_file);
+    int port = 0;
+    BOOST_REQUIRE(eventually(
+        [&] {
+            std::smatch m;
+            const std::string err = std::filesystem::exists(err_file) ? read_file(err_file) : "";
+            if (!std::regex_search(err, m, std::regex("Allocated port ([0-9]+) for remote forward"))) return false;
+            port = std::stoi(m[1]);
+            return true;
+        },
+        std::chrono::seconds(60)));
+    BOOST_TEST(port != 0);
+    const auto r = run(ssh_command(g.gateway(), g.login(), {"-S", control}, {ask_in_container(port, "zero-ping")}), "",
+                       {}, std::chrono::seconds(90));
+    BOOST_TEST(r.exit_code == 0, describe(r));
+    BOOST_TEST(r.out == "zero-ping\n", describe(r));
+
+    // Cancelled: the agent stops listening in the container.
+    const auto cancel = run(ssh_command(g.gateway(), g.login(),
+                                        {"-S", control, "-O", "cancel", "-R", "0:127.0.0.1:" + std::to_string(echo.port)},
+                                        {}));
+    BOOST_TEST(cancel.exit_code == 0, describe(cancel));
+    BOOST_TEST(!g.gateway().wait_for("DOCKER_FORWARD_LISTEN_STOPPED").empty());
+    const auto after = run(ssh_command(g.gateway(), g.login(), {"-S", control},
+                                       {"echo x | busybox nc 127.0.0.1 " + std::to_string(port) + " || echo refused"}),
+                           "", {}, std::chrono::seconds(60));
+    BOOST_TEST(after.out == "refused\n", describe(after));
+    master.stop(SIGTERM, std::chrono::seconds(10));
+}
+
+BOOST_AUTO_TEST_CASE(session_mode_refuses_remote_forwarding) {
+    ForwardingGateway g("session");
+    const auto r = ssh(g.gateway(), g.login(), {"-N", "-o", "ExitOnForwardFailure=yes", "-R", "7201:127.0.0.1:9"}, {},
+                       "", std::chrono::seconds(60));
+    BOOST_TEST(r.exit_code == 255, describe(r));
+    BOOST_TEST(contains(r.err, "remote port forwarding failed"), describe(r));
+    BOOST_TEST(contains(g.gateway().wait_for("DOCKER_FORWARD_NOT_AVAILABLE"), "session mode"));
 }

@@ -3,6 +3,9 @@
 #include "container_lifecycle.hpp"
 #include "docker_session.hpp"
 #include "forward/docker_forward.hpp"
+#include "forward/docker_listener.hpp"
+
+#include <algorithm>
 #include "live_connections.hpp"
 #include "messages.hpp"
 
@@ -63,14 +66,16 @@ std::shared_ptr<csh::sdk::BackendSession> DockerConnection::open_session(const c
     return std::make_shared<DockerSession>(context_, params, container_);
 }
 
-void DockerConnection::open_forward(const csh::sdk::ForwardParams& params, csh::sdk::ForwardOpenCompletion done) {
-    const char* why = nullptr;
+const char* DockerConnection::cannot_forward() const {
     if (context_->config->mode == ExecutionMode::session) {
-        why = "port forwarding does not work in session mode (there is no container between sessions)";
-    } else if (context_->config->disable_agent) {
-        why = "port forwarding needs the guest agent (disableAgent is true)";
+        return "port forwarding does not work in session mode (there is no container between sessions)";
     }
-    if (why != nullptr) {
+    if (context_->config->disable_agent) return "port forwarding needs the guest agent (disableAgent is true)";
+    return nullptr;
+}
+
+void DockerConnection::open_forward(const csh::sdk::ForwardParams& params, csh::sdk::ForwardOpenCompletion done) {
+    if (const char* why = cannot_forward()) {
         context_->log(codes::DOCKER_FORWARD_NOT_AVAILABLE, why, {{"channelId", std::to_string(params.channel_id)}});
         done.fail(why);
         return;
@@ -83,10 +88,25 @@ void DockerConnection::open_forward(const csh::sdk::ForwardParams& params, csh::
     DockerForward::dial(context_, dial_exec_, params, std::move(done));
 }
 
+void DockerConnection::listen(const csh::sdk::ListenParams& params, csh::sdk::ListenCompletion done) {
+    if (const char* why = cannot_forward()) {
+        context_->log(codes::DOCKER_FORWARD_NOT_AVAILABLE, why, {{"address", params.address}});
+        done.fail(why);
+        return;
+    }
+    // Ended listeners (cancelled, their connections closed) leave the list here.
+    listen_execs_.erase(std::remove_if(listen_execs_.begin(), listen_execs_.end(),
+                                       [](const std::shared_ptr<ForwardExec>& exec) { return !exec->alive(); }),
+                        listen_execs_.end());
+    DockerListener::start(context_, container_, params, std::move(done),
+                          [this](std::shared_ptr<ForwardExec> exec) { listen_execs_.push_back(std::move(exec)); });
+}
+
 void DockerConnection::close(csh::sdk::StatusCompletion done) {
-    // The forward-server goes first and is not waited for (ContainerSSH's
+    // The forward-servers go first and are not waited for (ContainerSSH's
     // #711: a waited-for agent kept the container alive).
     if (dial_exec_) std::exchange(dial_exec_, nullptr)->stop("the connection closed");
+    for (auto& exec : std::exchange(listen_execs_, {})) exec->stop("the connection closed");
     auto reply = std::make_shared<csh::sdk::StatusCompletion>(std::move(done));
     auto context = context_;
     const std::string container = container_;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace backend_docker {
 
@@ -28,6 +29,8 @@ public:
     std::shared_ptr<csh::sdk::BackendSession> open_session(const csh::sdk::SessionParams& params) override;
     // ssh -L, -D, -W: dialled by the guest agent inside the container.
     void open_forward(const csh::sdk::ForwardParams& params, csh::sdk::ForwardOpenCompletion done) override;
+    // ssh -R: a guest agent listening in the container.
+    void listen(const csh::sdk::ListenParams& params, csh::sdk::ListenCompletion done) override;
     void close(csh::sdk::StatusCompletion done) override;
 
 private:
@@ -36,6 +39,11 @@ private:
     // The forward-server that dials for every client-opened channel,
     // started at the first one (and again after one ended).
     std::shared_ptr<ForwardExec> dial_exec_;
+    // The listening forward-servers (ssh -R); ended with the connection.
+    std::vector<std::shared_ptr<ForwardExec>> listen_execs_;
+
+    // Why this connection cannot forward (session mode, no agent), or nullptr.
+    const char* cannot_forward() const;
 };
 
 }  // namespace backend_docker

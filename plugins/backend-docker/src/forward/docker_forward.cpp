@@ -22,14 +22,41 @@ void DockerForward::dial(const std::shared_ptr<const ConnectionContext>& context
         target.originator_port = params.originator_port;
     }
     forward->known_to_mux_ = true;
-    forward->id_ = exec->mux().dial(target, &forward->agent_side_);
-    // The exec holds the channel until the agent answers: nothing else does
-    // yet. (A mux whose conversation already ended refused it inside dial.)
-    if (forward->known_to_mux_) exec->keep(forward->id_, std::shared_ptr<af::MuxChannel>(forward, &forward->agent_side_));
+    const uint64_t id = exec->mux().dial(target, &forward->agent_side_);
+    // Nothing else holds the channel until the agent answers. (A mux whose
+    // conversation already ended refused it inside dial.)
+    if (forward->known_to_mux_) forward->known_as(id);
+}
+
+void DockerForward::offer(const std::shared_ptr<const ConnectionContext>& context,
+                          const std::shared_ptr<ForwardExec>& exec, uint64_t id, const csh::sdk::ForwardParams& params,
+                          csh::sdk::ListenerHost& listener) {
+    auto forward = std::make_shared<DockerForward>(context, exec, params, std::nullopt);
+    forward->known_to_mux_ = true;
+    forward->known_as(id);
+    std::weak_ptr<DockerForward> weak = forward;
+    listener.open_to_client(params, forward, [weak, id](csh_status status, std::string_view reason) {
+        auto self = weak.lock();
+        if (!self || !self->known_to_mux_) return;  // the agent's side went meanwhile
+        if (status != CSH_OK) {
+            self->log(codes::DOCKER_FORWARD_REFUSED, "the client refused the channel: " + std::string(reason));
+            self->exec_->mux().reject(id);
+            self->forget();
+            return;
+        }
+        if (!self->exec_->alive()) {
+            // The agent ended while the client was asked: nothing behind the channel.
+            self->forget();
+            self->forward_host().closed();
+            return;
+        }
+        self->exec_->mux().accept(id, &self->agent_side_);
+    });
 }
 
 DockerForward::DockerForward(std::shared_ptr<const ConnectionContext> context, std::shared_ptr<ForwardExec> exec,
-                             const csh::sdk::ForwardParams& params, csh::sdk::ForwardOpenCompletion done)
+                             const csh::sdk::ForwardParams& params,
+                             std::optional<csh::sdk::ForwardOpenCompletion> done)
     : BackendForward(context->host, params),
       context_(std::move(context)),
       exec_(std::move(exec)),
@@ -41,6 +68,11 @@ DockerForward::DockerForward(std::shared_ptr<const ConnectionContext> context, s
 void DockerForward::log(const char* code, const std::string& message) const {
     context_->host.log(code, message, {{"channelId", std::to_string(channel_id_)}, {"target", target_}},
                        context_->connection);
+}
+
+void DockerForward::known_as(uint64_t id) {
+    id_ = id;
+    exec_->keep(id, std::shared_ptr<af::MuxChannel>(self<DockerForward>(), &agent_side_));
 }
 
 // The mux no longer knows the connection: the exec's hold goes (this object

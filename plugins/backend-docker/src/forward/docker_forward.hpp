@@ -1,12 +1,14 @@
-// One client-opened forwarding channel (ssh -L, -D, -W) on the Docker
-// backend: a connection the guest agent's forward-server dials from inside
-// the container, relayed between the SSH channel (BackendForward) and the
-// agent's multiplexed stream (a MuxChannel), with flow control both ways.
+// One forwarding channel on the Docker backend, relayed between the SSH
+// channel (BackendForward) and the guest agent's multiplexed stream (a
+// MuxChannel), with flow control both ways: either client-opened (ssh -L,
+// -D, -W: the agent dials from inside the container) or server-opened (ssh
+// -R: the agent of a listener accepted a connection in the container).
 #pragma once
 
 #include "forward/forward_exec.hpp"
 
 #include <containerssh/sdk/forward.hpp>
+#include <containerssh/sdk/listen.hpp>
 
 #include <memory>
 #include <optional>
@@ -19,8 +21,14 @@ public:
     static void dial(const std::shared_ptr<const ConnectionContext>& context, const std::shared_ptr<ForwardExec>& exec,
                      const csh::sdk::ForwardParams& params, csh::sdk::ForwardOpenCompletion done);
 
+    // Brings connection `id`, which `exec`'s listening agent accepted, to
+    // the client through `listener`; the agent hears SUCCESS once the client
+    // accepted the channel, ERROR when it refused.
+    static void offer(const std::shared_ptr<const ConnectionContext>& context, const std::shared_ptr<ForwardExec>& exec,
+                      uint64_t id, const csh::sdk::ForwardParams& params, csh::sdk::ListenerHost& listener);
+
     DockerForward(std::shared_ptr<const ConnectionContext> context, std::shared_ptr<ForwardExec> exec,
-                  const csh::sdk::ForwardParams& params, csh::sdk::ForwardOpenCompletion done);
+                  const csh::sdk::ForwardParams& params, std::optional<csh::sdk::ForwardOpenCompletion> done);
 
     // From the client (BackendForward).
     size_t data(std::string_view bytes) override;
@@ -45,6 +53,8 @@ private:
         DockerForward& owner_;
     };
 
+    // The exec holds the channel while the mux knows connection `id`.
+    void known_as(uint64_t id);
     void forget();
     void log(const char* code, const std::string& message) const;
 

@@ -34,6 +34,7 @@ af::ForwardMux::Events ForwardExec::mux_events() {
     af::ForwardMux::Events events;
     events.output_ready = [this] { schedule_pump(); };
     events.setup_done = [this](bool ok, const af::proto::SetupReply& reply) {
+        if (listener_.ready) std::exchange(listener_.ready, nullptr)(ok, reply);
         if (!ok) {
             log(codes::DOCKER_FORWARD_AGENT_FAILED, "the guest agent refused the forwarding setup");
             return;
@@ -51,9 +52,9 @@ af::ForwardMux::Events ForwardExec::mux_events() {
             if (self && self->stream_) self->stream_->resume_output();
         });
     };
-    events.incoming = [this](uint64_t id, const af::proto::NewConnectionPayload&) {
-        // A dialing agent never accepts connections.
-        mux_.reject(id);
+    events.incoming = [this](uint64_t id, const af::proto::NewConnectionPayload& from) {
+        if (listener_.incoming) return listener_.incoming(id, from);
+        mux_.reject(id);  // a dialing agent has no business accepting connections
     };
     events.violation = [this](const std::string& what) {
         // Not from inside the mux's call: ending the conversation tells the channels.
@@ -65,8 +66,10 @@ af::ForwardMux::Events ForwardExec::mux_events() {
 }
 
 std::shared_ptr<ForwardExec> ForwardExec::start(std::shared_ptr<const ConnectionContext> context,
-                                                std::string container, af::proto::SetupPacket setup) {
+                                                std::string container, af::proto::SetupPacket setup,
+                                                ListenerEvents listener) {
     std::shared_ptr<ForwardExec> exec(new ForwardExec(std::move(context), std::move(container)));
+    exec->listener_ = std::move(listener);
     exec->mux_.setup(std::move(setup));
     exec->create({exec->context_->config->agent_path, "forward-server"});
     return exec;
@@ -194,9 +197,12 @@ void ForwardExec::finish(const std::string& reason) {
         stream_.reset();
     }
     if (!stopping_) log(codes::DOCKER_FORWARD_AGENT_ENDED, reason);
-    // The channels hear refused() or closed() and release themselves.
+    // The channels hear refused() or closed() and release themselves; a
+    // listener still waiting for its setup hears that it failed.
     auto keep_alive = std::move(channels_);
     mux_.ended(reason);
+    if (listener_.ready) std::exchange(listener_.ready, nullptr)(false, {});
+    listener_.incoming = nullptr;
 }
 
 void ForwardExec::stop(const std::string& reason) {

@@ -15,6 +15,7 @@
 
 #include <csh/agent_forward/forward_mux.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,9 +24,19 @@ namespace backend_docker {
 
 class ForwardExec : public std::enable_shared_from_this<ForwardExec> {
 public:
+    // What a listening process (PORT_FORWARD) reports; a dialing one needs none.
+    struct ListenerEvents {
+        // SETUP answered: `ok` with the agent's reply (the bound port), or
+        // not (the agent could not listen, or never ran).
+        std::function<void(bool ok, const csh::agent_forward::proto::SetupReply& reply)> ready;
+        // The agent accepted a connection: answer with mux().accept or reject.
+        std::function<void(uint64_t id, const csh::agent_forward::proto::NewConnectionPayload& from)> incoming;
+    };
+
     // Starts `agentPath forward-server` in `container` and sends `setup`.
     static std::shared_ptr<ForwardExec> start(std::shared_ptr<const ConnectionContext> context, std::string container,
-                                              csh::agent_forward::proto::SetupPacket setup);
+                                              csh::agent_forward::proto::SetupPacket setup,
+                                              ListenerEvents listener = {});
     ~ForwardExec();
 
     // False once the process ended or failed: a new one is needed.
@@ -62,6 +73,7 @@ private:
     csh::agent_forward::ForwardMux mux_;
     std::shared_ptr<AttachedStream> stream_;
     std::map<uint64_t, std::shared_ptr<csh::agent_forward::MuxChannel>> channels_;
+    ListenerEvents listener_;
     // The first bytes of stdout until the agent answered SETUP: when they
     // are not the protocol they are usually the runtime saying why the
     // agent could not run, which the log should show.
