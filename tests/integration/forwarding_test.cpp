@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <csignal>
 #include <thread>
@@ -386,6 +387,26 @@ BOOST_AUTO_TEST_CASE(ssh_R_0_is_told_the_allocated_port_and_forwards_through_it)
     BOOST_TEST(round_trip(forward.port, "through port zero\n") == "through port zero\n");
     BOOST_TEST(json_field(gateway.wait_for("SSH_REVERSE_FORWARD_LISTENING"), "bindPort") ==
                std::to_string(forward.port));
+}
+
+// Each -R 0 is a forward of its own, with its own port.
+BOOST_AUTO_TEST_CASE(two_ssh_R_0_forwards_get_two_ports) {
+    EchoServer echo;
+    Gateway gateway(with_forwarding(kEnableRemote));
+    // Two specs (OpenSSH drops a repeated one): the second names its target differently.
+    RemoteForward forward(gateway, kLogin, 0, echo.port(), {"-R", "127.0.0.1:0:localhost:" + std::to_string(echo.port())});
+    BOOST_REQUIRE_MESSAGE(forward.ready, forward.stderr_text());
+    BOOST_REQUIRE(eventually([&] { return gateway.count("SSH_REVERSE_FORWARD_LISTENING") == 2u; },
+                             std::chrono::seconds(10)));
+    const std::string err = forward.stderr_text();
+    std::vector<int> ports;
+    const std::regex allocated("Allocated port ([0-9]+) for remote forward");
+    for (auto it = std::sregex_iterator(err.begin(), err.end(), allocated); it != std::sregex_iterator(); ++it) {
+        ports.push_back(std::stoi((*it)[1]));
+    }
+    BOOST_REQUIRE_MESSAGE(ports.size() == 2u, err);
+    BOOST_TEST(ports[0] != ports[1]);
+    for (const int port : ports) BOOST_TEST(round_trip(port, "either\n") == "either\n", "port " << port);
 }
 
 BOOST_AUTO_TEST_CASE(a_taken_port_fails_the_forward_and_ExitOnForwardFailure_ends_the_client) {

@@ -41,6 +41,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace csh::ssh {
 
@@ -255,9 +256,10 @@ private:
     std::map<uint64_t, std::shared_ptr<ForwardChannel>> forwards_;
     // Global requests not answered yet, in order.
     GlobalReplies global_replies_;
-    // Remote forwards by the address and port the client asked for, from
-    // the request until cancelled or the connection's end.
-    std::map<std::pair<std::string, uint32_t>, std::shared_ptr<ForwardListener>> listeners_;
+    // Remote forwards, from the request until cancelled or the connection's
+    // end; found by the address and port the client names (find_listener).
+    std::vector<std::shared_ptr<ForwardListener>> listeners_;
+    std::vector<std::shared_ptr<ForwardListener>>::iterator find_listener(const std::string& address, uint32_t port);
     friend class SessionChannel;
     friend class ForwardChannel;
     friend class ForwardListener;

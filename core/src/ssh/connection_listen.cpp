@@ -80,8 +80,7 @@ void Connection::listen(Message message) {
         context_.metrics.security_refused(codes::SECURITY_MAX_FORWARD_LISTENERS);
         return;
     }
-    const auto key = std::make_pair(bind.address, bind.port);
-    if (listeners_.count(key) != 0) {
+    if (find_listener(bind.address, bind.port) != listeners_.end()) {
         refuse(codes::SSH_REVERSE_FORWARD_FAILED, "the connection already forwards " + bind.address + ":" + port);
         return;
     }
@@ -94,7 +93,7 @@ void Connection::listen(Message message) {
         return;
     }
     auto listener = std::make_shared<ForwardListener>(*this, bind.address, bind.port);
-    listeners_.emplace(key, listener);
+    listeners_.push_back(listener);
     // still_runs: a listener started after the client left must be stopped again.
     backend.api->listen_start(backend_connection_, &listener->params(),
                               listen_completion(*this, {backend.id, "listen_start", AtConnectionEnd::still_runs},
@@ -106,9 +105,8 @@ void Connection::listen(Message message) {
 void Connection::listening(const std::shared_ptr<ForwardListener>& listener, GlobalReplies::Ticket ticket,
                            ListenAnswer answer) {
     const auto& backend = context_.plugins.backend;
-    const auto key = std::make_pair(listener->address(), listener->requested_port());
-    const auto it = listeners_.find(key);
-    if (closing() || it == listeners_.end() || it->second != listener) {
+    const auto it = std::find(listeners_.begin(), listeners_.end(), listener);
+    if (closing() || it == listeners_.end()) {
         if (answer.status == CSH_OK && answer.listener != nullptr) {
             backend.api->listen_stop(answer.listener,
                                      status_completion(*this, {backend.id, "listen_stop"}, [](Connection&, StatusAnswer) {}));
@@ -138,20 +136,14 @@ void Connection::cancel_listen(Message message) {
     const BindRequest bind = bind_of(message.get());
     audit_bind(audit_.get(), CSH_AUDIT_REQUEST_CANCEL_REVERSE_FORWARD, bind);
     const GlobalReplies::Ticket ticket = global_replies_.add(std::move(message));
-    // OpenSSH cancels a port-0 forward by the port it was given.
-    auto it = listeners_.find(std::make_pair(bind.address, bind.port));
-    if (it == listeners_.end()) {
-        it = std::find_if(listeners_.begin(), listeners_.end(), [&](const auto& entry) {
-            return entry.second->address() == bind.address && entry.second->bound_port() == bind.port;
-        });
-    }
-    if (it == listeners_.end() || !it->second->active()) {
+    const auto it = find_listener(bind.address, bind.port);
+    if (it == listeners_.end() || !(*it)->active()) {
         log(codes::SSH_GLOBAL_REQUEST_FAILED, "cancel-tcpip-forward names no active remote forward",
             {{"bindHost", bind.address}, {"bindPort", std::to_string(bind.port)}});
         global_replies_.refuse(ticket);
         return;
     }
-    const std::shared_ptr<ForwardListener> listener = it->second;
+    const std::shared_ptr<ForwardListener> listener = *it;
     listeners_.erase(it);
     context_.metrics.listener_stopped(kTcpipForward);
     log(codes::SSH_REVERSE_FORWARD_CANCELLED, "cancelled by the client",
@@ -170,9 +162,15 @@ void Connection::cancel_listen(Message message) {
                                                }));
 }
 
+std::vector<std::shared_ptr<ForwardListener>>::iterator Connection::find_listener(const std::string& address,
+                                                                                 uint32_t port) {
+    return std::find_if(listeners_.begin(), listeners_.end(),
+                        [&](const auto& listener) { return listener->named_by(address, port); });
+}
+
 void Connection::stop_listeners(std::function<void(Connection&)> then) {
     std::vector<std::shared_ptr<ForwardListener>> active;
-    for (auto& [key, listener] : listeners_) {
+    for (const auto& listener : listeners_) {
         if (listener->active()) active.push_back(listener);
     }
     // One still starting is stopped by its completion (listening()).

@@ -37,6 +37,12 @@ public:
     // The backend listens; open_to_client is accepted from now on.
     void started(csh_backend_listener* backend, uint32_t bound_port);
     bool active() const { return backend_ != nullptr; }
+    // The forward a request names: by the port asked for, or (as OpenSSH
+    // cancels a port-0 forward) by the port bound. Port 0 names none: each
+    // -R 0 is a forward of its own.
+    bool named_by(const std::string& address, uint32_t port) const {
+        return address == address_ && port != 0 && (port == requested_port_ || (active() && port == bound_port_));
+    }
     // Ends the listener's life on our side: the backend's handle, for listen_stop.
     csh_backend_listener* take_backend() { return std::exchange(backend_, nullptr); }
 

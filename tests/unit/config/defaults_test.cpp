@@ -63,6 +63,8 @@ BOOST_AUTO_TEST_CASE(sections_carry_the_reference_defaults) {
     BOOST_TEST(json.text_at("/backend") == "docker");
     BOOST_TEST(json.integer_at("/security/maxSessions") == -1);
     BOOST_TEST(json.text_at("/security/forwarding/x11ForwardingMode") == "disable");
+    BOOST_TEST(json.text_at("/security/forwarding/reverseForwardingMode") == "disable");
+    BOOST_TEST(json.integer_at("/security/maxForwardListeners") == 16);
     BOOST_TEST(json.text_at("/auth/password/webhook/timeout") == "2s");
     BOOST_TEST(json.text_at("/auth/password/webhook/authTimeout") == "1m0s");
     BOOST_TEST(json.text_at("/auth/password/kerberos/clockSkew") == "5m0s");

@@ -147,6 +147,30 @@ BOOST_AUTO_TEST_CASE(security_limit_keys_are_read) {
     BOOST_CHECK_THROW(config_of("security:\n  maxChannels: 0\n"), csh::config::ConfigError);
 }
 
+BOOST_AUTO_TEST_CASE(maxForwardListeners_defaults_to_16_and_may_be_0_but_not_negative) {
+    BOOST_TEST(csh::security::Policy(config_of("").security()).limits().max_forward_listeners == 16u);
+    const auto read = [](const std::string& value) {
+        return csh::security::Policy(config_of("security:\n  maxForwardListeners: " + value + "\n").security())
+            .limits()
+            .max_forward_listeners;
+    };
+    BOOST_TEST(read("3") == 3u);
+    BOOST_TEST(read("0") == 0u);  // no remote forwards at all
+    BOOST_CHECK_THROW(config_of("security:\n  maxForwardListeners: -1\n"), csh::config::ConfigError);
+}
+
+// Like forwardingMode: only enable allows, and defaultMode does not reach it.
+BOOST_AUTO_TEST_CASE(reverseForwardingMode_allows_only_when_enabled) {
+    const auto policy = [](const std::string& yaml) { return csh::security::Policy(config_of(yaml).security()); };
+    BOOST_TEST(!policy("").allows_reverse_forwarding());
+    BOOST_TEST(!policy("security:\n  defaultMode: enable\n").allows_reverse_forwarding());
+    BOOST_TEST(!policy("security:\n  forwarding:\n    reverseForwardingMode: filter\n").allows_reverse_forwarding());
+    BOOST_TEST(!policy("security:\n  forwarding:\n    reverseForwardingMode: disable\n").allows_reverse_forwarding());
+    const auto enabled = policy("security:\n  forwarding:\n    reverseForwardingMode: enable\n");
+    BOOST_TEST(enabled.allows_reverse_forwarding());
+    BOOST_TEST(!enabled.allows_forwarding());  // the two modes are separate
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(deadlines)

@@ -58,9 +58,9 @@ struct ListenParams {
 // channel (the forward's ForwardHost is attached by then), else why not.
 using OpenToClientCallback = std::function<void(csh_status status, std::string_view reason)>;
 
-// The host's side of one listener. [connection-strand] After stop() every
-// call is a no-op (the callback hears a failure, later, on the strand's
-// caller: never inside open_to_client).
+// The host's side of one listener. [connection-strand] The host answers
+// open_to_client later, never inside the call; after stop() the listener
+// is detached and open_to_client fails at once (its callback runs inside).
 class ListenerHost {
 public:
     explicit ListenerHost(const ListenParams& params)
