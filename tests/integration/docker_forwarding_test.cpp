@@ -24,6 +24,7 @@
 #include <iostream>
 #include <random>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 using namespace csh::test;
@@ -34,7 +35,8 @@ BOOST_TEST_GLOBAL_FIXTURE(BrokenPipesDoNotKill);
 namespace {
 
 const std::string kForwardingOn =
-    "security:\n  forwarding:\n    forwardingMode: enable\n    reverseForwardingMode: enable\n";
+    "security:\n  forwarding:\n    forwardingMode: enable\n    reverseForwardingMode: enable\n"
+    "    agentForwardingMode: enable\n";
 
 bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
@@ -45,10 +47,11 @@ bool contains(const std::string& haystack, const std::string& needle) {
 // with no container of its user left.
 class ForwardingGateway {
 public:
-    explicit ForwardingGateway(const std::string& mode = "connection", const std::string& execution_yaml = "")
+    explicit ForwardingGateway(const std::string& mode = "connection", const std::string& execution_yaml = "",
+                               const std::string& security_yaml = kForwardingOn)
         : user_("dfwd" + random_hex(10)),
           gateway_("auth:\n  password:\n    method: static\n    static:\n      users:\n        " + user_ +
-                   ":\n          password: pw\n" + docker::backend_config(mode, execution_yaml) + kForwardingOn) {}
+                   ":\n          password: pw\n" + docker::backend_config(mode, execution_yaml) + security_yaml) {}
     ~ForwardingGateway() {
         if (current_test_failed()) {
             std::cerr << "---- gateway log ----\n";
@@ -318,7 +321,7 @@ BOOST_AUTO_TEST_CASE(ssh_R_brings_a_connection_from_the_container_to_the_client_
                        {ask_in_container(7200, "remote-ping")}, "", std::chrono::seconds(90));
     BOOST_TEST(r.exit_code == 0, describe(r));
     BOOST_TEST(r.out == "remote-ping\n", describe(r));
-    BOOST_TEST(json_field(g.gateway().wait_for("DOCKER_FORWARD_LISTENING"), "port") == "7200");
+    BOOST_TEST(json_field(g.gateway().wait_for("DOCKER_FORWARD_LISTENING"), "listener") == "localhost:7200");
 }
 
 // ssh -R 0: the port the agent's kernel chose is reported to the client,
@@ -371,4 +374,52 @@ BOOST_AUTO_TEST_CASE(session_mode_refuses_remote_forwarding) {
     BOOST_TEST(r.exit_code == 255, describe(r));
     BOOST_TEST(contains(r.err, "remote port forwarding failed"), describe(r));
     BOOST_TEST(contains(g.gateway().wait_for("DOCKER_FORWARD_NOT_AVAILABLE"), "session mode"));
+}
+
+// ssh -A: an ssh-agent on the client's side holds a key; in the container
+// SSH_AUTH_SOCK leads to it, and ssh-add lists the key.
+namespace {
+struct ClientAgent {
+    TempDir dir;
+    std::string socket = (dir.path() / "agent.sock").string();
+    Child agent{{"ssh-agent", "-D", "-a", socket}};
+    std::string fingerprint;
+    ClientAgent() {
+        BOOST_REQUIRE(eventually([&] { return std::filesystem::exists(socket); }, std::chrono::seconds(10)));
+        const auto key = make_key(dir.path(), "forwarded");
+        const auto added = run({"ssh-add", key.string()}, "", {{"SSH_AUTH_SOCK", socket}});
+        BOOST_REQUIRE_MESSAGE(added.exit_code == 0, describe(added));
+        const auto listed = run({"ssh-keygen", "-lf", key.string() + ".pub"});
+        std::istringstream fields(listed.out);
+        std::string bits;
+        fields >> bits >> fingerprint;
+        BOOST_REQUIRE(!fingerprint.empty());
+    }
+    RunResult ssh_A(ForwardingGateway& g, const std::string& command) {
+        auto env = ssh_env(g.gateway(), g.login());
+        env["SSH_AUTH_SOCK"] = socket;
+        return run(ssh_command(g.gateway(), g.login(), {"-A"}, {command}), "", env, std::chrono::seconds(90));
+    }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(ssh_A_lets_ssh_add_in_the_container_list_the_clients_key) {
+    ForwardingGateway g;
+    ClientAgent agent;
+    const auto r = agent.ssh_A(g, "echo sock=$SSH_AUTH_SOCK; ssh-add -l");
+    BOOST_TEST(r.exit_code == 0, describe(r));
+    BOOST_TEST(contains(r.out, "sock=/tmp/containerssh-agent-"), describe(r));
+    BOOST_TEST(contains(r.out, agent.fingerprint), describe(r));
+    BOOST_TEST(!g.gateway().wait_for("SSH_AGENT_FORWARD_LISTENING").empty());
+    BOOST_TEST(g.gateway().count("SSH_REVERSE_FORWARD_OPENED") >= 1u);  // an auth-agent@openssh.com channel
+}
+
+BOOST_AUTO_TEST_CASE(without_agentForwardingMode_the_agent_is_not_forwarded) {
+    ForwardingGateway g("connection", "", "security:\n  forwarding:\n    forwardingMode: enable\n");
+    ClientAgent agent;
+    const auto r = agent.ssh_A(g, "echo sock=$SSH_AUTH_SOCK; ssh-add -l");
+    BOOST_TEST(r.exit_code == 2, describe(r));  // ssh-add: no agent to talk to
+    BOOST_TEST(contains(r.out, "sock=\n"), describe(r));
+    const auto line = g.gateway().wait_for("SECURITY_AGENT_FORWARDING_REJECTED");
+    BOOST_TEST(contains(json_field(line, "reason"), "mode disable"), line);
 }

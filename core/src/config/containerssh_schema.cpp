@@ -241,6 +241,8 @@ NodePtr security() {
                            {"socketForwardingMode", security_mode("disable")},
                            {"socketListenMode", security_mode("disable")},
                            {"x11ForwardingMode", security_mode("disable")},
+                           // Ours: auth-agent-req@openssh.com (ssh -A), named in their style.
+                           {"agentForwardingMode", security_mode("disable")},
                        })},
     });
 }

@@ -31,6 +31,7 @@ SecuritySettings read_security(const Value& section) {
     const Value& forwarding = child(section, "forwarding");
     settings.forwarding_mode = text_of(child(forwarding, "forwardingMode"));
     settings.reverse_forwarding_mode = text_of(child(forwarding, "reverseForwardingMode"));
+    settings.agent_forwarding_mode = text_of(child(forwarding, "agentForwardingMode"));
     return settings;
 }
 

@@ -45,6 +45,8 @@ struct SecuritySettings {
     std::string forwarding_mode = "disable";
     // security.forwarding.reverseForwardingMode (tcpip-forward: ssh -R), the same way.
     std::string reverse_forwarding_mode = "disable";
+    // security.forwarding.agentForwardingMode (ours: auth-agent-req, ssh -A), the same way.
+    std::string agent_forwarding_mode = "disable";
 };
 
 }  // namespace csh::config

@@ -61,6 +61,10 @@ public:
     // the same rule (a filter has nothing to match).
     Mode reverse_forwarding_mode() const { return reverse_forwarding_mode_; }
     bool allows_reverse_forwarding() const { return reverse_forwarding_mode_ == Mode::enable; }
+    // security.forwarding.agentForwardingMode (ours): auth-agent-req (ssh -A),
+    // by the same rule.
+    Mode agent_forwarding_mode() const { return agent_forwarding_mode_; }
+    bool allows_agent_forwarding() const { return agent_forwarding_mode_ == Mode::enable; }
 
     // Each item's effective mode, for the reason given with a refusal.
     Mode env_mode() const { return env_.mode(); }
@@ -82,6 +86,7 @@ private:
     Limits limits_;
     Mode forwarding_mode_ = Mode::disable;
     Mode reverse_forwarding_mode_ = Mode::disable;
+    Mode agent_forwarding_mode_ = Mode::disable;
 };
 
 }  // namespace csh::security

@@ -170,6 +170,18 @@ private:
                         csh_backend_forward* channel, csh_forward_open_completion done);
     // A server-opened channel was accepted (`refusal` empty) or refused by the client.
     void reverse_forward_answered(const ForwardChannel& forward, std::string_view refusal);
+    // ssh -A for session channel `channel_id` (whose backend side is
+    // `session`): the backend listens for the session's program; `then`
+    // runs once it answered, whatever the answer (connection_listen.cpp).
+    void listen_for_agent(uint64_t channel_id, csh_backend_session* session, std::function<void(Connection&)> then);
+    void agent_listening(const std::shared_ptr<ForwardListener>& listener, ListenAnswer answer,
+                         const std::function<void(Connection&)>& then);
+    // A listener's answer: where it is in listeners_, or end() (after
+    // stopping a listener that started) when nothing waits for it any more.
+    std::vector<std::shared_ptr<ForwardListener>>::iterator find_waited_for(
+        const std::shared_ptr<ForwardListener>& listener, const ListenAnswer& answer);
+    // The session's end: listen_stop for its agent listener.
+    void stop_session_listeners(uint64_t channel_id);
     // At the connection's end: listen_stop for every listener, then `then`.
     void stop_listeners(std::function<void(Connection&)> then);
     // The backend's connection_close, then finish_close.

@@ -18,6 +18,7 @@ namespace csh::ssh {
 namespace {
 constexpr const char* kTcpipForward = "tcpip-forward";
 constexpr const char* kForwardedTcpip = "forwarded-tcpip";
+constexpr const char* kAuthAgent = "auth-agent@openssh.com";
 
 struct BindRequest {
     std::string address;
@@ -35,19 +36,20 @@ void audit_bind(AuditStreams* audit, csh_audit_type type, const BindRequest& bin
                 {audit_field::text("BindHost", bind.address), audit_field::uint("BindPort", bind.port)});
 }
 
-// A forwarded-tcpip channel that did not open, whoever refused it.
-void record_refusal(Connection& c, const char* code, uint64_t channel_id, const std::string& listener,
-                    std::string_view reason) {
+// A server-opened channel that did not open, whoever refused it.
+void record_refusal(Connection& c, const char* code, uint64_t channel_id, std::string_view type,
+                    const std::string& listener, std::string_view reason) {
     c.log(code, reason,
-          {{"channelId", std::to_string(channel_id)},
-           {"channelType", kForwardedTcpip},
-           {"listener", listener},
-           {"reason", reason}});
+          {{"channelId", std::to_string(channel_id)}, {"channelType", type}, {"listener", listener}, {"reason", reason}});
     if (auto* audit = c.audit()) {
         audit->emit(CSH_AUDIT_NEW_CHANNEL_FAILED, static_cast<int64_t>(channel_id),
-                    {audit_field::text("channelType", kForwardedTcpip), audit_field::text("reason", reason)});
+                    {audit_field::text("channelType", type), audit_field::text("reason", reason)});
     }
-    c.context().metrics.forward_failed(kForwardedTcpip);
+    c.context().metrics.forward_failed(type);
+}
+
+const char* channel_type_of(const ForwardListener& listener) {
+    return listener.kind() == CSH_FORWARD_AGENT ? kAuthAgent : kForwardedTcpip;
 }
 }  // namespace
 
@@ -102,17 +104,23 @@ void Connection::listen(Message message) {
                                                 }));
 }
 
+std::vector<std::shared_ptr<ForwardListener>>::iterator Connection::find_waited_for(
+    const std::shared_ptr<ForwardListener>& listener, const ListenAnswer& answer) {
+    const auto it = std::find(listeners_.begin(), listeners_.end(), listener);
+    if (!closing() && it != listeners_.end()) return it;
+    // Nothing waits for it any more (cancelled, its session or the connection ended).
+    if (answer.status == CSH_OK && answer.listener != nullptr) {
+        const auto& backend = context_.plugins.backend;
+        backend.api->listen_stop(answer.listener,
+                                 status_completion(*this, {backend.id, "listen_stop"}, [](Connection&, StatusAnswer) {}));
+    }
+    return listeners_.end();
+}
+
 void Connection::listening(const std::shared_ptr<ForwardListener>& listener, GlobalReplies::Ticket ticket,
                            ListenAnswer answer) {
-    const auto& backend = context_.plugins.backend;
-    const auto it = std::find(listeners_.begin(), listeners_.end(), listener);
-    if (closing() || it == listeners_.end()) {
-        if (answer.status == CSH_OK && answer.listener != nullptr) {
-            backend.api->listen_stop(answer.listener,
-                                     status_completion(*this, {backend.id, "listen_stop"}, [](Connection&, StatusAnswer) {}));
-        }
-        return;
-    }
+    const auto it = find_waited_for(listener, answer);
+    if (it == listeners_.end()) return;
     if (answer.status != CSH_OK || answer.listener == nullptr) {
         const std::string reason = answer.reason.empty() ? "the backend could not listen" : answer.reason;
         log(codes::SSH_REVERSE_FORWARD_FAILED, reason,
@@ -183,9 +191,11 @@ void Connection::stop_listeners(std::function<void(Connection&)> then) {
     auto remaining = std::make_shared<size_t>(active.size());
     auto after = std::make_shared<std::function<void(Connection&)>>(std::move(then));
     for (const auto& listener : active) {
-        context_.metrics.listener_stopped(kTcpipForward);
-        log(codes::SSH_REVERSE_FORWARD_CANCELLED, "the connection closed",
-            {{"bindHost", listener->address()}, {"bindPort", std::to_string(listener->bound_port())}});
+        context_.metrics.listener_stopped(listener->type());
+        if (listener->kind() == CSH_FORWARD_TCPIP) {
+            log(codes::SSH_REVERSE_FORWARD_CANCELLED, "the connection closed",
+                {{"bindHost", listener->address()}, {"bindPort", std::to_string(listener->bound_port())}});
+        }
         backend.api->listen_stop(listener->take_backend(),
                                  status_completion(*this, {backend.id, "listen_stop", AtConnectionEnd::still_runs},
                                                    [listener, remaining, after](Connection& c, StatusAnswer) {
@@ -205,14 +215,18 @@ void Connection::open_to_client(ForwardListener& listener, const csh_forward_cha
                                          params.originator_address.size);
     target.originator_port = params.originator_port;
     const auto audit_channel = static_cast<int64_t>(channel_id);
-    if (audit_) {
+    const char* type = channel_type_of(listener);
+    if (audit_ && listener.kind() == CSH_FORWARD_AGENT) {
+        // ContainerSSH has no type of its own for it: a plain new channel.
+        audit_->emit(CSH_AUDIT_NEW_CHANNEL, audit_channel, {audit_field::text("channelType", type)});
+    } else if (audit_) {
         audit_->emit(CSH_AUDIT_NEW_CHANNEL_FORWARDED_TCPIP, audit_channel,
                      {audit_field::text("ConnectedHost", target.host), audit_field::uint("ConnectedPort", target.port),
                       audit_field::text("OriginatorHost", target.originator_host),
                       audit_field::uint("OriginatorPort", target.originator_port)});
     }
     auto refuse = [&](const char* code, const std::string& reason) {
-        record_refusal(*this, code, channel_id, listener.label(), reason);
+        record_refusal(*this, code, channel_id, type, listener.label(), reason);
         // Never inside the backend's call.
         post([done, reason](Connection&) { ForwardChannel::answer(done, CSH_FAILED, reason); });
     };
@@ -221,7 +235,8 @@ void Connection::open_to_client(ForwardListener& listener, const csh_forward_cha
         return;
     }
     if (at_max_channels(refuse)) return;
-    forwards_.emplace(channel_id, std::make_shared<ForwardChannel>(*this, channel_id, std::move(target), channel, done));
+    forwards_.emplace(channel_id, std::make_shared<ForwardChannel>(*this, channel_id, std::move(target),
+                                                                   listener.kind(), channel, done));
     wake();  // the pump opens it (forward_channel.cpp), outside the backend's call
 }
 
@@ -231,14 +246,81 @@ void Connection::reverse_forward_answered(const ForwardChannel& forward, std::st
     const std::string originator =
         forward.target().originator_host + ":" + std::to_string(forward.target().originator_port);
     if (!refusal.empty()) {
-        record_refusal(*this, codes::SSH_REVERSE_FORWARD_REFUSED, forward.id(), listener, refusal);
+        record_refusal(*this, codes::SSH_REVERSE_FORWARD_REFUSED, forward.id(), forward.type(), listener, refusal);
         return;
     }
     log(codes::SSH_REVERSE_FORWARD_OPENED, "",
-        {{"channelId", label}, {"channelType", kForwardedTcpip}, {"listener", listener}, {"originator", originator}});
+        {{"channelId", label}, {"channelType", forward.type()}, {"listener", listener}, {"originator", originator}});
     if (audit_) {
         audit_->emit(CSH_AUDIT_NEW_CHANNEL_SUCCESSFUL, static_cast<int64_t>(forward.id()),
-                     {audit_field::text("channelType", kForwardedTcpip)});
+                     {audit_field::text("channelType", forward.type())});
+    }
+}
+
+// ---- SSH agent forwarding (auth-agent-req@openssh.com: ssh -A) --------------
+
+void Connection::listen_for_agent(uint64_t channel_id, csh_backend_session* session,
+                                  std::function<void(Connection&)> then) {
+    const std::string label = std::to_string(channel_id);
+    auto give_up = [&](const char* code, const std::string& reason) {
+        log(code, reason, {{"channelId", label}, {"reason", reason}});
+        then(*this);
+    };
+    const auto& backend = context_.plugins.backend;
+    if (!CSH_TABLE_HAS(backend.api, csh_backend_interface, listen_stop) || backend.api->listen_start == nullptr ||
+        backend.api->listen_stop == nullptr || backend.api->forward_close == nullptr) {
+        give_up(codes::SSH_AGENT_FORWARD_FAILED, "the backend " + backend.id + " does not support agent forwarding");
+        return;
+    }
+    const auto limit = policy_->limits().max_forward_listeners;
+    if (listeners_.size() >= limit) {
+        context_.metrics.security_refused(codes::SECURITY_MAX_FORWARD_LISTENERS);
+        give_up(codes::SECURITY_MAX_FORWARD_LISTENERS,
+                "the connection already has security.maxForwardListeners (" + std::to_string(limit) + ") listeners");
+        return;
+    }
+    auto listener = std::make_shared<ForwardListener>(*this, channel_id, session);
+    listeners_.push_back(listener);
+    auto after = std::make_shared<std::function<void(Connection&)>>(std::move(then));
+    backend.api->listen_start(backend_connection_, &listener->params(),
+                              listen_completion(*this, {backend.id, "listen_start", AtConnectionEnd::still_runs},
+                                                [listener, after](Connection& c, ListenAnswer a) {
+                                                    c.agent_listening(listener, std::move(a), *after);
+                                                }));
+}
+
+void Connection::agent_listening(const std::shared_ptr<ForwardListener>& listener, ListenAnswer answer,
+                                 const std::function<void(Connection&)>& then) {
+    const auto it = find_waited_for(listener, answer);
+    if (it == listeners_.end()) return;
+    const std::string label = std::to_string(listener->session_channel());
+    if (answer.status != CSH_OK || answer.listener == nullptr) {
+        const std::string reason = answer.reason.empty() ? "the backend could not set up agent forwarding" : answer.reason;
+        log(codes::SSH_AGENT_FORWARD_FAILED, reason, {{"channelId", label}, {"reason", reason}});
+        listeners_.erase(it);
+        then(*this);
+        return;
+    }
+    listener->started(answer.listener, 0);
+    context_.metrics.listener_started(listener->type());
+    log(codes::SSH_AGENT_FORWARD_LISTENING, "", {{"channelId", label}});
+    then(*this);
+}
+
+void Connection::stop_session_listeners(uint64_t channel_id) {
+    const auto& backend = context_.plugins.backend;
+    for (auto it = listeners_.begin(); it != listeners_.end();) {
+        const std::shared_ptr<ForwardListener> listener = *it;
+        if (listener->kind() != CSH_FORWARD_AGENT || listener->session_channel() != channel_id) {
+            ++it;
+            continue;
+        }
+        it = listeners_.erase(it);
+        // One still starting is stopped by its completion (agent_listening()).
+        if (!listener->active()) continue;
+        context_.metrics.listener_stopped(listener->type());
+        backend.api->listen_stop(listener->take_backend(), status_completion(*this, {backend.id, "listen_stop"},
+                                                                             [listener](Connection&, StatusAnswer) {}));
     }
 }
 

@@ -54,10 +54,12 @@ ForwardChannel::ForwardChannel(Connection& connection, uint64_t id, Target targe
     open_.release_queue();
 }
 
-ForwardChannel::ForwardChannel(Connection& connection, uint64_t id, Target target, csh_backend_forward* backend,
-                               csh_forward_open_completion done)
+ForwardChannel::ForwardChannel(Connection& connection, uint64_t id, Target target, csh_forward_kind kind,
+                               csh_backend_forward* backend, csh_forward_open_completion done)
     : ForwardChannel(connection, id, std::move(target)) {
     to_client_ = true;
+    kind_ = kind;
+    params_.kind = kind;
     offered_ = backend;
     done_ = done;
 }
@@ -111,18 +113,20 @@ void ForwardChannel::attach(ssh_channel channel, csh_backend_forward* backend) {
 // packets have arrived, so callbacks may run inside it).
 void ForwardChannel::open_to_client() {
     if (opening_channel_ == nullptr) opening_channel_ = ssh_channel_new(connection_.session());
-    const int rc = opening_channel_ == nullptr
-                       ? SSH_ERROR
-                       : ssh_channel_open_reverse_forward(opening_channel_, target_.host.c_str(),
-                                                          static_cast<int>(target_.port),
-                                                          target_.originator_host.c_str(),
-                                                          static_cast<int>(target_.originator_port));
+    int rc = SSH_ERROR;
+    if (opening_channel_ != nullptr && kind_ == CSH_FORWARD_AGENT) {
+        rc = ssh_channel_open_auth_agent(opening_channel_);
+    } else if (opening_channel_ != nullptr) {
+        rc = ssh_channel_open_reverse_forward(opening_channel_, target_.host.c_str(), static_cast<int>(target_.port),
+                                              target_.originator_host.c_str(),
+                                              static_cast<int>(target_.originator_port));
+    }
     if (rc == SSH_AGAIN) return;
     auto* backend = std::exchange(offered_, nullptr);
     if (rc != SSH_OK) {
         if (opening_channel_ != nullptr) ssh_channel_free(std::exchange(opening_channel_, nullptr));
         finished_ = true;
-        const char* reason = "the client refused the forwarded-tcpip channel";
+        const std::string reason = std::string("the client refused the ") + type() + " channel";
         connection_.reverse_forward_answered(*this, reason);
         answer(done_, CSH_FAILED, reason);
         return;

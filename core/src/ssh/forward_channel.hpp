@@ -55,10 +55,11 @@ public:
     // `open` is the client's channel-open message, answered by opened() or
     // refused(); the connection's queue is not held meanwhile.
     ForwardChannel(Connection& connection, uint64_t id, Target target, Message open);
-    // Opened by the server for `backend`, a listener's connection: `done`
-    // hears whether the client accepted (the connection's end counts as a refusal).
-    ForwardChannel(Connection& connection, uint64_t id, Target target, csh_backend_forward* backend,
-                   csh_forward_open_completion done);
+    // Opened by the server for `backend`, a listener's connection of `kind`
+    // (TCPIP: forwarded-tcpip, AGENT: auth-agent@openssh.com): `done` hears
+    // whether the client accepted (the connection's end counts as a refusal).
+    ForwardChannel(Connection& connection, uint64_t id, Target target, csh_forward_kind kind,
+                   csh_backend_forward* backend, csh_forward_open_completion done);
     ~ForwardChannel();
     ForwardChannel(const ForwardChannel&) = delete;
     ForwardChannel& operator=(const ForwardChannel&) = delete;
@@ -67,7 +68,10 @@ public:
     const Target& target() const { return target_; }
     const csh_forward_channel_params& params() const { return params_; }
     // The SSH channel type, as metrics and logs name it.
-    const char* type() const { return to_client_ ? "forwarded-tcpip" : "direct-tcpip"; }
+    const char* type() const {
+        if (!to_client_) return "direct-tcpip";
+        return kind_ == CSH_FORWARD_AGENT ? "auth-agent@openssh.com" : "forwarded-tcpip";
+    }
     // Still waiting for the backend's forward_open, or for the client's confirmation.
     bool opening() const { return open_.operator bool() || offered_ != nullptr; }
 
@@ -119,6 +123,7 @@ private:
     Message open_;
     // Server-opened: the backend's channel and its answer until the client confirms.
     bool to_client_ = false;
+    csh_forward_kind kind_ = CSH_FORWARD_TCPIP;
     csh_backend_forward* offered_ = nullptr;
     csh_forward_open_completion done_{};
     ssh_channel opening_channel_ = nullptr;

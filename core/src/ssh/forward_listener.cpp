@@ -5,9 +5,7 @@
 
 namespace csh::ssh {
 
-ForwardListener::ForwardListener(Connection& connection, std::string address, uint32_t requested_port)
-    : connection_(connection), address_(std::move(address)), requested_port_(requested_port),
-      bound_port_(requested_port) {
+const csh_listener_host_api& ForwardListener::host_api() {
     // Behind the host barrier (host/host_entry.hpp), as every entry a plugin calls.
     static const csh_listener_host_api api = {
         sizeof(csh_listener_host_api),
@@ -19,13 +17,29 @@ ForwardListener::ForwardListener(Connection& connection, std::string address, ui
                           [&] { self->connection_.open_to_client(*self, *params, channel, done); });
         },
     };
+    return api;
+}
+
+ForwardListener::ForwardListener(Connection& connection, std::string address, uint32_t requested_port)
+    : connection_(connection), address_(std::move(address)), requested_port_(requested_port),
+      bound_port_(requested_port) {
     params_.struct_size = sizeof params_;
     params_.kind = CSH_FORWARD_TCPIP;
     params_.address = {address_.data(), address_.size()};
     params_.port = requested_port;
     params_.strand = connection.strand();
     params_.host = this;
-    params_.api = &api;
+    params_.api = &host_api();
+}
+
+ForwardListener::ForwardListener(Connection& connection, uint64_t channel_id, csh_backend_session* session)
+    : connection_(connection), requested_port_(0), bound_port_(0), session_channel_(channel_id) {
+    params_.struct_size = sizeof params_;
+    params_.kind = CSH_FORWARD_AGENT;
+    params_.session = session;
+    params_.strand = connection.strand();
+    params_.host = this;
+    params_.api = &host_api();
 }
 
 void ForwardListener::started(csh_backend_listener* backend, uint32_t bound_port) {

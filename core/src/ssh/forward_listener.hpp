@@ -22,7 +22,11 @@ class Connection;
 
 class ForwardListener : public csh_listener_host {
 public:
+    // A remote forward (tcpip-forward).
     ForwardListener(Connection& connection, std::string address, uint32_t requested_port);
+    // The SSH agent of session channel `channel_id` (auth-agent-req: ssh -A),
+    // `session` its backend side.
+    ForwardListener(Connection& connection, uint64_t channel_id, csh_backend_session* session);
     ForwardListener(const ForwardListener&) = delete;
     ForwardListener& operator=(const ForwardListener&) = delete;
 
@@ -33,6 +37,11 @@ public:
     uint32_t bound_port() const { return bound_port_; }
     std::string label() const { return address_ + ":" + std::to_string(bound_port_); }
     const csh_listen_params& params() const { return params_; }
+    csh_forward_kind kind() const { return params_.kind; }
+    // The session an agent listener serves.
+    uint64_t session_channel() const { return session_channel_; }
+    // The request it answers, as metrics name it.
+    const char* type() const { return kind() == CSH_FORWARD_AGENT ? "auth-agent" : "tcpip-forward"; }
 
     // The backend listens; open_to_client is accepted from now on.
     void started(csh_backend_listener* backend, uint32_t bound_port);
@@ -41,16 +50,20 @@ public:
     // cancels a port-0 forward) by the port bound. Port 0 names none: each
     // -R 0 is a forward of its own.
     bool named_by(const std::string& address, uint32_t port) const {
-        return address == address_ && port != 0 && (port == requested_port_ || (active() && port == bound_port_));
+        return kind() == CSH_FORWARD_TCPIP && address == address_ && port != 0 &&
+               (port == requested_port_ || (active() && port == bound_port_));
     }
     // Ends the listener's life on our side: the backend's handle, for listen_stop.
     csh_backend_listener* take_backend() { return std::exchange(backend_, nullptr); }
 
 private:
+    static const csh_listener_host_api& host_api();
+
     Connection& connection_;
     std::string address_;
     uint32_t requested_port_;
     uint32_t bound_port_;
+    uint64_t session_channel_ = 0;
     csh_backend_listener* backend_ = nullptr;
     csh_listen_params params_{};
 };

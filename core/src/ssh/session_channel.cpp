@@ -71,6 +71,7 @@ void SessionChannel::attach(ssh_channel channel, csh_backend_session* backend) {
     callbacks_.channel_eof_function = on_eof;
     callbacks_.channel_close_function = on_close;
     callbacks_.channel_signal_function = on_signal;
+    callbacks_.channel_auth_agent_req_function = on_auth_agent_req;
     ssh_callbacks_init(&callbacks_);
     ssh_set_channel_callbacks(channel_, &callbacks_);
 }
@@ -119,6 +120,10 @@ void SessionChannel::submit(ChannelRequest request, Message reply_to) {
 
 void SessionChannel::forward(const ChannelRequest& request, Message reply_to, Answered answered) {
     auto& c = connection_;
+    if (starts_program(request.kind) && agent_requested_ && !agent_settled_) {
+        set_up_agent_forwarding(request, std::move(reply_to), std::move(answered));
+        return;
+    }
     if (starts_program(request.kind) && !connection_env_sent_) {
         set_connection_env(request, std::move(reply_to), std::move(answered));
         return;
@@ -436,6 +441,8 @@ bool SessionChannel::output_room_unannounced() const {
 void SessionChannel::connection_closing() { release_channel(); }
 
 void SessionChannel::release_channel() {
+    // Its agent listener serves the session's program: it goes first.
+    if (agent_settled_) connection_.stop_session_listeners(id_);
     if (backend_ != nullptr) {
         auto* session = std::exchange(backend_, nullptr);
         connection_.context().plugins.backend.api->session_close(session);

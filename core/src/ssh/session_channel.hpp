@@ -77,6 +77,7 @@ private:
     static void on_eof(ssh_session, ssh_channel, void* self);
     static void on_close(ssh_session, ssh_channel, void* self);
     static void on_signal(ssh_session, ssh_channel, const char* signal, void* self);
+    static void on_auth_agent_req(ssh_session, ssh_channel, void* self);
 
     static log::Logger* logger_of(csh_session_host* host);
     static size_t api_write_output(csh_session_host* host, csh_stream stream, csh_bytes data);
@@ -109,6 +110,9 @@ private:
     bool env_fits(const ChannelRequest& request, Message& reply_to, const Answered& answered);
     // SSH_CLIENT and SSH_CONNECTION, once, before the first program starts.
     void set_connection_env(ChannelRequest request, Message reply_to, Answered answered);
+    // ssh -A, once, before the first program starts: the policy decides, the
+    // backend listens (session_agent.cpp); the program request waits for it.
+    void set_up_agent_forwarding(ChannelRequest request, Message reply_to, Answered answered);
     void answer(Message reply_to, const Answered& request, const StatusAnswer& answer);
     size_t offer_stdin(const char* data, size_t size);
     void deliver_eof_when_drained();
@@ -148,6 +152,10 @@ private:
     EnvBudget env_budget_;
     bool env_limit_logged_ = false;
     bool connection_env_sent_ = false;
+    // auth-agent-req arrived (libssh hands it over outside the request
+    // queue) and is applied before the next program starts.
+    bool agent_requested_ = false;
+    bool agent_settled_ = false;
     std::optional<Refusal> refusal_;
 };
 

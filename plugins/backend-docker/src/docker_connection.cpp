@@ -94,6 +94,10 @@ void DockerConnection::listen(const csh::sdk::ListenParams& params, csh::sdk::Li
         done.fail(why);
         return;
     }
+    if (params.kind != CSH_FORWARD_TCPIP && params.kind != CSH_FORWARD_AGENT) {
+        done.fail("this kind of forwarding is not supported by the Docker backend yet");
+        return;
+    }
     // Ended listeners (cancelled, their connections closed) leave the list here.
     listen_execs_.erase(std::remove_if(listen_execs_.begin(), listen_execs_.end(),
                                        [](const std::shared_ptr<ForwardExec>& exec) { return !exec->alive(); }),

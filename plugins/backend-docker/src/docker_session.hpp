@@ -27,6 +27,10 @@ public:
                   std::string container);
     ~DockerSession() override;
 
+    // A variable the session's forwarding set up (SSH_AUTH_SOCK for ssh -A),
+    // for the program not started yet.
+    void add_forwarding_environment(const std::string& name, const std::string& value);
+
 private:
     bool offers(const csh::sdk::Program& program) const override;
     void start(const csh::sdk::Program& program, csh::sdk::StartCompletion done) override;
@@ -66,6 +70,7 @@ private:
     uint32_t pid_ = 0;
     std::string delivered_signal_;  // the last signal we delivered
     int exit_code_polls_ = 0;
+    std::vector<std::string> forwarding_environment_;
 };
 
 }  // namespace backend_docker

@@ -269,6 +269,13 @@ private:
     friend struct detail::BackendEntries;
 };
 
+// The plugin's session an X11 or agent listener serves (ListenParams::session),
+// or nullptr for the other kinds.
+inline BackendSession* session_of(const ListenParams& params) {
+    if (params.session == nullptr) return nullptr;
+    return &detail::HandleGlue<BackendSession, csh_backend_session>::from(params.session);
+}
+
 namespace detail {
 
 // The C entry points of the backend interface: each finds its C++ object and

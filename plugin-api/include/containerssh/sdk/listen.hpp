@@ -38,6 +38,15 @@ struct ListenParams {
     csh_forward_kind kind = CSH_FORWARD_TCPIP;
     std::string address;  // bind address (TCPIP, as the client sent it), socket path (STREAMLOCAL)
     uint32_t port = 0;    // TCPIP; 0: pick one and report it with success()
+    // X11 and AGENT: the session the request came on (session_of() in
+    // backend.hpp gives its BackendSession); the listener serves that
+    // session's program, which starts only after listen completed.
+    csh_backend_session* session = nullptr;
+    // X11: what x11-req carried.
+    bool single_connection = false;
+    std::string x11_auth_protocol;
+    std::string x11_auth_cookie;
+    uint32_t x11_screen = 0;
     csh_strand* strand = nullptr;
     csh_listener_host* host = nullptr;
     const csh_listener_host_api* api = nullptr;
@@ -47,6 +56,11 @@ struct ListenParams {
         p.kind = raw.kind;
         p.address = std::string(view(raw.address));
         p.port = raw.port;
+        p.session = raw.session;
+        p.single_connection = raw.single_connection != 0;
+        p.x11_auth_protocol = std::string(view(raw.x11_auth_protocol));
+        p.x11_auth_cookie = std::string(view(raw.x11_auth_cookie));
+        p.x11_screen = raw.x11_screen;
         p.strand = raw.strand;
         p.host = raw.host;
         p.api = raw.api;

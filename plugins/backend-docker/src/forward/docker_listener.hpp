@@ -1,9 +1,11 @@
-// One remote forward (ssh -R) on the Docker backend: a guest-agent
-// forward-server listening in the connection's container (its network
-// namespace), each accepted connection brought back to the client as a
-// forwarded-tcpip channel. Stopping it (the client's cancel, the end of the
-// connection) stops the listening; connections already open run on until
-// they close, then the agent exits.
+// A guest-agent forward-server listening in the connection's container,
+// each accepted connection brought back to the client: for a remote forward
+// (ssh -R) a TCP port in the container's network namespace, each connection
+// a forwarded-tcpip channel; for SSH agent forwarding (ssh -A) a unix socket
+// named in the session's SSH_AUTH_SOCK, each connection an
+// auth-agent@openssh.com channel. Stopping it (the client's cancel, the end
+// of the session or connection) stops the listening; connections already
+// open run on until they close, then the agent exits.
 #pragma once
 
 #include "forward/forward_exec.hpp"
@@ -28,10 +30,15 @@ public:
 
 private:
     void incoming(uint64_t id, const csh::agent_forward::proto::NewConnectionPayload& from);
+    // What the agent is asked to do, and what the log calls it.
+    static csh::agent_forward::proto::SetupPacket setup_for(const csh::sdk::ListenParams& params,
+                                                           const std::string& socket_path);
+    std::string where() const;
 
     std::shared_ptr<const ConnectionContext> context_;
     csh::sdk::ListenParams params_;
     uint32_t bound_port_ = 0;
+    std::string socket_path_;  // ssh -A
     std::shared_ptr<ForwardExec> exec_;
 };
 
