@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -424,7 +425,8 @@ BOOST_AUTO_TEST_CASE(a_taken_port_fails_the_forward_and_ExitOnForwardFailure_end
 
 BOOST_AUTO_TEST_CASE(ssh_O_cancel_through_a_control_master_stops_the_listener) {
     EchoServer echo;
-    Gateway gateway(with_forwarding(kEnableRemote));
+    const std::string audit_file = (std::filesystem::temp_directory_path() / ("rfwd-cancel-" + random_hex(8))).string();
+    Gateway gateway(with_forwarding(kEnableRemote) + audit_recorder(audit_file));
     TempDir dir;
     const std::string control = (dir.path() / "cm").string();
     const int port = closed_port();
@@ -436,6 +438,35 @@ BOOST_AUTO_TEST_CASE(ssh_O_cancel_through_a_control_master_stops_the_listener) {
     BOOST_TEST(eventually([&] { return !accepts(port); }, std::chrono::seconds(10)), "the port still accepts");
     BOOST_TEST(json_field(gateway.wait_for("SSH_REVERSE_FORWARD_CANCELLED"), "bindPort") == std::to_string(port));
     BOOST_TEST(!forward.client.exited().has_value(), "the master ended with the cancel");
+    BOOST_TEST(eventually(
+        [&] {
+            for (const auto& e : audit_events(audit_file)) {
+                if (e.type == 203) return e.payload == R"({"BindHost":"127.0.0.1","BindPort":)" + std::to_string(port) + "}";
+            }
+            return false;
+        },
+        std::chrono::seconds(10)));
+    forward.client.stop(SIGKILL, std::chrono::seconds(5));
+    gateway.wait_for("SSH_DISCONNECTED");
+    std::filesystem::remove(audit_file);
+}
+
+// The client's own connect fails, so it refuses the forwarded-tcpip channel:
+// the connection the backend accepted is closed, and the refusal recorded.
+BOOST_AUTO_TEST_CASE(a_channel_the_client_refuses_closes_the_accepted_connection) {
+    Gateway gateway(with_forwarding(kEnableRemote));
+    RemoteForward forward(gateway, kLogin, closed_port(), closed_port());
+    BOOST_REQUIRE_MESSAGE(forward.ready, forward.stderr_text());
+    const int fd = connect_loopback(forward.port);
+    BOOST_REQUIRE(fd >= 0);
+    timeval wait{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    char c = 0;
+    BOOST_TEST(::recv(fd, &c, 1, 0) == 0, "the accepted connection was not closed");
+    ::close(fd);
+    const auto line = gateway.wait_for("SSH_REVERSE_FORWARD_REFUSED");
+    BOOST_TEST(json_field(line, "listener") == "127.0.0.1:" + std::to_string(forward.port));
+    BOOST_TEST(gateway.count("SSH_REVERSE_FORWARD_OPENED") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(security_maxForwardListeners_refuses_the_listener_beyond_it) {

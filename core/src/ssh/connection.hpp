@@ -166,6 +166,8 @@ private:
     void listen(Message message);
     void cancel_listen(Message message);
     void listening(const std::shared_ptr<ForwardListener>& listener, GlobalReplies::Ticket ticket, ListenAnswer answer);
+    // A listener the backend started that will not be used (nobody is told).
+    void stop_unused(csh_backend_listener* listener);
     void open_to_client(ForwardListener& listener, const csh_forward_channel_params& params,
                         csh_backend_forward* channel, csh_forward_open_completion done);
     // A server-opened channel was accepted (`refusal` empty) or refused by the client.

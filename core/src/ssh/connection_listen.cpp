@@ -82,6 +82,10 @@ void Connection::listen(Message message) {
         context_.metrics.security_refused(codes::SECURITY_MAX_FORWARD_LISTENERS);
         return;
     }
+    if (bind.port > 65535) {
+        refuse(codes::SSH_REVERSE_FORWARD_FAILED, "the port is out of range");
+        return;
+    }
     if (find_listener(bind.address, bind.port) != listeners_.end()) {
         refuse(codes::SSH_REVERSE_FORWARD_FAILED, "the connection already forwards " + bind.address + ":" + port);
         return;
@@ -109,11 +113,7 @@ std::vector<std::shared_ptr<ForwardListener>>::iterator Connection::find_waited_
     const auto it = std::find(listeners_.begin(), listeners_.end(), listener);
     if (!closing() && it != listeners_.end()) return it;
     // Nothing waits for it any more (cancelled, its session or the connection ended).
-    if (answer.status == CSH_OK && answer.listener != nullptr) {
-        const auto& backend = context_.plugins.backend;
-        backend.api->listen_stop(answer.listener,
-                                 status_completion(*this, {backend.id, "listen_stop"}, [](Connection&, StatusAnswer) {}));
-    }
+    if (answer.status == CSH_OK && answer.listener != nullptr) stop_unused(answer.listener);
     return listeners_.end();
 }
 
@@ -121,6 +121,13 @@ void Connection::listening(const std::shared_ptr<ForwardListener>& listener, Glo
                            ListenAnswer answer) {
     const auto it = find_waited_for(listener, answer);
     if (it == listeners_.end()) return;
+    // A port-0 request needs the port bound: the client reads it from the reply.
+    const bool port_unknown = answer.status == CSH_OK && answer.listener != nullptr &&
+                              ((listener->requested_port() == 0 && answer.bound_port == 0) || answer.bound_port > 65535);
+    if (port_unknown) {
+        stop_unused(std::exchange(answer.listener, nullptr));
+        answer.reason = "the backend reported no valid port bound (" + std::to_string(answer.bound_port) + ")";
+    }
     if (answer.status != CSH_OK || answer.listener == nullptr) {
         const std::string reason = answer.reason.empty() ? "the backend could not listen" : answer.reason;
         log(codes::SSH_REVERSE_FORWARD_FAILED, reason,
@@ -138,6 +145,11 @@ void Connection::listening(const std::shared_ptr<ForwardListener>& listener, Glo
     // libssh appends the port to the reply exactly when port 0 was asked for.
     const auto bound = static_cast<uint16_t>(listener->bound_port());
     global_replies_.answer(ticket, [bound](Message& m) { m.answer(ssh_message_global_request_reply_success, bound); });
+}
+
+void Connection::stop_unused(csh_backend_listener* listener) {
+    const auto& backend = context_.plugins.backend;
+    backend.api->listen_stop(listener, status_completion(*this, {backend.id, "listen_stop"}, [](Connection&, StatusAnswer) {}));
 }
 
 void Connection::cancel_listen(Message message) {
