@@ -299,8 +299,8 @@ struct ForwardingSubject : Subject {
 BOOST_FIXTURE_TEST_SUITE(forwarding, ForwardingSubject)
 
 BOOST_AUTO_TEST_CASE(ssh_L_reaches_an_echo_server_the_session_started) {
-    // A port of its own: the local backend runs programs on this host.
-    const int port = 20000 + static_cast<int>(std::random_device{}() % 20000);
+    // A port free on this host: the local backend runs programs here.
+    const int port = closed_port();
     const std::string server = "busybox nc -ll -p " + std::to_string(port) + " -e /bin/cat";
     if (!backend_under_test().forwards) {
         const auto r = ssh({"-o", "LogLevel=INFO", "-W", "127.0.0.1:" + std::to_string(port)}, {});
