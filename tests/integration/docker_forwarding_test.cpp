@@ -36,7 +36,7 @@ namespace {
 
 const std::string kForwardingOn =
     "security:\n  forwarding:\n    forwardingMode: enable\n    reverseForwardingMode: enable\n"
-    "    agentForwardingMode: enable\n";
+    "    agentForwardingMode: enable\n    x11ForwardingMode: enable\n";
 
 bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
@@ -152,14 +152,6 @@ Transfer transfer(int port, size_t size, unsigned seed, const std::atomic<bool>*
     ::close(fd);
     return result;
 }
-
-// An echo server on this host (busybox nc forks a cat per connection): the
-// target of remote forwards, reached from inside the container.
-struct HostEcho {
-    int port = closed_port();
-    Child server{{"/bin/busybox", "nc", "-ll", "-p", std::to_string(port), "-e", "/bin/cat"}};
-    HostEcho() { BOOST_REQUIRE(eventually([&] { return accepts(port); }, std::chrono::seconds(10))); }
-};
 
 // A command for the container: sends `line` to 127.0.0.1:port there until
 // an answer comes (the forward may still be on its way), prints it.
@@ -315,9 +307,9 @@ BOOST_AUTO_TEST_CASE(an_image_without_the_agent_fails_the_open_and_says_so) {
 // through the client to a server on the client's side.
 BOOST_AUTO_TEST_CASE(ssh_R_brings_a_connection_from_the_container_to_the_client_side) {
     ForwardingGateway g;
-    HostEcho echo;
+    EchoServer echo;
     const auto r = ssh(g.gateway(), g.login(),
-                       {"-o", "ExitOnForwardFailure=yes", "-R", "7200:127.0.0.1:" + std::to_string(echo.port)},
+                       {"-o", "ExitOnForwardFailure=yes", "-R", "7200:127.0.0.1:" + std::to_string(echo.port())},
                        {ask_in_container(7200, "remote-ping")}, "", std::chrono::seconds(90));
     BOOST_TEST(r.exit_code == 0, describe(r));
     BOOST_TEST(r.out == "remote-ping\n", describe(r));
@@ -328,14 +320,14 @@ BOOST_AUTO_TEST_CASE(ssh_R_brings_a_connection_from_the_container_to_the_client_
 // and a second session of the same connection (ControlMaster) reaches it.
 BOOST_AUTO_TEST_CASE(ssh_R_0_reports_the_port_chosen_in_the_container) {
     ForwardingGateway g;
-    HostEcho echo;
+    EchoServer echo;
     TempDir dir;
     const std::string control = (dir.path() / "cm").string();
     const std::string err_file = (dir.path() / "master.err").string();
     Child master(ssh_command(g.gateway(), g.login(),
                              // LogLevel INFO: the client says which port it was allocated.
                              {"-N", "-M", "-S", control, "-o", "ExitOnForwardFailure=yes", "-o", "LogLevel=INFO", "-R",
-                              "0:127.0.0.1:" + std::to_string(echo.port)},
+                              "0:127.0.0.1:" + std::to_string(echo.port())},
                              {}),
                  ssh_env(g.gateway(), g.login()), err_file);
     int port = 0;
@@ -356,7 +348,7 @@ BOOST_AUTO_TEST_CASE(ssh_R_0_reports_the_port_chosen_in_the_container) {
 
     // Cancelled: the agent stops listening in the container.
     const auto cancel = run(ssh_command(g.gateway(), g.login(),
-                                        {"-S", control, "-O", "cancel", "-R", "0:127.0.0.1:" + std::to_string(echo.port)},
+                                        {"-S", control, "-O", "cancel", "-R", "0:127.0.0.1:" + std::to_string(echo.port())},
                                         {}));
     BOOST_TEST(cancel.exit_code == 0, describe(cancel));
     BOOST_TEST(!g.gateway().wait_for("DOCKER_FORWARD_LISTEN_STOPPED").empty());
@@ -375,6 +367,17 @@ BOOST_AUTO_TEST_CASE(session_mode_refuses_remote_forwarding) {
     BOOST_TEST(contains(r.err, "remote port forwarding failed"), describe(r));
     BOOST_TEST(contains(g.gateway().wait_for("DOCKER_FORWARD_NOT_AVAILABLE"), "session mode"));
 }
+
+namespace {
+// `command` in a session with the client's `option` (-A, -Y) and its
+// environment variable (the agent's socket, the display) set.
+RunResult ssh_forwarding(ForwardingGateway& g, const std::string& option,
+                         const std::pair<std::string, std::string>& variable, const std::string& command) {
+    auto env = ssh_env(g.gateway(), g.login());
+    env[variable.first] = variable.second;
+    return run(ssh_command(g.gateway(), g.login(), {option}, {command}), "", env, std::chrono::seconds(90));
+}
+}  // namespace
 
 // ssh -A: an ssh-agent on the client's side holds a key; in the container
 // SSH_AUTH_SOCK leads to it, and ssh-add lists the key.
@@ -396,9 +399,7 @@ struct ClientAgent {
         BOOST_REQUIRE(!fingerprint.empty());
     }
     RunResult ssh_A(ForwardingGateway& g, const std::string& command) {
-        auto env = ssh_env(g.gateway(), g.login());
-        env["SSH_AUTH_SOCK"] = socket;
-        return run(ssh_command(g.gateway(), g.login(), {"-A"}, {command}), "", env, std::chrono::seconds(90));
+        return ssh_forwarding(g, "-A", {"SSH_AUTH_SOCK", socket}, command);
     }
 };
 }  // namespace
@@ -422,4 +423,42 @@ BOOST_AUTO_TEST_CASE(without_agentForwardingMode_the_agent_is_not_forwarded) {
     BOOST_TEST(contains(r.out, "sock=\n"), describe(r));
     const auto line = g.gateway().wait_for("SECURITY_AGENT_FORWARDING_REJECTED");
     BOOST_TEST(contains(json_field(line, "reason"), "mode disable"), line);
+}
+
+// ssh -Y: an X server on the client's side (Xvfb); an X client in the
+// container reaches it through DISPLAY, which the gateway set from the
+// display the agent chose, with the cookie the agent wrote.
+namespace {
+struct ClientDisplay {
+    int number = 40 + static_cast<int>(std::random_device{}() % 50);
+    Child server{{"Xvfb", ":" + std::to_string(number), "-nolisten", "tcp"}};
+    ClientDisplay() {
+        const std::string socket = "/tmp/.X11-unix/X" + std::to_string(number);
+        BOOST_REQUIRE(eventually([&] { return std::filesystem::exists(socket); }, std::chrono::seconds(20)));
+    }
+    RunResult ssh_Y(ForwardingGateway& g, const std::string& command) {
+        return ssh_forwarding(g, "-Y", {"DISPLAY", ":" + std::to_string(number)}, command);
+    }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(ssh_Y_lets_an_X_client_in_the_container_reach_the_clients_display) {
+    ForwardingGateway g;
+    ClientDisplay display;
+    const auto r = display.ssh_Y(g, "echo display=$DISPLAY; xdpyinfo");
+    BOOST_TEST(r.exit_code == 0, describe(r));
+    BOOST_TEST(contains(r.out, "display=localhost:"), describe(r));
+    // Xvfb's own answer, through the x11 channel.
+    BOOST_TEST(contains(r.out, "vendor string:"), describe(r));
+    BOOST_TEST(!g.gateway().wait_for("SSH_X11_FORWARD_LISTENING").empty());
+}
+
+BOOST_AUTO_TEST_CASE(without_x11ForwardingMode_ssh_Y_gets_no_display) {
+    ForwardingGateway g("connection", "", "security:\n  forwarding:\n    forwardingMode: enable\n");
+    ClientDisplay display;
+    const auto r = display.ssh_Y(g, "echo display=$DISPLAY");
+    BOOST_TEST(r.exit_code == 0, describe(r));
+    BOOST_TEST(contains(r.out, "display=\n"), describe(r));
+    const auto line = g.gateway().wait_for("SECURITY_X11_FORWARDING_REJECTED");
+    BOOST_TEST(contains(json_field(line, "message"), "x11ForwardingMode (mode disable)"), line);
 }

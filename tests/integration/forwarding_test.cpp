@@ -46,49 +46,6 @@ bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
 
-// A TCP echo server on loopback: one thread per connection, each echoes
-// until EOF and then closes, as a target in a container would.
-class EchoServer {
-public:
-    EchoServer() : fd_(listen_loopback(port_)) {
-        acceptor_ = std::thread([this] {
-            for (;;) {
-                const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-                if (c < 0) return;  // closed by the destructor
-                accepted_++;
-                workers_.emplace_back([c] {
-                    char buffer[65536];
-                    for (;;) {
-                        const ssize_t n = ::recv(c, buffer, sizeof buffer, 0);
-                        if (n <= 0) break;
-                        for (ssize_t off = 0; off < n;) {
-                            const ssize_t w = ::send(c, buffer + off, static_cast<size_t>(n - off), MSG_NOSIGNAL);
-                            if (w <= 0) break;
-                            off += w;
-                        }
-                    }
-                    ::close(c);
-                });
-            }
-        });
-    }
-    ~EchoServer() {
-        ::shutdown(fd_, SHUT_RDWR);
-        ::close(fd_);
-        acceptor_.join();
-        for (auto& w : workers_) w.join();
-    }
-    int port() const { return port_; }
-    int accepted() const { return accepted_; }
-
-private:
-    int port_ = 0;
-    int fd_;
-    std::atomic<int> accepted_{0};
-    std::thread acceptor_;
-    std::vector<std::thread> workers_;
-};
-
 // The audit recorder with forwarded bytes recorded.
 std::string audit_with_forwarding(const std::string& file) {
     std::string yaml = audit_recorder(file);

@@ -32,6 +32,7 @@ SecuritySettings read_security(const Value& section) {
     settings.forwarding_mode = text_of(child(forwarding, "forwardingMode"));
     settings.reverse_forwarding_mode = text_of(child(forwarding, "reverseForwardingMode"));
     settings.agent_forwarding_mode = text_of(child(forwarding, "agentForwardingMode"));
+    settings.x11_forwarding_mode = text_of(child(forwarding, "x11ForwardingMode"));
     return settings;
 }
 

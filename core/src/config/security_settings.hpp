@@ -47,6 +47,8 @@ struct SecuritySettings {
     std::string reverse_forwarding_mode = "disable";
     // security.forwarding.agentForwardingMode (ours: auth-agent-req, ssh -A), the same way.
     std::string agent_forwarding_mode = "disable";
+    // security.forwarding.x11ForwardingMode (x11-req: ssh -X, -Y), the same way.
+    std::string x11_forwarding_mode = "disable";
 };
 
 }  // namespace csh::config

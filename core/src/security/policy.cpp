@@ -34,7 +34,8 @@ Policy::Policy(const config::SecuritySettings& s)
       // Not defaultMode: forwarding has its own default (disable).
       forwarding_mode_(effective_mode(s.forwarding_mode, "disable")),
       reverse_forwarding_mode_(effective_mode(s.reverse_forwarding_mode, "disable")),
-      agent_forwarding_mode_(effective_mode(s.agent_forwarding_mode, "disable")) {}
+      agent_forwarding_mode_(effective_mode(s.agent_forwarding_mode, "disable")),
+      x11_forwarding_mode_(effective_mode(s.x11_forwarding_mode, "disable")) {}
 
 bool Policy::allows_signal(std::string_view name) const { return signal_.allows(without_sig(name)); }
 

@@ -65,6 +65,9 @@ public:
     // by the same rule.
     Mode agent_forwarding_mode() const { return agent_forwarding_mode_; }
     bool allows_agent_forwarding() const { return agent_forwarding_mode_ == Mode::enable; }
+    // security.forwarding.x11ForwardingMode: x11-req (ssh -X, -Y), by the same rule.
+    Mode x11_forwarding_mode() const { return x11_forwarding_mode_; }
+    bool allows_x11_forwarding() const { return x11_forwarding_mode_ == Mode::enable; }
 
     // Each item's effective mode, for the reason given with a refusal.
     Mode env_mode() const { return env_.mode(); }
@@ -87,6 +90,7 @@ private:
     Mode forwarding_mode_ = Mode::disable;
     Mode reverse_forwarding_mode_ = Mode::disable;
     Mode agent_forwarding_mode_ = Mode::disable;
+    Mode x11_forwarding_mode_ = Mode::disable;
 };
 
 }  // namespace csh::security

@@ -35,6 +35,9 @@ struct ChannelRequest {
     // the name without "SIG".
     std::string key;
     std::string value;
+    // x11-req: the authentication protocol and cookie are key and value.
+    bool single_connection = false;
+    uint32_t screen = 0;
 };
 
 // Decodes a queued SSH_REQUEST_CHANNEL message (libssh_messages.cpp).

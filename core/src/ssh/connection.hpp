@@ -19,6 +19,7 @@
 #include "ssh/authenticator.hpp"
 #include "ssh/client_env.hpp"
 #include "ssh/deadlines.hpp"
+#include "ssh/forward_listener.hpp"
 #include "ssh/global_replies.hpp"
 #include "ssh/message.hpp"
 #include "ssh/metadata.hpp"
@@ -172,12 +173,15 @@ private:
                         csh_backend_forward* channel, csh_forward_open_completion done);
     // A server-opened channel was accepted (`refusal` empty) or refused by the client.
     void reverse_forward_answered(const ForwardChannel& forward, std::string_view refusal);
-    // ssh -A for session channel `channel_id` (whose backend side is
-    // `session`): the backend listens for the session's program; `then`
-    // runs once it answered, whatever the answer (connection_listen.cpp).
-    void listen_for_agent(uint64_t channel_id, csh_backend_session* session, std::function<void(Connection&)> then);
-    void agent_listening(const std::shared_ptr<ForwardListener>& listener, ListenAnswer answer,
-                         const std::function<void(Connection&)>& then);
+    // ssh -A (kind AGENT) or ssh -X (kind X11, with `x11`) for session
+    // channel `channel_id` (whose backend side is `session`): the backend
+    // listens for the session's program; `then` runs once it answered, with
+    // whether it listens (connection_listen.cpp).
+    using SessionListened = std::function<void(Connection&, bool listening)>;
+    void listen_for_session(csh_forward_kind kind, uint64_t channel_id, csh_backend_session* session,
+                            X11Request x11, SessionListened then);
+    void session_listening(const std::shared_ptr<ForwardListener>& listener, ListenAnswer answer,
+                           const SessionListened& then);
     // A listener's answer: where it is in listeners_, or end() (after
     // stopping a listener that started) when nothing waits for it any more.
     std::vector<std::shared_ptr<ForwardListener>>::iterator find_waited_for(

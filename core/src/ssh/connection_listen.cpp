@@ -49,7 +49,8 @@ void record_refusal(Connection& c, const char* code, uint64_t channel_id, std::s
 }
 
 const char* channel_type_of(const ForwardListener& listener) {
-    return listener.kind() == CSH_FORWARD_AGENT ? kAuthAgent : kForwardedTcpip;
+    if (listener.kind() == CSH_FORWARD_AGENT) return kAuthAgent;
+    return listener.kind() == CSH_FORWARD_X11 ? "x11" : kForwardedTcpip;
 }
 }  // namespace
 
@@ -231,6 +232,10 @@ void Connection::open_to_client(ForwardListener& listener, const csh_forward_cha
     if (audit_ && listener.kind() == CSH_FORWARD_AGENT) {
         // ContainerSSH has no type of its own for it: a plain new channel.
         audit_->emit(CSH_AUDIT_NEW_CHANNEL, audit_channel, {audit_field::text("channelType", type)});
+    } else if (audit_ && listener.kind() == CSH_FORWARD_X11) {
+        audit_->emit(CSH_AUDIT_NEW_CHANNEL_X11, audit_channel,
+                     {audit_field::text("OriginatorHost", target.originator_host),
+                      audit_field::uint("OriginatorPort", target.originator_port)});
     } else if (audit_) {
         audit_->emit(CSH_AUDIT_NEW_CHANNEL_FORWARDED_TCPIP, audit_channel,
                      {audit_field::text("ConnectedHost", target.host), audit_field::uint("ConnectedPort", target.port),
@@ -269,19 +274,33 @@ void Connection::reverse_forward_answered(const ForwardChannel& forward, std::st
     }
 }
 
-// ---- SSH agent forwarding (auth-agent-req@openssh.com: ssh -A) --------------
+// ---- Listeners for a session: SSH agent (ssh -A) and X11 (ssh -X) ------------
 
-void Connection::listen_for_agent(uint64_t channel_id, csh_backend_session* session,
-                                  std::function<void(Connection&)> then) {
+namespace {
+// The codes a session listener logs, by kind.
+struct SessionCodes {
+    const char* listening;
+    const char* failed;
+    const char* what;
+};
+SessionCodes session_codes(csh_forward_kind kind) {
+    if (kind == CSH_FORWARD_X11) return {codes::SSH_X11_FORWARD_LISTENING, codes::SSH_X11_FORWARD_FAILED, "X11 forwarding"};
+    return {codes::SSH_AGENT_FORWARD_LISTENING, codes::SSH_AGENT_FORWARD_FAILED, "agent forwarding"};
+}
+}  // namespace
+
+void Connection::listen_for_session(csh_forward_kind kind, uint64_t channel_id, csh_backend_session* session,
+                                    X11Request x11, SessionListened then) {
     const std::string label = std::to_string(channel_id);
+    const SessionCodes names = session_codes(kind);
     auto give_up = [&](const char* code, const std::string& reason) {
         log(code, reason, {{"channelId", label}, {"reason", reason}});
-        then(*this);
+        then(*this, false);
     };
     const auto& backend = context_.plugins.backend;
     if (!CSH_TABLE_HAS(backend.api, csh_backend_interface, listen_stop) || backend.api->listen_start == nullptr ||
         backend.api->listen_stop == nullptr || backend.api->forward_close == nullptr) {
-        give_up(codes::SSH_AGENT_FORWARD_FAILED, "the backend " + backend.id + " does not support agent forwarding");
+        give_up(names.failed, "the backend " + backend.id + " does not support " + names.what);
         return;
     }
     const auto limit = policy_->limits().max_forward_listeners;
@@ -291,44 +310,46 @@ void Connection::listen_for_agent(uint64_t channel_id, csh_backend_session* sess
                 "the connection already has security.maxForwardListeners (" + std::to_string(limit) + ") listeners");
         return;
     }
-    auto listener = std::make_shared<ForwardListener>(*this, channel_id, session);
+    auto listener = std::make_shared<ForwardListener>(*this, channel_id, session, kind, std::move(x11));
     listeners_.push_back(listener);
-    auto after = std::make_shared<std::function<void(Connection&)>>(std::move(then));
+    auto after = std::make_shared<SessionListened>(std::move(then));
     backend.api->listen_start(backend_connection_, &listener->params(),
                               listen_completion(*this, {backend.id, "listen_start", AtConnectionEnd::still_runs},
                                                 [listener, after](Connection& c, ListenAnswer a) {
-                                                    c.agent_listening(listener, std::move(a), *after);
+                                                    c.session_listening(listener, std::move(a), *after);
                                                 }));
 }
 
-void Connection::agent_listening(const std::shared_ptr<ForwardListener>& listener, ListenAnswer answer,
-                                 const std::function<void(Connection&)>& then) {
+void Connection::session_listening(const std::shared_ptr<ForwardListener>& listener, ListenAnswer answer,
+                                   const SessionListened& then) {
     const auto it = find_waited_for(listener, answer);
     if (it == listeners_.end()) return;
     const std::string label = std::to_string(listener->session_channel());
+    const SessionCodes names = session_codes(listener->kind());
     if (answer.status != CSH_OK || answer.listener == nullptr) {
-        const std::string reason = answer.reason.empty() ? "the backend could not set up agent forwarding" : answer.reason;
-        log(codes::SSH_AGENT_FORWARD_FAILED, reason, {{"channelId", label}, {"reason", reason}});
+        const std::string reason =
+            answer.reason.empty() ? std::string("the backend could not set up ") + names.what : answer.reason;
+        log(names.failed, reason, {{"channelId", label}, {"reason", reason}});
         listeners_.erase(it);
-        then(*this);
+        then(*this, false);
         return;
     }
     listener->started(answer.listener, 0);
     context_.metrics.listener_started(listener->type());
-    log(codes::SSH_AGENT_FORWARD_LISTENING, "", {{"channelId", label}});
-    then(*this);
+    log(names.listening, "", {{"channelId", label}});
+    then(*this, true);
 }
 
 void Connection::stop_session_listeners(uint64_t channel_id) {
     const auto& backend = context_.plugins.backend;
     for (auto it = listeners_.begin(); it != listeners_.end();) {
         const std::shared_ptr<ForwardListener> listener = *it;
-        if (listener->kind() != CSH_FORWARD_AGENT || listener->session_channel() != channel_id) {
+        if (listener->kind() == CSH_FORWARD_TCPIP || listener->session_channel() != channel_id) {
             ++it;
             continue;
         }
         it = listeners_.erase(it);
-        // One still starting is stopped by its completion (agent_listening()).
+        // One still starting is stopped by its completion (session_listening()).
         if (!listener->active()) continue;
         context_.metrics.listener_stopped(listener->type());
         backend.api->listen_stop(listener->take_backend(), status_completion(*this, {backend.id, "listen_stop"},

@@ -116,6 +116,9 @@ void ForwardChannel::open_to_client() {
     int rc = SSH_ERROR;
     if (opening_channel_ != nullptr && kind_ == CSH_FORWARD_AGENT) {
         rc = ssh_channel_open_auth_agent(opening_channel_);
+    } else if (opening_channel_ != nullptr && kind_ == CSH_FORWARD_X11) {
+        rc = ssh_channel_open_x11(opening_channel_, target_.originator_host.c_str(),
+                                  static_cast<int>(target_.originator_port));
     } else if (opening_channel_ != nullptr) {
         rc = ssh_channel_open_reverse_forward(opening_channel_, target_.host.c_str(), static_cast<int>(target_.port),
                                               target_.originator_host.c_str(),

@@ -70,7 +70,8 @@ public:
     // The SSH channel type, as metrics and logs name it.
     const char* type() const {
         if (!to_client_) return "direct-tcpip";
-        return kind_ == CSH_FORWARD_AGENT ? "auth-agent@openssh.com" : "forwarded-tcpip";
+        if (kind_ == CSH_FORWARD_AGENT) return "auth-agent@openssh.com";
+        return kind_ == CSH_FORWARD_X11 ? "x11" : "forwarded-tcpip";
     }
     // Still waiting for the backend's forward_open, or for the client's confirmation.
     bool opening() const { return open_.operator bool() || offered_ != nullptr; }

@@ -32,11 +32,16 @@ ForwardListener::ForwardListener(Connection& connection, std::string address, ui
     params_.api = &host_api();
 }
 
-ForwardListener::ForwardListener(Connection& connection, uint64_t channel_id, csh_backend_session* session)
-    : connection_(connection), requested_port_(0), bound_port_(0), session_channel_(channel_id) {
+ForwardListener::ForwardListener(Connection& connection, uint64_t channel_id, csh_backend_session* session,
+                                 csh_forward_kind kind, X11Request x11)
+    : connection_(connection), requested_port_(0), bound_port_(0), session_channel_(channel_id), x11_(std::move(x11)) {
     params_.struct_size = sizeof params_;
-    params_.kind = CSH_FORWARD_AGENT;
+    params_.kind = kind;
     params_.session = session;
+    params_.single_connection = x11_.single_connection ? 1 : 0;
+    params_.x11_auth_protocol = {x11_.auth_protocol.data(), x11_.auth_protocol.size()};
+    params_.x11_auth_cookie = {x11_.auth_cookie.data(), x11_.auth_cookie.size()};
+    params_.x11_screen = x11_.screen;
     params_.strand = connection.strand();
     params_.host = this;
     params_.api = &host_api();

@@ -20,13 +20,23 @@ namespace csh::ssh {
 
 class Connection;
 
+// What x11-req asked for.
+struct X11Request {
+    bool single_connection = false;
+    std::string auth_protocol;
+    std::string auth_cookie;
+    uint32_t screen = 0;
+};
+
 class ForwardListener : public csh_listener_host {
 public:
     // A remote forward (tcpip-forward).
     ForwardListener(Connection& connection, std::string address, uint32_t requested_port);
-    // The SSH agent of session channel `channel_id` (auth-agent-req: ssh -A),
-    // `session` its backend side.
-    ForwardListener(Connection& connection, uint64_t channel_id, csh_backend_session* session);
+    // A listener for session channel `channel_id` (`session` its backend
+    // side): its SSH agent (kind AGENT: auth-agent-req, ssh -A) or its X11
+    // display (kind X11: x11-req, ssh -X, -Y).
+    ForwardListener(Connection& connection, uint64_t channel_id, csh_backend_session* session, csh_forward_kind kind,
+                    X11Request x11 = {});
     ForwardListener(const ForwardListener&) = delete;
     ForwardListener& operator=(const ForwardListener&) = delete;
 
@@ -41,7 +51,10 @@ public:
     // The session an agent listener serves.
     uint64_t session_channel() const { return session_channel_; }
     // The request it answers, as metrics name it.
-    const char* type() const { return kind() == CSH_FORWARD_AGENT ? "auth-agent" : "tcpip-forward"; }
+    const char* type() const {
+        if (kind() == CSH_FORWARD_AGENT) return "auth-agent";
+        return kind() == CSH_FORWARD_X11 ? "x11" : "tcpip-forward";
+    }
 
     // The backend listens; open_to_client is accepted from now on.
     void started(csh_backend_listener* backend, uint32_t bound_port);
@@ -64,6 +77,7 @@ private:
     uint32_t requested_port_;
     uint32_t bound_port_;
     uint64_t session_channel_ = 0;
+    X11Request x11_;
     csh_backend_listener* backend_ = nullptr;
     csh_listen_params params_{};
 };

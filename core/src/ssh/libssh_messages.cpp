@@ -72,6 +72,14 @@ ChannelRequest decode_channel_request(ssh_message m) {
         case SSH_CHANNEL_REQUEST_X11:
             r.kind = RequestKind::x11;
             r.name = "x11-req";
+// libssh 0.10 marks these accessors deprecated and has no others for x11-req.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+            r.single_connection = ssh_message_channel_request_x11_single_connection(m) != 0;
+            r.key = msg::str_or_empty(ssh_message_channel_request_x11_auth_protocol(m));
+            r.value = msg::str_or_empty(ssh_message_channel_request_x11_auth_cookie(m));
+            r.screen = static_cast<uint32_t>(ssh_message_channel_request_x11_screen_number(m));
+#pragma GCC diagnostic pop
             break;
         default:
             r.name = "unknown";

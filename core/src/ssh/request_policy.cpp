@@ -66,8 +66,15 @@ PolicyVerdict judge(const security::Policy& policy, const ChannelRequest& reques
             if (policy.allows_signal(key)) return {};
             return refuse(codes::SECURITY_SIGNAL_REJECTED, "signal", key,
                           why("signal", policy.signal_mode(), "the signal " + key));
+        case RequestKind::x11: {
+            if (policy.allows_x11_forwarding()) return {};
+            std::string reason = why("forwarding.x11ForwardingMode", policy.x11_forwarding_mode(), "X11 forwarding");
+            if (policy.x11_forwarding_mode() == security::Mode::filter) {
+                reason += ": filtering is not supported, the request has nothing to match";
+            }
+            return refuse(codes::SECURITY_X11_FORWARDING_REJECTED, "", "", reason);
+        }
         case RequestKind::window_change:
-        case RequestKind::x11:
         case RequestKind::unknown:
             return {};
     }

@@ -120,6 +120,10 @@ void SessionChannel::submit(ChannelRequest request, Message reply_to) {
 
 void SessionChannel::forward(const ChannelRequest& request, Message reply_to, Answered answered) {
     auto& c = connection_;
+    if (request.kind == RequestKind::x11) {
+        set_up_x11_forwarding(request, std::move(reply_to), std::move(answered));
+        return;
+    }
     if (starts_program(request.kind) && agent_requested_ && !agent_settled_) {
         set_up_agent_forwarding(request, std::move(reply_to), std::move(answered));
         return;
@@ -234,6 +238,11 @@ void SessionChannel::audit_request(const ChannelRequest& r, uint64_t request_id)
             audit->emit(CSH_AUDIT_SIGNAL, channel, {rid, audit_field::text("signal", r.key)});
             return;
         case RequestKind::x11:
+            // The cookie stays out: it is a credential.
+            audit->emit(CSH_AUDIT_X11, channel,
+                        {rid, audit_field::boolean("singleConnection", r.single_connection),
+                         audit_field::text("authProtocol", r.key), audit_field::uint("screen", r.screen)});
+            return;
         case RequestKind::unknown:
             audit->emit(CSH_AUDIT_CHANNEL_REQUEST_UNKNOWN, channel, {rid, audit_field::text("requestType", r.name)});
             return;
@@ -442,7 +451,7 @@ void SessionChannel::connection_closing() { release_channel(); }
 
 void SessionChannel::release_channel() {
     // Its agent listener serves the session's program: it goes first.
-    if (agent_settled_) connection_.stop_session_listeners(id_);
+    if (agent_settled_ || x11_requested_) connection_.stop_session_listeners(id_);
     if (backend_ != nullptr) {
         auto* session = std::exchange(backend_, nullptr);
         connection_.context().plugins.backend.api->session_close(session);

@@ -113,6 +113,9 @@ private:
     // ssh -A, once, before the first program starts: the policy decides, the
     // backend listens (session_agent.cpp); the program request waits for it.
     void set_up_agent_forwarding(ChannelRequest request, Message reply_to, Answered answered);
+    // x11-req: the backend listens on a display; answered once it does.
+    void set_up_x11_forwarding(ChannelRequest request, Message reply_to, Answered answered);
+    struct Held;
     void answer(Message reply_to, const Answered& request, const StatusAnswer& answer);
     size_t offer_stdin(const char* data, size_t size);
     void deliver_eof_when_drained();
@@ -156,6 +159,7 @@ private:
     // queue) and is applied before the next program starts.
     bool agent_requested_ = false;
     bool agent_settled_ = false;
+    bool x11_requested_ = false;
     std::optional<Refusal> refusal_;
 };
 

@@ -94,7 +94,7 @@ void DockerConnection::listen(const csh::sdk::ListenParams& params, csh::sdk::Li
         done.fail(why);
         return;
     }
-    if (params.kind != CSH_FORWARD_TCPIP && params.kind != CSH_FORWARD_AGENT) {
+    if (params.kind == CSH_FORWARD_STREAMLOCAL) {
         done.fail("this kind of forwarding is not supported by the Docker backend yet");
         return;
     }

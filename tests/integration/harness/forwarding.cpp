@@ -56,6 +56,36 @@ int connect_loopback(int port) {
     return fd;
 }
 
+EchoServer::EchoServer() : fd_(listen_loopback(port_)) {
+    acceptor_ = std::thread([this] {
+        for (;;) {
+            const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+            if (c < 0) return;  // closed by the destructor
+            accepted_++;
+            workers_.emplace_back([c] {
+                char buffer[65536];
+                for (;;) {
+                    const ssize_t n = ::recv(c, buffer, sizeof buffer, 0);
+                    if (n <= 0) break;
+                    for (ssize_t off = 0; off < n;) {
+                        const ssize_t w = ::send(c, buffer + off, static_cast<size_t>(n - off), MSG_NOSIGNAL);
+                        if (w <= 0) break;
+                        off += w;
+                    }
+                }
+                ::close(c);
+            });
+        }
+    });
+}
+
+EchoServer::~EchoServer() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    acceptor_.join();
+    for (auto& w : workers_) w.join();
+}
+
 std::string round_trip(int port, const std::string& data) {
     const int fd = connect_loopback(port);
     if (fd < 0) return "connect failed";

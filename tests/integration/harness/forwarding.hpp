@@ -6,7 +6,9 @@
 #include "harness/gateway.hpp"
 #include "process.hpp"
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,25 @@ bool accepts(int port);
 // Sends `data` through a connection to `port` (a writer thread, so neither
 // side's buffers fill up), half-closes, and returns everything read until EOF.
 std::string round_trip(int port, const std::string& data);
+
+// A TCP echo server on loopback: one thread per connection, each echoes
+// until EOF and then closes, as a target in a container would.
+class EchoServer {
+public:
+    EchoServer();
+    ~EchoServer();
+    EchoServer(const EchoServer&) = delete;
+    EchoServer& operator=(const EchoServer&) = delete;
+    int port() const { return port_; }
+    int accepted() const { return accepted_; }
+
+private:
+    int port_ = 0;
+    int fd_;
+    std::atomic<int> accepted_{0};
+    std::thread acceptor_;
+    std::vector<std::thread> workers_;
+};
 
 // `ssh -L local:<target>` in the background (with `command` run in the
 // session, or -N without one), ready once the local port accepts

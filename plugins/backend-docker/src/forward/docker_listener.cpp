@@ -31,7 +31,14 @@ DockerListener::DockerListener(std::shared_ptr<const ConnectionContext> context,
 af::proto::SetupPacket DockerListener::setup_for(const csh::sdk::ListenParams& params, const std::string& socket_path) {
     af::proto::SetupPacket setup;
     setup.connection_type = af::proto::kPortForward;
-    if (params.kind == CSH_FORWARD_AGENT) {
+    if (params.kind == CSH_FORWARD_X11) {
+        setup.connection_type = af::proto::kX11;
+        setup.protocol = "tcp";
+        setup.screen = std::to_string(params.x11_screen);
+        setup.single_connection = params.single_connection;
+        setup.auth_protocol = params.x11_auth_protocol;
+        setup.auth_cookie = params.x11_auth_cookie;
+    } else if (params.kind == CSH_FORWARD_AGENT) {
         setup.protocol = "unix";
         setup.bind_host = socket_path;
     } else {
@@ -44,6 +51,7 @@ af::proto::SetupPacket DockerListener::setup_for(const csh::sdk::ListenParams& p
 
 std::string DockerListener::where() const {
     if (params_.kind == CSH_FORWARD_AGENT) return socket_path_;
+    if (params_.kind == CSH_FORWARD_X11) return display_;
     return params_.address + ":" + std::to_string(bound_port_ != 0 ? bound_port_ : params_.port);
 }
 
@@ -52,10 +60,8 @@ void DockerListener::start(const std::shared_ptr<const ConnectionContext>& conte
                            const std::function<void(std::shared_ptr<ForwardExec>)>& started) {
     auto listener = std::make_shared<DockerListener>(context, params);
     auto* session = dynamic_cast<DockerSession*>(csh::sdk::session_of(params));
-    if (params.kind == CSH_FORWARD_AGENT) {
-        if (session == nullptr) return done.fail("agent forwarding without its session");
-        listener->socket_path_ = agent_socket_path();
-    }
+    if (params.kind != CSH_FORWARD_TCPIP && session == nullptr) return done.fail("a session's forwarding without its session");
+    if (params.kind == CSH_FORWARD_AGENT) listener->socket_path_ = agent_socket_path();
     auto reply = std::make_shared<csh::sdk::ListenCompletion>(std::move(done));
     ForwardExec::ListenerEvents events;
     // The exec holds the listener until it answers; the host holds it after.
@@ -72,6 +78,11 @@ void DockerListener::start(const std::shared_ptr<const ConnectionContext>& conte
         }
         if (asked.kind == CSH_FORWARD_TCPIP) {
             listener->bound_port_ = answer.bind_port != 0 ? static_cast<uint32_t>(answer.bind_port) : asked.port;
+        } else if (asked.kind == CSH_FORWARD_X11) {
+            // ContainerSSH's agent reports no display: it always takes 10.
+            const uint64_t display = answer.display != 0 ? answer.display : 10;
+            listener->display_ = "localhost:" + std::to_string(display) + "." + std::to_string(asked.x11_screen);
+            session->add_forwarding_environment("DISPLAY", listener->display_);
         } else {
             session->add_forwarding_environment("SSH_AUTH_SOCK", listener->socket_path_);
         }
@@ -92,7 +103,7 @@ void DockerListener::incoming(uint64_t id, const af::proto::NewConnectionPayload
     if (!held_by_host()) return exec_->mux().reject(id);  // stopped
     csh::sdk::ForwardParams params;
     params.kind = params_.kind;
-    params.target = params_.kind == CSH_FORWARD_AGENT ? socket_path_ : params_.address;
+    params.target = params_.kind == CSH_FORWARD_TCPIP ? params_.address : where();
     params.target_port = bound_port_;
     params.originator_address = from.originator_address;
     params.originator_port = static_cast<uint32_t>(from.originator_port);

@@ -3,7 +3,9 @@
 // (ssh -R) a TCP port in the container's network namespace, each connection
 // a forwarded-tcpip channel; for SSH agent forwarding (ssh -A) a unix socket
 // named in the session's SSH_AUTH_SOCK, each connection an
-// auth-agent@openssh.com channel. Stopping it (the client's cancel, the end
+// auth-agent@openssh.com channel; for X11 forwarding (ssh -X, -Y) a display
+// on 127.0.0.1 named in the session's DISPLAY, each X client's connection
+// an x11 channel. Stopping it (the client's cancel, the end
 // of the session or connection) stops the listening; connections already
 // open run on until they close, then the agent exits.
 #pragma once
@@ -39,6 +41,7 @@ private:
     csh::sdk::ListenParams params_;
     uint32_t bound_port_ = 0;
     std::string socket_path_;  // ssh -A
+    std::string display_;      // ssh -X: the DISPLAY value
     std::shared_ptr<ForwardExec> exec_;
 };
 
