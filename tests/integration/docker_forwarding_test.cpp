@@ -216,8 +216,20 @@ BOOST_AUTO_TEST_CASE(ssh_W_to_a_closed_port_fails_the_open) {
     BOOST_TEST(contains(r.err, "open failed"), describe(r));
     const auto line = g.gateway().wait_for("DOCKER_FORWARD_REFUSED");
     BOOST_TEST(json_field(line, "target") == "127.0.0.1:9", line);
-    BOOST_TEST(contains(g.gateway().wait_for("DOCKER_FORWARD_AGENT_LOG"), "127.0.0.1:9"));
     BOOST_TEST(g.gateway().count("SSH_FORWARD_OPENED") == 0u);
+}
+
+// The agent's own reason reaches the log. It comes on the agent's stderr,
+// which the engine delivers apart from (and possibly after) the refusal,
+// so the connection stays open here until it came.
+BOOST_AUTO_TEST_CASE(the_agents_reason_for_a_refused_target_is_logged) {
+    ForwardingGateway g;
+    LocalForward forward(g.gateway(), g.login(), "127.0.0.1:9", {"sleep 60"});
+    BOOST_REQUIRE_MESSAGE(forward.ready, "the -L port never accepted");
+    BOOST_TEST(round_trip(forward.local_port, "x").empty());  // the client closes what it could not open
+    const auto line = g.gateway().wait_for("DOCKER_FORWARD_AGENT_LOG", std::chrono::seconds(30));
+    BOOST_TEST(contains(line, "cannot connect to 127.0.0.1:9"), line);
+    BOOST_TEST(forward.client.stop(SIGKILL, std::chrono::seconds(10)) >= 0);
 }
 
 // 32 connections at once, 16 MiB each way, checked with SHA-256; one more
