@@ -427,6 +427,26 @@ BOOST_AUTO_TEST_CASE(ssh_A_lets_ssh_add_in_the_container_list_the_clients_key) {
     BOOST_TEST(g.gateway().count("SSH_REVERSE_FORWARD_OPENED") >= 1u);  // an auth-agent@openssh.com channel
 }
 
+// What authenticating with the key takes is a signature by the client's
+// agent: ssh-keygen in the container signs with the forwarded agent (it
+// holds no private key), and the signature checks out on this side.
+BOOST_AUTO_TEST_CASE(the_forwarded_agent_signs_for_a_program_in_the_container) {
+    ForwardingGateway g;
+    ClientAgent agent;
+    const std::string public_key = read_file(agent.dir.path() / "forwarded.pub");
+    const auto r = agent.ssh_A(g, "printf '%s' '" + public_key + "' > /tmp/key.pub && echo signed-text > /tmp/text && "
+                                  "ssh-keygen -q -Y sign -n csh-test -f /tmp/key.pub /tmp/text && cat /tmp/text.sig");
+    BOOST_TEST(r.exit_code == 0, describe(r));
+    BOOST_REQUIRE(contains(r.out, "BEGIN SSH SIGNATURE"));
+    write_file(agent.dir.path() / "text.sig", r.out);
+    write_file(agent.dir.path() / "allowed", "tester " + public_key);
+    const auto verified = run({"ssh-keygen", "-Y", "verify", "-f", (agent.dir.path() / "allowed").string(), "-I",
+                               "tester", "-n", "csh-test", "-s", (agent.dir.path() / "text.sig").string()},
+                              "signed-text\n");
+    BOOST_TEST(verified.exit_code == 0, describe(verified));
+    BOOST_TEST(contains(verified.out, "Good"), describe(verified));
+}
+
 BOOST_AUTO_TEST_CASE(without_agentForwardingMode_the_agent_is_not_forwarded) {
     ForwardingGateway g("connection", "", "security:\n  forwarding:\n    forwardingMode: enable\n");
     ClientAgent agent;
