@@ -46,6 +46,12 @@ void ChannelInput::drain(ssh_channel channel, const Connection& connection) {
     draining_ = false;
 }
 
+bool ChannelInput::eof_due(ssh_channel channel, const Connection& connection) {
+    if (!remote_eof_ || eof_delivered_ || !drained(channel, connection)) return false;
+    eof_delivered_ = true;
+    return true;
+}
+
 bool ChannelInput::drained(ssh_channel channel, const Connection& connection) const {
     if (paused_ || held()) return false;
     if (connection.reading_paused()) return false;  // ssh_channel_poll would read

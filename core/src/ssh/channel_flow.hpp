@@ -30,8 +30,11 @@ public:
     uint32_t on_data(const char* data, uint32_t size);
     // Reads everything libssh holds and offers it (see the .cpp for why all of it).
     void drain(ssh_channel channel, const Connection& connection);
-    // True when nothing waits anywhere (here or in libssh): EOF may follow.
-    bool drained(ssh_channel channel, const Connection& connection) const;
+    // The client sent EOF (libssh's callback; it may run inside drain()).
+    void remote_eof() { remote_eof_ = true; }
+    // True once, when the client's EOF may go to the backend: it came and
+    // nothing waits any more (here or in libssh).
+    bool eof_due(ssh_channel channel, const Connection& connection);
 
     bool paused() const { return paused_; }
     void resume() { paused_ = false; }
@@ -44,8 +47,12 @@ private:
     // What was read from libssh and the backend has not taken yet: pending_[offset_..].
     std::string pending_;
     size_t offset_ = 0;
+    bool drained(ssh_channel channel, const Connection& connection) const;
+
     bool paused_ = false;
     bool draining_ = false;
+    bool remote_eof_ = false;
+    bool eof_delivered_ = false;
 };
 
 // Backend -> client.

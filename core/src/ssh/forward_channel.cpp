@@ -137,7 +137,7 @@ void ForwardChannel::open_to_client() {
     attach(std::exchange(opening_channel_, nullptr), backend);
     // What arrived between the confirmation and the callbacks is not lost:
     // the data waits in libssh (drained below), EOF and close are flags.
-    remote_eof_ = ssh_channel_is_eof(channel_) != 0;
+    if (ssh_channel_is_eof(channel_) != 0) input_.remote_eof();
     remote_closed_ = ssh_channel_is_closed(channel_) != 0;
     connection_.reverse_forward_answered(*this, {});
     answer(done_, CSH_OK, {}, this);
@@ -171,16 +171,16 @@ size_t ForwardChannel::offer(const char* data, size_t size) {
 }
 
 void ForwardChannel::deliver_eof_when_drained() {
-    if (!remote_eof_ || eof_delivered_ || backend_ == nullptr || !input_.drained(channel_, connection_)) return;
-    eof_delivered_ = true;
-    connection_.context().plugins.backend.api->forward_eof(backend_);
+    if (backend_ != nullptr && input_.eof_due(channel_, connection_)) {
+        connection_.context().plugins.backend.api->forward_eof(backend_);
+    }
 }
 
 // Both may run inside service() (libssh reads while we drain): each asks
 // for another pump so that what it recorded is not left waiting.
 void ForwardChannel::on_eof(ssh_session, ssh_channel, void* self_ptr) {
     auto* self = static_cast<ForwardChannel*>(self_ptr);
-    self->remote_eof_ = true;
+    self->input_.remote_eof();
     self->connection_.wake();
 }
 

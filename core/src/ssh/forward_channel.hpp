@@ -135,8 +135,6 @@ private:
 
     ChannelInput input_;
     ChannelOutput output_;
-    bool remote_eof_ = false;
-    bool eof_delivered_ = false;
     bool eof_sent_ = false;
     bool counted_open_ = false;  // in the open-channels gauge
     bool remote_closed_ = false;

@@ -295,9 +295,9 @@ size_t SessionChannel::offer_stdin(const char* data, size_t size) {
 }
 
 void SessionChannel::deliver_eof_when_drained() {
-    if (!remote_eof_ || eof_delivered_ || backend_ == nullptr || !stdin_.drained(channel_, connection_)) return;
-    eof_delivered_ = true;
-    connection_.context().plugins.backend.api->session_stdin_eof(backend_);
+    if (backend_ != nullptr && stdin_.eof_due(channel_, connection_)) {
+        connection_.context().plugins.backend.api->session_stdin_eof(backend_);
+    }
 }
 
 // These callbacks can also run inside service() (libssh reads packets while
@@ -305,7 +305,7 @@ void SessionChannel::deliver_eof_when_drained() {
 // another pump so that what they recorded is never left waiting.
 void SessionChannel::on_eof(ssh_session, ssh_channel, void* self_ptr) {
     auto* self = static_cast<SessionChannel*>(self_ptr);
-    self->remote_eof_ = true;
+    self->stdin_.remote_eof();
     self->connection_.wake();
 }
 

@@ -133,8 +133,6 @@ private:
 
     ChannelInput stdin_;
     ChannelOutput output_;
-    bool remote_eof_ = false;
-    bool eof_delivered_ = false;
     bool remote_closed_ = false;
     bool finished_ = false;
     bool terminal_ = false;  // a pty-req succeeded: lines to the user end in CR LF
