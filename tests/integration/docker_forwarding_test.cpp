@@ -105,7 +105,9 @@ struct Transfer {
     bool connected = false;
 };
 
-Transfer transfer(int port, size_t size, unsigned seed, const std::atomic<bool>* read_gate = nullptr) {
+// `echoing`, when set, turns true once the first bytes came back.
+Transfer transfer(int port, size_t size, unsigned seed, const std::atomic<bool>* read_gate = nullptr,
+                  std::atomic<bool>* echoing = nullptr) {
     Transfer result;
     const int fd = connect_loopback(port);
     if (fd < 0) return result;
@@ -145,6 +147,7 @@ Transfer transfer(int port, size_t size, unsigned seed, const std::atomic<bool>*
         if (n <= 0) break;
         EVP_DigestUpdate(ctx, buffer, static_cast<size_t>(n));
         result.received += static_cast<size_t>(n);
+        if (echoing != nullptr) *echoing = true;
     }
     result.received_digest = sha256(ctx);
     EVP_MD_CTX_free(ctx);
@@ -244,16 +247,21 @@ BOOST_AUTO_TEST_CASE(thirty_two_connections_of_16_MiB_and_a_stalled_one) {
     std::atomic<bool> release_stalled{false};
     Transfer stalled;
     std::thread stalled_client([&] { stalled = transfer(forward.local_port, 8u << 20, 99, &release_stalled); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
 
     constexpr size_t kConnections = 32, kSize = 16u << 20;
     std::vector<Transfer> results(kConnections);
     std::vector<std::thread> clients;
+    std::vector<std::atomic<bool>> echoing(kConnections);
     for (size_t i = 0; i < kConnections; ++i) {
-        clients.emplace_back([&, i] { results[i] = transfer(forward.local_port, kSize, static_cast<unsigned>(i)); });
-        // busybox nc listens with a backlog of 2: a burst of connects
-        // overflows it and the kernel resets some. Each transfer takes far
-        // longer than this, so all 32 still run at once.
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        clients.emplace_back([&, i] {
+            results[i] = transfer(forward.local_port, kSize, static_cast<unsigned>(i), nullptr, &echoing[i]);
+        });
+        // busybox nc listens with a backlog of 2, and a burst of connects
+        // overflows it (the kernel then resets some): the next connection
+        // starts once this one echoes. Each moves 16 MiB, far longer than
+        // that takes, so all 32 still run at once.
+        eventually([&] { return echoing[i].load(); }, std::chrono::seconds(30));
     }
     for (auto& t : clients) t.join();
     for (size_t i = 0; i < kConnections; ++i) {
