@@ -5,9 +5,10 @@
 
 #include "docker_config.hpp"
 #include "engine/engine_client.hpp"
-#include "pending_work.hpp"
 
 #include <containerssh/sdk/host.hpp>
+#include <csh/backend_support/live_connections.hpp>
+#include <csh/backend_support/pending_work.hpp>
 
 #include <map>
 #include <memory>
@@ -16,7 +17,8 @@
 
 namespace backend_docker {
 
-class LiveConnections;
+using csh::backend_support::LiveConnections;
+using csh::backend_support::PendingWork;
 
 struct ConnectionContext {
     csh::sdk::Host host;

@@ -6,7 +6,6 @@
 #include "docker_connection.hpp"
 #include "engine/engine_client.hpp"
 #include "engine/engine_metrics.hpp"
-#include "live_connections.hpp"
 #include "messages.hpp"
 #include "orphan_collector.hpp"
 

@@ -6,7 +6,6 @@
 #include "forward/docker_listener.hpp"
 
 #include <algorithm>
-#include "live_connections.hpp"
 #include "messages.hpp"
 
 namespace backend_docker {

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "engine/engine_client.hpp"
-#include "live_connections.hpp"
+#include <csh/backend_support/live_connections.hpp>
 
 #include <containerssh/sdk/host.hpp>
 
@@ -15,6 +15,8 @@
 #include <string>
 
 namespace backend_docker {
+
+using csh::backend_support::LiveConnections;
 
 class OrphanCollector : public std::enable_shared_from_this<OrphanCollector> {
 public:

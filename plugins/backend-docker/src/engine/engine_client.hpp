@@ -15,6 +15,8 @@
 
 #include "engine/engine_metrics.hpp"
 
+#include <csh/backend_support/call_site.hpp>
+
 #include <containerssh/sdk/host.hpp>
 #include <csh/loop_http/connector.hpp>
 #include <csh/loop_http/http_call.hpp>
@@ -31,12 +33,7 @@
 
 namespace backend_docker {
 
-// Where an operation runs: the strand its callbacks run on, and a token that
-// keeps the owner's "work in flight" count up until the call is over.
-struct CallSite {
-    csh_strand* strand = nullptr;
-    std::shared_ptr<void> pending;
-};
+using csh::backend_support::CallSite;
 
 struct EngineResult {
     std::string error;   // empty on success

@@ -1,6 +1,6 @@
 // The connection ids this gateway is serving, so the orphan collector can
-// tell its own live containers from those a crash left behind. An id is added
-// before its first container is created and removed after its last one is
+// tell its own live containers or pods from those a crash left behind. An id is added
+// before its first container or pod is created and removed after its last one is
 // gone. [any-thread]
 #pragma once
 
@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-namespace backend_docker {
+namespace csh::backend_support {
 
 class LiveConnections {
 public:
@@ -30,4 +30,4 @@ private:
     std::set<std::string> ids_;
 };
 
-}  // namespace backend_docker
+}  // namespace csh::backend_support

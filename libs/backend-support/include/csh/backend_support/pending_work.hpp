@@ -1,5 +1,5 @@
-// Counts the Docker work a connection still has in flight (engine calls,
-// retries, container removals), so that closing the connection waits for it:
+// Counts the work a backend connection still has in flight (API calls,
+// retries, container or pod removals), so that closing the connection waits for it:
 // the connection's strand and log handle must outlive everything that uses
 // them. [connection-strand]: tokens are taken and dropped on that strand.
 #pragma once
@@ -9,7 +9,7 @@
 #include <functional>
 #include <memory>
 
-namespace backend_docker {
+namespace csh::backend_support {
 
 class PendingWork : public std::enable_shared_from_this<PendingWork> {
 public:
@@ -44,4 +44,4 @@ private:
     std::function<void()> waiter_;
 };
 
-}  // namespace backend_docker
+}  // namespace csh::backend_support

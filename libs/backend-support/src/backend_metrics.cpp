@@ -1,16 +1,10 @@
-#include "engine/engine_metrics.hpp"
+#include <csh/backend_support/backend_metrics.hpp>
 
-namespace backend_docker {
+namespace csh::backend_support {
 
-namespace {
-
-// The backend label ContainerSSH gives its Docker backend.
-constexpr const char* kBackend = "docker";
-
-}  // namespace
-
-EngineMetrics::EngineMetrics(const csh::sdk::Host& host)
+BackendMetrics::BackendMetrics(const csh::sdk::Host& host, std::string backend)
     : host_(host),
+      backend_(std::move(backend)),
       requests_(host.metric_define(CSH_METRIC_COUNTER, "containerssh_backend_requests_total",
                                    "Requests the backend sent to the container engine's API.", "requests",
                                    {"backend"})),
@@ -27,12 +21,11 @@ EngineMetrics::EngineMetrics(const csh::sdk::Host& host)
                                        {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
                                         60, 300})) {}
 
-void EngineMetrics::request_done(const EngineOperation& operation, bool failed,
-                                 std::chrono::steady_clock::duration elapsed) const {
-    host_.metric_add(requests_, {kBackend}, 1);
-    if (failed) host_.metric_add(errors_, {kBackend}, 1);
-    host_.metric_observe(durations_, {kBackend, operation.label},
-                         std::chrono::duration<double>(elapsed).count());
+void BackendMetrics::request_done(const BackendOperation& operation, bool failed,
+                                  std::chrono::steady_clock::duration elapsed) const {
+    host_.metric_add(requests_, {backend_}, 1);
+    if (failed) host_.metric_add(errors_, {backend_}, 1);
+    host_.metric_observe(durations_, {backend_, operation.label}, std::chrono::duration<double>(elapsed).count());
 }
 
-}  // namespace backend_docker
+}  // namespace csh::backend_support
