@@ -1,8 +1,10 @@
 #include <csh/loop_http/http_call.hpp>
+
 #include <csh/loop_http/response_reader.hpp>
 
 #include <simdjson.h>
 
+#include <cctype>
 #include <optional>
 
 namespace csh::loop_http {
@@ -171,6 +173,17 @@ void HttpCall::receive_response() {
     }
 }
 
+void HttpCall::cancel() {
+    State& s = *state_;
+    if (s.finished) return;
+    s.finished = true;
+    s.watch.stop();
+    s.deadline.cancel();
+    s.stream.reset();
+    s.done = nullptr;
+    s.request.pending.reset();
+}
+
 void HttpCall::finish(HttpResponse response, std::string error) {
     State& s = *state_;
     if (s.finished) return;
@@ -194,6 +207,21 @@ std::string json_error_message(std::string_view body) {
     std::string text(body.substr(0, 200));
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     return text.empty() ? std::string("(no message)") : text;
+}
+
+std::string query_escape(std::string_view value) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : value) {
+        if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
 }
 
 }  // namespace csh::loop_http

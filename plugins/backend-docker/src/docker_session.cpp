@@ -227,28 +227,21 @@ void DockerSession::attach(csh::loop_http::HttpResponse response) {
 size_t DockerSession::take_output(csh_stream stream, std::string_view data) {
     size_t consumed = 0;
     if (expect_pid_ && stream == CSH_STREAM_STDOUT) {
-        // The agent writes the program's PID as 4 little-endian bytes before
-        // it execs the program.
-        const size_t take = std::min(data.size(), 4 - pid_bytes_.size());
-        pid_bytes_.append(data.substr(0, take));
-        consumed = take;
-        data.remove_prefix(take);
-        if (pid_bytes_.size() == 4) {
+        consumed = pid_reader_.take(data);
+        data.remove_prefix(consumed);
+        if (pid_reader_.state() == csh::backend_support::AgentPidReader::State::not_agent) {
             expect_pid_ = false;
-            const auto* b = reinterpret_cast<const unsigned char*>(pid_bytes_.data());
-            pid_ = uint32_t{b[0]} | (uint32_t{b[1]} << 8) | (uint32_t{b[2]} << 16) | (uint32_t{b[3]} << 24);
-            // Linux PIDs stay below 2^22: anything else is not the agent
-            // talking (e.g. the runtime's "OCI runtime exec failed" when the
-            // image has no agent). Those bytes are output for the user.
-            if (pid_ == 0 || pid_ > (1u << 22)) {
-                pid_ = 0;
-                log(codes::DOCKER_AGENT_READ_FAILED,
-                    "the program's first output is not a process id from the guest agent; is the agent at agentPath?",
-                    {{"agentPath", context_->config->agent_path}});
-                // Best effort: four bytes the channel cannot take right now
-                // are dropped rather than stalling the stream.
-                deliver_output(stream, pid_bytes_);
-            }
+            // Not the agent talking (e.g. the runtime's "OCI runtime exec
+            // failed" when the image has no agent): those bytes are output.
+            log(codes::DOCKER_AGENT_READ_FAILED,
+                "the program's first output is not a process id from the guest agent; is the agent at agentPath?",
+                {{"agentPath", context_->config->agent_path}});
+            // Best effort: four bytes the channel cannot take right now
+            // are dropped rather than stalling the stream.
+            deliver_output(stream, pid_reader_.bytes());
+        } else if (pid_reader_.state() == csh::backend_support::AgentPidReader::State::received) {
+            expect_pid_ = false;
+            pid_ = pid_reader_.pid();
         }
         if (data.empty()) return consumed;
     }
@@ -359,7 +352,7 @@ void DockerSession::program_ended(const std::string& stream_error) {
     stream_.reset();
     output_ended();
     if (!stream_error.empty()) log(codes::DOCKER_STREAM_OUTPUT_FAILED, stream_error);
-    if (expect_pid_ && pid_bytes_.size() < 4 && pid_ == 0) {
+    if (expect_pid_ && pid_reader_.reading()) {
         log(codes::DOCKER_EXEC_PID_READ_FAILED, "the program's output ended before the guest agent sent its process id",
             {{"agentPath", context_->config->agent_path}});
     }

@@ -11,6 +11,7 @@
 #include "engine/attached_stream.hpp"
 
 #include <containerssh/sdk/program_session.hpp>
+#include <csh/backend_support/agent_pid_reader.hpp>
 
 #include <memory>
 #include <optional>
@@ -66,7 +67,7 @@ private:
     std::shared_ptr<AttachedStream> stream_;
     // The agent's 4-byte PID prefix of stdout (connection mode with agent).
     bool expect_pid_ = false;
-    std::string pid_bytes_;
+    csh::backend_support::AgentPidReader pid_reader_;
     uint32_t pid_ = 0;
     std::string delivered_signal_;  // the last signal we delivered
     int exit_code_polls_ = 0;

@@ -98,21 +98,6 @@ std::string failing(const EngineOperation& operation, const std::string& detail)
 
 }  // namespace
 
-std::string query_escape(std::string_view value) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : value) {
-        if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 EngineClient::EngineClient(csh::sdk::Host host, std::shared_ptr<const csh::loop_http::Connector> connector,
                            std::chrono::milliseconds http_timeout, std::shared_ptr<const EngineMetrics> metrics)
     : host_(std::move(host)),

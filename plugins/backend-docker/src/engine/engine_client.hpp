@@ -128,7 +128,6 @@ private:
     std::string version_prefix_;  // "/v1.41" once negotiated
 };
 
-// Percent-encodes a query parameter value.
-std::string query_escape(std::string_view value);
+using csh::loop_http::query_escape;
 
 }  // namespace backend_docker

@@ -63,6 +63,11 @@ public:
                                            Done done);
     ~HttpCall();
 
+    // [strand] Ends the call now (closing its connection) without running
+    // `done`: a watch whose answer arrived in on_body, or a caller that went.
+    // May be called from inside on_body.
+    void cancel();
+
     struct State;
 
 private:
@@ -78,5 +83,9 @@ private:
 // API and Kubernetes' Status answer), or the body itself (shortened) when it
 // is not that JSON.
 std::string json_error_message(std::string_view body);
+
+// Percent-encodes a query parameter value (RFC 3986 unreserved characters
+// stay as they are).
+std::string query_escape(std::string_view value);
 
 }  // namespace csh::loop_http
