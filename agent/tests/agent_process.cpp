@@ -58,48 +58,20 @@ int AgentResult::exit_code() const { return WIFEXITED(status) ? WEXITSTATUS(stat
 int AgentResult::killed_by() const { return WIFSIGNALED(status) ? WTERMSIG(status) : 0; }
 
 RunningAgent::RunningAgent(const std::vector<std::string>& args, const AgentOptions& options) {
-    // Everything the child needs is prepared before fork.
-    std::vector<std::string> argv_strings{agent_binary()};
-    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& arg : argv_strings) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_strings = options.env;
-    std::vector<char*> envp;
-    if (env_strings.empty()) {
-        for (char** entry = environ; *entry != nullptr; ++entry) envp.push_back(*entry);
-    } else {
-        for (auto& entry : env_strings) envp.push_back(entry.data());
-    }
-    envp.push_back(nullptr);
-
-    int in[2], out[2], err[2];
-    make_pipe(in);
-    make_pipe(out);
-    make_pipe(err);
-    if (options.stdout_without_reader) {
-        // Closed before the child exists, so no copy of the reader survives.
-        close_fd(out[0]);
-    }
-
-    pid_ = ::fork();
-    if (pid_ < 0) fail("fork");
-    if (pid_ == 0) {
-        reset_signals_in_child();
-        ::dup2(in[0], STDIN_FILENO);
-        ::dup2(out[1], STDOUT_FILENO);
-        ::dup2(err[1], STDERR_FILENO);
-        if (options.before_exec) options.before_exec();
-        ::execve(argv[0], argv.data(), envp.data());
-        ::_exit(126);
-    }
-    ::close(in[0]);
-    ::close(out[1]);
-    ::close(err[1]);
-    stdin_fd_ = in[1];
-    stdout_fd_ = out[0];
-    stderr_fd_ = err[0];
-    ::fcntl(stdin_fd_, F_SETFL, O_NONBLOCK);
+    std::vector<std::string> argv{agent_binary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    SpawnOptions spawn;
+    spawn.env = options.env;
+    spawn.inherit_environment = options.env.empty();
+    spawn.stdout_without_reader = options.stdout_without_reader;
+    // pump() writes stdin only as far as poll says there is room.
+    spawn.nonblocking_stdin = true;
+    spawn.before_exec = options.before_exec;
+    const SpawnedChild child = spawn_with_pipes(argv, spawn);
+    pid_ = child.pid;
+    stdin_fd_ = child.stdin_fd;
+    stdout_fd_ = child.stdout_fd;
+    stderr_fd_ = child.stderr_fd;
 }
 
 RunningAgent::~RunningAgent() {
@@ -177,6 +149,52 @@ pid_t fork_child(const std::function<void()>& body) {
         ::_exit(0);
     }
     return pid;
+}
+
+SpawnedChild spawn_with_pipes(const std::vector<std::string>& argv, const SpawnOptions& options) {
+    // Everything the child needs is prepared before fork: between fork and
+    // execve it only resets signals, dup2s and runs the hook.
+    std::vector<std::string> argv_strings = argv;
+    std::vector<char*> argv_pointers;
+    for (auto& arg : argv_strings) argv_pointers.push_back(arg.data());
+    argv_pointers.push_back(nullptr);
+    std::vector<std::string> env_strings = options.env;
+    if (options.inherit_environment) {
+        for (char** entry = environ; *entry != nullptr; ++entry) env_strings.emplace_back(*entry);
+    }
+    std::vector<char*> envp;
+    for (auto& entry : env_strings) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+
+    // O_CLOEXEC: the child keeps only the copies dup2 puts on 0, 1 and 2, and
+    // children spawned later do not inherit this one's pipes.
+    int in[2], out[2], err[2];
+    make_pipe(in);
+    make_pipe(out);
+    make_pipe(err);
+    if (options.stdout_without_reader) {
+        // Closed before the child exists, so no copy of the reader survives.
+        close_fd(out[0]);
+    }
+
+    SpawnedChild child;
+    child.pid = fork_child([&] {
+        ::dup2(in[0], STDIN_FILENO);
+        ::dup2(out[1], STDOUT_FILENO);
+        ::dup2(err[1], STDERR_FILENO);
+        if (options.before_exec) options.before_exec();
+        ::execve(argv_pointers[0], argv_pointers.data(), envp.data());
+        ::_exit(126);
+    });
+    ::close(in[0]);
+    ::close(out[1]);
+    ::close(err[1]);
+    child.stdin_fd = in[1];
+    child.stdout_fd = out[0];
+    child.stderr_fd = err[0];
+    if (options.nonblocking_stdin) ::fcntl(child.stdin_fd, F_SETFL, O_NONBLOCK);
+    if (options.nonblocking_stderr) ::fcntl(child.stderr_fd, F_SETFL, O_NONBLOCK);
+    return child;
 }
 
 }  // namespace csh::agent::test

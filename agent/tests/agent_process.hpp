@@ -72,4 +72,33 @@ std::string little_endian_bytes(std::uint32_t value);
 // default signal dispositions and an empty signal mask.
 pid_t fork_child(const std::function<void()>& body);
 
+struct SpawnOptions {
+    // Environment entries, NAME=VALUE; the first of two equal names wins.
+    std::vector<std::string> env;
+    // Appends the test's own environment after `env` (so `env` overrides it).
+    bool inherit_environment = false;
+    // stdout is a pipe whose reader is already gone (writes fail with EPIPE).
+    bool stdout_without_reader = false;
+    // Which of the test's ends are O_NONBLOCK (each caller says why it wants
+    // the one it sets); the others block.
+    bool nonblocking_stdin = false;
+    bool nonblocking_stderr = false;
+    // Runs in the child right before execve (after the pipes are in place).
+    std::function<void()> before_exec;
+};
+
+// A child spawned with pipes on its stdin/stdout/stderr; the fds are the
+// test's ends (stdout_fd is -1 with stdout_without_reader).
+struct SpawnedChild {
+    pid_t pid = -1;
+    int stdin_fd = -1;
+    int stdout_fd = -1;
+    int stderr_fd = -1;
+};
+
+// Execs argv[0] (a path, not searched) in a child made by fork_child, so it
+// starts with default signal handling like a process a container engine
+// starts. The caller owns the fds and must reap the pid.
+SpawnedChild spawn_with_pipes(const std::vector<std::string>& argv, const SpawnOptions& options = {});
+
 }  // namespace csh::agent::test

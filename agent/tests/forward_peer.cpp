@@ -20,8 +20,6 @@
 
 #include "agent_process.hpp"
 
-extern char** environ;
-
 namespace csh::agent::test {
 
 namespace {
@@ -44,32 +42,17 @@ void set_receive_timeout(int fd) {
 }  // namespace
 
 ForwardPeer::ForwardPeer(const std::vector<std::string>& env) {
-    std::vector<std::string> argv_strings{agent_binary(), "forward-server"};
-    std::vector<char*> argv;
-    for (auto& arg : argv_strings) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_strings = env;
-    for (char** entry = environ; *entry != nullptr; ++entry) env_strings.emplace_back(*entry);
-    std::vector<char*> envp;
-    for (auto& entry : env_strings) envp.push_back(entry.data());
-    envp.push_back(nullptr);
-
-    int in[2], out[2], err[2];
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) fail("pipe2");
-    pid_ = fork_child([&] {
-        ::dup2(in[0], STDIN_FILENO);
-        ::dup2(out[1], STDOUT_FILENO);
-        ::dup2(err[1], STDERR_FILENO);
-        ::execve(argv[0], argv.data(), envp.data());
-        ::_exit(126);
-    });
-    ::close(in[0]);
-    ::close(out[1]);
-    ::close(err[1]);
-    stdin_fd_ = in[1];
-    stdout_fd_ = out[0];
-    stderr_fd_ = err[0];
-    ::fcntl(stderr_fd_, F_SETFL, O_NONBLOCK);
+    SpawnOptions spawn;
+    spawn.env = env;
+    spawn.inherit_environment = true;
+    // drain_stderr() reads whatever is there each time the test waits for
+    // the agent, and must return when nothing is.
+    spawn.nonblocking_stderr = true;
+    const SpawnedChild child = spawn_with_pipes({agent_binary(), "forward-server"}, spawn);
+    pid_ = child.pid;
+    stdin_fd_ = child.stdin_fd;
+    stdout_fd_ = child.stdout_fd;
+    stderr_fd_ = child.stderr_fd;
 }
 
 ForwardPeer::~ForwardPeer() {
