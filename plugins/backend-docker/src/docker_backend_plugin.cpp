@@ -12,13 +12,10 @@
 #include <containerssh/sdk/backend.hpp>
 #include <containerssh/sdk/json_config.hpp>
 #include <containerssh/sdk/plugin.hpp>
+#include <csh/backend_support/instance_id.hpp>
 
 #include <simdjson.h>
 
-#include <unistd.h>
-
-#include <climits>
-#include <random>
 #include <memory>
 
 namespace backend_docker {
@@ -27,26 +24,6 @@ namespace {
 
 using csh::sdk::BackendOpenCompletion;
 using csh::sdk::ConnectionInfo;
-
-std::string listen_address(const csh::sdk::Host& host) {
-    try {
-        csh::sdk::JsonConfig ssh(host.config_section("ssh"), codes::DOCKER_CONFIG_ERROR, "ssh");
-        const csh::sdk::ConfigNode root = ssh.root();
-        return root.is_object() ? root.string("listen", "") : "";
-    } catch (const csh::sdk::Error&) {
-        return "";
-    }
-}
-
-// The identity this gateway's containers carry. A fixed listen address makes
-// it stable across restarts, so a restarted gateway collects what its killed
-// predecessor left; with port 0 (any free port) there is no such identity and
-// every run gets its own, so gateways never collect each other's containers.
-std::string instance_identity(const std::string& listen) {
-    if (listen.size() < 2 || listen.compare(listen.size() - 2, 2, ":0") != 0) return listen;
-    std::random_device random;
-    return listen + "#" + std::to_string(::getpid()) + "-" + std::to_string(random()) + std::to_string(random());
-}
 
 // `json` compacted, or of its "docker" member when `member` is set; "" when
 // it is not JSON or has no such member. Compares the effective docker
@@ -75,11 +52,6 @@ std::shared_ptr<EngineClient> engine_client(const csh::sdk::Host& host, const En
     }
 }
 
-std::string host_name() {
-    char name[HOST_NAME_MAX + 1] = {};
-    return ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("localhost");
-}
-
 // "1.2.3.4:5678" or "[::1]:5678" without the port.
 std::string ip_of(std::string_view address) {
     if (!address.empty() && address.front() == '[') {
@@ -102,7 +74,7 @@ public:
           metrics_(std::make_shared<const EngineMetrics>(this->host())),
           engine_(engine_client(this->host(), config_->connection, *config_, metrics_)),
           live_(std::make_shared<LiveConnections>()),
-          instance_id_(instance_id_for(host_name(), instance_identity(listen_address(this->host())))),
+          instance_id_(csh::backend_support::gateway_instance_id(this->host(), codes::DOCKER_CONFIG_ERROR)),
           collector_(std::make_shared<OrphanCollector>(this->host(), engine_, live_, instance_id_,
                                                        config_->timeouts.container_stop)) {
         this->host().log(codes::DOCKER_BACKEND_READY, "Docker backend ready",

@@ -3,7 +3,6 @@
 #include "connection_context.hpp"
 #include "messages.hpp"
 
-#include <cstdio>
 
 namespace backend_docker {
 
@@ -68,18 +67,6 @@ void OrphanCollector::round() {
                     });
             }
         });
-}
-
-std::string instance_id_for(const std::string& hostname, const std::string& listen) {
-    // FNV-1a: a stable short name, not a secret.
-    uint64_t hash = 1469598103934665603ull;
-    for (unsigned char c : hostname + "|" + listen) {
-        hash ^= c;
-        hash *= 1099511628211ull;
-    }
-    char text[17];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
-    return text;
 }
 
 }  // namespace backend_docker

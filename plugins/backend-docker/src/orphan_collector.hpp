@@ -44,9 +44,4 @@ private:
     csh::sdk::Timer next_round_;
 };
 
-// The id this gateway's containers are labelled with: a hash of the host
-// name and the SSH listen address, so a restarted gateway recognises the
-// containers its previous run left behind.
-std::string instance_id_for(const std::string& hostname, const std::string& listen);
-
 }  // namespace backend_docker
