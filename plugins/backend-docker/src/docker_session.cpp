@@ -2,7 +2,7 @@
 
 #include "container_lifecycle.hpp"
 #include "messages.hpp"
-#include "program_line.hpp"
+#include <csh/program/program_line.hpp>
 #include <csh/agent/agent_protocol.hpp>
 #include <containerssh/sdk/signal_names.hpp>
 
@@ -48,7 +48,7 @@ void DockerSession::start(const csh::sdk::Program& program, csh::sdk::StartCompl
     std::vector<std::string> argv;
     switch (program.kind) {
         case csh::sdk::ProgramKind::exec:
-            argv = program_for_exec(program.command);
+            argv = csh::program::program_for_exec(program.command);
             break;
         case csh::sdk::ProgramKind::shell:
             argv = context_->config->shell_command;

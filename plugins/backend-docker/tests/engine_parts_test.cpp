@@ -3,7 +3,7 @@
 // (loop-http's ResponseReader) and the ContainerCreate body.
 #include "docker_config.hpp"
 #include "engine/stream_demuxer.hpp"
-#include "program_line.hpp"
+#include <csh/program/program_line.hpp>
 #include "request_bodies.hpp"
 
 #include <csh/loop_http/response_reader.hpp>
@@ -21,15 +21,15 @@ using Argv = std::vector<std::string>;
 BOOST_AUTO_TEST_SUITE(exec_parsing)
 
 BOOST_AUTO_TEST_CASE(a_path_first_word_runs_directly_with_shell_quoting) {
-    BOOST_TEST(program_for_exec("/bin/echo a  b") == (Argv{"/bin/echo", "a", "b"}));
-    BOOST_TEST(program_for_exec("./run 'a b' \"c d\" e\\ f") == (Argv{"./run", "a b", "c d", "e f"}));
-    BOOST_TEST(program_for_exec("../x \"say \\\"hi\\\"\"") == (Argv{"../x", "say \"hi\""}));
+    BOOST_TEST(csh::program::program_for_exec("/bin/echo a  b") == (Argv{"/bin/echo", "a", "b"}));
+    BOOST_TEST(csh::program::program_for_exec("./run 'a b' \"c d\" e\\ f") == (Argv{"./run", "a b", "c d", "e f"}));
+    BOOST_TEST(csh::program::program_for_exec("../x \"say \\\"hi\\\"\"") == (Argv{"../x", "say \"hi\""}));
 }
 
 BOOST_AUTO_TEST_CASE(anything_else_runs_through_the_shell_as_written) {
     for (const std::string command : {"echo hi", "/bin/echo a; id", "/bin/echo \"$HOME\"", "/bin/ls *.txt",
                                       "/bin/echo 'unbalanced", "/bin/cat < /etc/passwd", "", "sh"}) {
-        BOOST_TEST_CONTEXT(command) { BOOST_TEST(program_for_exec(command) == (Argv{"/bin/sh", "-c", command})); }
+        BOOST_TEST_CONTEXT(command) { BOOST_TEST(csh::program::program_for_exec(command) == (Argv{"/bin/sh", "-c", command})); }
     }
 }
 

@@ -217,8 +217,12 @@ std::string read_server_address(const Setting& at, std::string_view address, Api
 }
 
 ConnectionResult read_connection(const std::optional<Setting>& block, const std::string& path,
-                                 std::vector<ConfigNotice>& notices) {
-    if (block) {
+                                 std::vector<ConfigNotice>& notices, bool legacy_kuberun) {
+    if (block && legacy_kuberun) {
+        block->node().allow_only({"host", "path", "username", "password", "serverName", "certFile", "keyFile",
+                                  "cacertFile", "cert", "key", "cacert", "bearerToken", "bearerTokenFile", "qps",
+                                  "burst", "insecure", "timeout"});
+    } else if (block) {
         block->node().allow_only({"host", "path", "username", "password", "serverName", "certFile", "keyFile",
                                   "cacertFile", "cert", "key", "cacert", "bearerToken", "bearerTokenFile", "qps",
                                   "burst", "kubeconfig", "kubeconfigContext"});

@@ -22,8 +22,10 @@ struct ConnectionResult {
 
 // `connection` is kubernetes.connection, nullopt when the section has none.
 // `path` is the key path of the block for messages made without a setting.
+// `legacy_kuberun`: the block is kuberun.connection, which has insecure and
+// timeout too (read by the caller) and no kubeconfig.
 ConnectionResult read_connection(const std::optional<Setting>& connection, const std::string& path,
-                                 std::vector<ConfigNotice>& notices);
+                                 std::vector<ConfigNotice>& notices, bool legacy_kuberun = false);
 
 // Sets the endpoint's host and port from a server address as ContainerSSH
 // takes it (host, host:port, https://host[:port][/base]) and returns the

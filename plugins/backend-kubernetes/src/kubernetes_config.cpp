@@ -97,6 +97,16 @@ KubernetesConfig KubernetesConfig::from_effective_config(std::string_view config
     simdjson::dom::parser parser;
     const element root = parse_json(parser, config_json, error_code, "the connection's effective configuration");
     element section;
+    if (base.from_kuberun) {
+        // The legacy section is mapped as a whole; the core merged the
+        // config server's answer into it already.
+        if (!root.is_object() || root.at_key("kuberun").get(section) != simdjson::SUCCESS || section.is_null()) {
+            return base;
+        }
+        KubernetesConfig mapped = from_kuberun_section(simdjson::minify(section), error_code);
+        mapped.notices.clear();
+        return mapped;
+    }
     if (!root.is_object() || root.at_key(kRoot).get(section) != simdjson::SUCCESS || section.is_null()) return base;
     KubernetesConfig start = base;
     start.notices.clear();  // the file's notices were logged at start-up

@@ -130,22 +130,6 @@ std::map<std::string, std::string> read_exposure(const Setting& map, Valid valid
     return out;
 }
 
-std::chrono::milliseconds read_timeout(const Setting& setting) {
-    std::chrono::nanoseconds duration{0};
-    if (setting.value().type() == element_type::DOUBLE) {
-        // ContainerSSH decoded a number as nanoseconds, 6e10 included.
-        double nanos = 0;
-        if (setting.value().get_double().get(nanos) != simdjson::SUCCESS || !std::isfinite(nanos) ||
-            std::fabs(nanos) >= 9.2e18) {
-            setting.fail("expected a duration such as \"60s\" or a number of nanoseconds");
-        }
-        duration = std::chrono::nanoseconds(static_cast<std::int64_t>(nanos));
-    } else {
-        duration = setting.node().as_duration();
-    }
-    if (duration.count() <= 0) setting.fail("must be longer than zero");
-    return std::chrono::ceil<std::chrono::milliseconds>(duration);
-}
 
 bool is_dns_label_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
 
@@ -169,6 +153,13 @@ bool is_dns_subdomain(std::string_view text) {
 }
 
 }  // namespace
+
+std::optional<std::string_view> pod_spec_field(std::string_view key) {
+    for (std::string_view name : kSpecKeys) {
+        if (same_letters(name, key)) return name;
+    }
+    return std::nullopt;
+}
 
 bool is_qualified_name(std::string_view key) {
     const size_t slash = key.find('/');
@@ -234,6 +225,23 @@ void read_pod(const Setting& pod, PodSettings& settings, bool& metadata_namespac
             *annotations, is_qualified_name,
             "a Kubernetes annotation key ([prefix/]name, name up to 63 characters of letters, digits, '-', '_', '.')");
     }
+}
+
+std::chrono::milliseconds read_timeout(const Setting& setting) {
+    std::chrono::nanoseconds duration{0};
+    if (setting.value().type() == element_type::DOUBLE) {
+        // ContainerSSH decoded a number as nanoseconds, 6e10 included.
+        double nanos = 0;
+        if (setting.value().get_double().get(nanos) != simdjson::SUCCESS || !std::isfinite(nanos) ||
+            std::fabs(nanos) >= 9.2e18) {
+            setting.fail("expected a duration such as \"60s\" or a number of nanoseconds");
+        }
+        duration = std::chrono::nanoseconds(static_cast<std::int64_t>(nanos));
+    } else {
+        duration = setting.node().as_duration();
+    }
+    if (duration.count() <= 0) setting.fail("must be longer than zero");
+    return std::chrono::ceil<std::chrono::milliseconds>(duration);
 }
 
 void read_timeouts(const Setting& timeouts, KubernetesTimeouts& out) {

@@ -5,7 +5,10 @@
 #include "kubernetes_config.hpp"
 #include "setting.hpp"
 
+#include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace backend_kubernetes {
 
@@ -16,11 +19,18 @@ void read_pod(const Setting& pod, PodSettings& settings, bool& metadata_namespac
 
 void read_timeouts(const Setting& timeouts, KubernetesTimeouts& out);
 
+// One duration: Go text ("60s") or a number of nanoseconds; above zero.
+std::chrono::milliseconds read_timeout(const Setting& setting);
+
 // The checks across keys, then the derived fields (namespace_name, pod_name,
 // console_container, console_image). `namespace_hint` replaces the default
 // namespace when the metadata does not name one. `path` is "kubernetes.pod".
 void finish_pod(PodSettings& settings, const std::string& namespace_hint, bool metadata_namespace_written,
                 const std::string& path, const char* code);
+
+// The Kubernetes spelling of a PodSpec field named in any letter case
+// ("restartpolicy" -> "restartPolicy"), nullopt when there is no such field.
+std::optional<std::string_view> pod_spec_field(std::string_view key);
 
 // A Kubernetes label or annotation key: [prefix/]name, name up to 63
 // characters of [A-Za-z0-9._-] with alphanumeric ends, prefix a DNS subdomain.

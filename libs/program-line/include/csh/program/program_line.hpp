@@ -1,4 +1,5 @@
-// How an SSH `exec` string becomes a program, as ContainerSSH does it: when
+// How an SSH `exec` string becomes a program, as ContainerSSH does it (the
+// same rule for every backend that runs programs in a container or pod): when
 // the first word is a path (starts with "/", "./" or "../") the words run
 // directly; anything else runs as `/bin/sh -c "<the string>"`.
 //
@@ -12,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-namespace backend_docker {
+namespace csh::program {
 
 std::vector<std::string> program_for_exec(std::string_view command);
 
-}  // namespace backend_docker
+}  // namespace csh::program

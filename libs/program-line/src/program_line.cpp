@@ -1,8 +1,8 @@
-#include "program_line.hpp"
+#include <csh/program/program_line.hpp>
 
 #include <optional>
 
-namespace backend_docker {
+namespace csh::program {
 
 namespace {
 
@@ -62,4 +62,4 @@ std::vector<std::string> program_for_exec(std::string_view command) {
     return {"/bin/sh", "-c", std::string(command)};
 }
 
-}  // namespace backend_docker
+}  // namespace csh::program
