@@ -2,6 +2,12 @@
 
 #include "harness/docker.hpp"
 #include "harness/gateway.hpp"
+#include "harness/kube_api.hpp"
+
+#include <simdjson.h>
+
+#include <memory>
+#include <sstream>
 
 #include <optional>
 #include <stdexcept>
@@ -12,7 +18,8 @@ namespace csh::conformance {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: conformance_backend [boost test options] -- --backend=local|docker-connection|docker-session\n"
+    "usage: conformance_backend [boost test options] -- --backend=local|docker-connection|docker-session|\n"
+    "       kubernetes-connection|kubernetes-session\n"
     "       conformance_backend [boost test options] -- --backend=custom --config=FILE --plugin-dir=DIR... "
     "[--no-forwarding]";
 
@@ -46,6 +53,64 @@ BackendUnderTest docker_backend(const std::string& mode) {
     b.signal_code = mode == "connection" ? "DOCKER_EXEC_SIGNAL" : "DOCKER_CONTAINER_SIGNAL";
     // Session mode has no container between sessions to forward into.
     b.forwards = mode == "connection";
+    return b;
+}
+
+// `text` as a YAML literal block, each line indented by `indent` spaces.
+std::string yaml_block(const std::string& text, int indent) {
+    std::string out = "|\n";
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) out += std::string(static_cast<size_t>(indent), ' ') + line + "\n";
+    return out;
+}
+
+// The test Kubernetes API server the run talks to: started once, for the
+// whole run, and stopped (with every pod container) when the run ends.
+test::kube::KubeApiServer& kube_api() {
+    static std::unique_ptr<test::kube::KubeApiServer> server = std::make_unique<test::kube::KubeApiServer>();
+    return *server;
+}
+
+BackendUnderTest kubernetes_backend(const std::string& mode) {
+    test::kube::KubeApiServer& api = kube_api();
+    BackendUnderTest b;
+    b.name = "kubernetes-" + mode;
+    b.config = "backend: kubernetes\n"
+               "kubernetes:\n"
+               "  connection:\n"
+               "    host: " + api.url() + "\n"
+               "    cacert: " + yaml_block(api.ca_pem(), 6) +
+               "    cert: " + yaml_block(api.client_cert_pem(), 6) +
+               "    key: " + yaml_block(api.client_key_pem(), 6) +
+               "  pod:\n"
+               "    mode: " + mode + "\n"
+               "    spec:\n"
+               "      containers:\n"
+               "        - name: shell\n"
+               "          image: " + test::docker::guest_image() + "\n"
+               "          imagePullPolicy: Never\n"
+               "  timeouts:\n"
+               "    podStop: 5s\n";
+    // Every pod the backend makes carries the user's name.
+    b.left_behind = [](const std::string& user, const std::string&) {
+        std::vector<std::string> pods;
+        const std::string json = kube_api().pods_json("default", "containerssh_username=" + user);
+        simdjson::dom::parser parser;
+        simdjson::dom::element root;
+        simdjson::dom::array items;
+        if (parser.parse(json).get(root) != simdjson::SUCCESS || root["items"].get_array().get(items) != simdjson::SUCCESS) {
+            return std::vector<std::string>{"cannot read the pods: " + json};
+        }
+        for (simdjson::dom::element item : items) {
+            std::string_view name;
+            if (item["metadata"]["name"].get_string().get(name) == simdjson::SUCCESS) pods.emplace_back(name);
+        }
+        return pods;
+    };
+    b.signal_code = mode == "connection" ? "KUBERNETES_EXEC_SIGNAL" : "KUBERNETES_POD_SIGNAL";
+    // Forwarding through Kubernetes is not built yet: channels are refused.
+    b.forwards = false;
     return b;
 }
 
@@ -89,6 +154,8 @@ BackendUnderTest choose_backend(int argc, char** argv) {
     if (name == "local") return local_backend();
     if (name == "docker-connection") return docker_backend("connection");
     if (name == "docker-session") return docker_backend("session");
+    if (name == "kubernetes-connection") return kubernetes_backend("connection");
+    if (name == "kubernetes-session") return kubernetes_backend("session");
     if (name == "custom") return custom_backend(config_file, plugin_dirs, forwards);
     throw std::invalid_argument((name.empty() ? std::string("no backend named\n") : "unknown backend " + name + "\n") +
                                 kUsage);
