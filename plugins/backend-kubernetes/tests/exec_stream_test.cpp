@@ -3,10 +3,16 @@
 #include "api/exec_stream.hpp"
 #include "ws_test_server.hpp"
 
+#include <file_contents.hpp>
+#include <temp_dir.hpp>
+#include <test_pki.hpp>
+
 #include <containerssh/sdk/testing/fake_host.hpp>
 #include <csh/loop_http/connector.hpp>
 
 #include <boost/test/unit_test.hpp>
+
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -58,7 +64,10 @@ struct Client {
             if (take > 0) events.push_back((s == CSH_STREAM_STDERR ? "err:" : "out:") + std::string(data.substr(0, take)));
             return take;
         };
-        callbacks.input_ready = [this] { ++input_ready; };
+        callbacks.input_ready = [this] {
+            ++input_ready;
+            if (input_ready_hook) input_ready_hook();
+        };
         callbacks.ended = [this](const ExecEnd& e) {
             events.push_back("end");
             end = e;
@@ -88,6 +97,7 @@ struct Client {
     std::shared_ptr<const csh::loop_http::Connector> connector;
 
     std::function<size_t(csh_stream, std::string_view)> output_hook;
+    std::function<void()> input_ready_hook;
     bool opened = false;
     std::shared_ptr<ExecStream> stream;
     int open_status = -1;
@@ -360,6 +370,181 @@ BOOST_AUTO_TEST_CASE(a_silent_server_times_the_open_out) {
     BOOST_TEST(!client.open_and_wait(request));
     BOOST_TEST(client.open_status == 0);
     BOOST_TEST(client.open_error == "no WebSocket handshake within 200 ms for " + kTarget);
+    BOOST_TEST(server.finish() == "");
+}
+
+BOOST_AUTO_TEST_CASE(eight_mib_each_way_with_a_stalled_reader_push_back_on_both_ends) {
+    constexpr size_t kTotal = 8u << 20;
+    auto output_byte = [](size_t i) { return static_cast<char>((i * 131 + i / 4099) & 0xff); };
+    auto input_byte = [](size_t i) { return static_cast<char>((i * 7 + i / 65521) & 0xff); };
+    std::atomic<size_t> sent{0}, received{0};
+    std::atomic<bool> server_reads{false};
+    std::string stdin_bytes;
+    WsTestServer server([&](Peer& peer) {
+        accept(peer);
+        peer.small_buffers();
+        Peer::Bulk plan;
+        plan.total = kTotal;
+        plan.pattern = output_byte;
+        plan.sent = &sent;
+        plan.received = &received;
+        plan.stdin_bytes = &stdin_bytes;
+        plan.may_read = [&] { return server_reads.load(); };
+        peer.bulk(plan);
+        peer.send(3, kSuccess);
+        peer.close();
+    });
+    Client client(server.port());
+    bool stalled = true;
+    size_t most_buffered = 0;
+    client.output_hook = [&](csh_stream, std::string_view data) -> size_t {
+        most_buffered = std::max(most_buffered, client.stream->buffered());
+        return stalled ? 0 : data.size();
+    };
+    BOOST_TEST_REQUIRE(client.open_and_wait());
+    // The kernel's own buffers small on our end too (auto-tuned they hold
+    // megabytes), so what piles up is what the stream holds.
+    const auto watches = client.fake.watches();
+    BOOST_TEST_REQUIRE(watches.size() == 1u);
+    const int small = 16 * 1024;
+    BOOST_TEST_REQUIRE(::setsockopt(watches[0].fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small) == 0);
+    BOOST_TEST_REQUIRE(::setsockopt(watches[0].fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small) == 0);
+
+    // The SSH side writes as fast as the stream takes it.
+    size_t written = 0;
+    bool input_closed = false;
+    std::string chunk;
+    auto feed = [&] {
+        while (written < kTotal) {
+            chunk.clear();
+            for (size_t i = written; i < std::min(kTotal, written + 65536); ++i) chunk.push_back(input_byte(i));
+            const size_t taken = client.stream->write_input(chunk);
+            written += taken;
+            most_buffered = std::max(most_buffered, client.stream->buffered());
+            if (taken < chunk.size()) return;
+        }
+        if (!input_closed) input_closed = client.stream->close_input();
+    };
+    client.input_ready_hook = feed;
+    feed();
+
+    // Stalled both ways: the server's writes stop (its stdout fills the
+    // socket and our one pending message), our input stops at the limit.
+    size_t before = 0;
+    BOOST_TEST_REQUIRE(client.fake.run_until([&] {
+        client.fake.run_for(100ms);
+        const size_t now = sent.load();
+        return std::exchange(before, now) == now && now > 0;
+    }, 10s));
+    BOOST_TEST_MESSAGE("stalled: server sent " << sent.load() << ", client accepted " << written << " of input");
+    BOOST_TEST(sent.load() < 1u << 20);
+    BOOST_TEST(written < 1u << 20);
+    BOOST_TEST(written >= ExecStream::kInputLimit);
+    BOOST_TEST(received.load() == 0u);
+    BOOST_TEST(client.input_ready == 0);
+    BOOST_TEST(client.out.empty());
+    BOOST_TEST(client.stream->buffered() <= ExecStream::kInputLimit + 32 * 1024 + 1);
+
+    // Released: everything arrives, in order, and the stream ends well.
+    const int normal = 1 << 20;
+    ::setsockopt(watches[0].fd, SOL_SOCKET, SO_SNDBUF, &normal, sizeof normal);
+    ::setsockopt(watches[0].fd, SOL_SOCKET, SO_RCVBUF, &normal, sizeof normal);
+    stalled = false;
+    server_reads = true;
+    client.stream->resume_output();
+    const bool ended = client.wait_end();
+    BOOST_TEST_MESSAGE("after: server sent " << sent.load() << " received " << received.load() << ", client out "
+                       << client.out.size() << " input " << written << " buffered " << client.stream->buffered());
+    BOOST_TEST_REQUIRE(ended);
+    BOOST_TEST(server.finish() == "");
+    BOOST_TEST(client.end->exit_code.value_or(999999) == 0u);
+    BOOST_TEST(client.end->error == "");
+    BOOST_TEST(input_closed);
+    BOOST_TEST(client.input_ready > 0);
+    BOOST_TEST_REQUIRE(client.out.size() == kTotal);
+    BOOST_TEST_REQUIRE(stdin_bytes.size() == kTotal);
+    size_t out_mismatch = kTotal, in_mismatch = kTotal;
+    for (size_t i = 0; i < kTotal && (out_mismatch == kTotal || in_mismatch == kTotal); ++i) {
+        if (out_mismatch == kTotal && client.out[i] != output_byte(i)) out_mismatch = i;
+        if (in_mismatch == kTotal && stdin_bytes[i] != input_byte(i)) in_mismatch = i;
+    }
+    BOOST_TEST(out_mismatch == kTotal);
+    BOOST_TEST(in_mismatch == kTotal);
+    // Memory stayed bounded: at most the input limit and one message.
+    BOOST_TEST(most_buffered <= ExecStream::kInputLimit + 32 * 1024 + 1);
+}
+
+BOOST_AUTO_TEST_CASE(the_stream_runs_over_tls_verified_with_the_configured_ca) {
+    csh::test::TempDir dir;
+    const auto pki = csh::test::make_test_pki(dir.path().string());
+    constexpr size_t kTotal = 1u << 20;
+    auto output_byte = [](size_t i) { return static_cast<char>((i * 13 + i / 1021) & 0xff); };
+    std::string stdin_bytes;
+    WsTestServer server(
+        [&](Peer& peer) {
+            accept(peer);
+            Peer::Bulk plan;
+            plan.total = kTotal;
+            plan.chunk = 20000;  // not a multiple of TLS records
+            plan.pattern = output_byte;
+            plan.stdin_bytes = &stdin_bytes;
+            peer.bulk(plan);
+            peer.send(3, exit_status(42));
+            peer.close();
+        },
+        kws_test::TlsFiles{pki.server_cert, pki.server_key});
+    csh::loop_http::Endpoint endpoint;
+    endpoint.tls = true;
+    endpoint.cacert_pem = csh::test::read_file(pki.ca_cert);
+    Client client(server.port(), endpoint);
+    BOOST_TEST_REQUIRE(client.open_and_wait());
+    const std::string input(100000, 'i');
+    BOOST_TEST(client.stream->write_input(input) == input.size());
+    BOOST_TEST(client.stream->close_input());
+    BOOST_TEST_REQUIRE(client.wait_end());
+    BOOST_TEST(server.finish() == "");
+    BOOST_TEST(client.end->exit_code.value_or(999999) == 42u);
+    BOOST_TEST(stdin_bytes == input);
+    BOOST_TEST_REQUIRE(client.out.size() == kTotal);
+    bool same = true;
+    for (size_t i = 0; i < kTotal && same; ++i) same = client.out[i] == output_byte(i);
+    BOOST_TEST(same);
+}
+
+BOOST_AUTO_TEST_CASE(a_server_certificate_from_another_ca_fails_the_open) {
+    csh::test::TempDir dir;
+    const auto pki = csh::test::make_test_pki(dir.path().string());
+    WsTestServer server([&](Peer&) {}, kws_test::TlsFiles{pki.server_cert, pki.server_key});
+    csh::loop_http::Endpoint endpoint;
+    endpoint.tls = true;
+    endpoint.cacert_pem = csh::test::read_file(pki.other_ca_cert);
+    Client client(server.port(), endpoint);
+    BOOST_TEST(!client.open_and_wait());
+    BOOST_TEST_MESSAGE("wrong CA: " << client.open_error);
+    BOOST_TEST(client.open_status == 0);
+    BOOST_TEST(client.open_error.find("certificate verify failed") != std::string::npos, client.open_error);
+    server.finish();  // its TLS handshake fails too
+}
+
+BOOST_AUTO_TEST_CASE(close_from_inside_a_callback_stops_everything_at_once) {
+    WsTestServer server([&](Peer& peer) {
+        accept(peer);
+        peer.send(1, "first");
+        peer.send(1, "second");
+        peer.send(3, kSuccess);
+        peer.receive();  // until the client goes
+    });
+    Client client(server.port());
+    client.output_hook = [&](csh_stream, std::string_view data) {
+        client.stream->close();
+        return data.size();
+    };
+    BOOST_TEST_REQUIRE(client.open_and_wait());
+    client.fake.run_until([&] { return client.out.size() > 0; }, 5s);
+    client.fake.run_for(100ms);
+    BOOST_TEST(client.out == "first");
+    BOOST_TEST(!client.end.has_value());  // no callback after close()
+    BOOST_TEST(client.fake.watches().empty());
     BOOST_TEST(server.finish() == "");
 }
 

@@ -81,7 +81,10 @@ public:
 
     void close() override { ws_.close(websocket::close_code::normal); }
 
-    void small_send_buffer() override { socket().set_option(net::socket_base::send_buffer_size(16 * 1024)); }
+    void small_buffers() override {
+        socket().set_option(net::socket_base::send_buffer_size(16 * 1024));
+        socket().set_option(net::socket_base::receive_buffer_size(16 * 1024));
+    }
 
     void bulk(const Bulk& plan) override {
         auto& io = static_cast<net::io_context&>(ws_.get_executor().context());
@@ -123,7 +126,15 @@ public:
         };
         net::steady_timer gate(io);
         std::function<void()> wait_gate = [&] {
-            if (!plan.may_read || plan.may_read()) return read_next();
+            if (!plan.may_read || plan.may_read()) {
+                // Released: kernel buffers of a normal size again, or the
+                // rest crawls at a window of 16 KiB per delayed ACK.
+                if (plan.may_read) {
+                    socket().set_option(net::socket_base::send_buffer_size(1 << 20));
+                    socket().set_option(net::socket_base::receive_buffer_size(1 << 20));
+                }
+                return read_next();
+            }
             gate.expires_after(std::chrono::milliseconds(10));
             gate.async_wait([&](beast::error_code) { wait_gate(); });
         };

@@ -40,9 +40,9 @@ public:
     virtual std::optional<std::string> receive() = 0;
     // A WebSocket close (code 1000).
     virtual void close() = 0;
-    // Makes the kernel's send buffer small, so a client that stops reading
-    // blocks this server's writes soon.
-    virtual void small_send_buffer() = 0;
+    // Makes the kernel's buffers small, so a client that stops reading
+    // blocks this server's writes soon (and the other way round).
+    virtual void small_buffers() = 0;
     // Sends `total` bytes on stdout in `chunk`-byte messages while reading
     // the client's messages, both at once (Beast's asynchronous API on this
     // thread). Reading stops at the v5 close of stdin or the client's close.
@@ -55,7 +55,8 @@ public:
         std::atomic<size_t>* received = nullptr;
         std::string* stdin_bytes = nullptr;
         // Reading starts only once this returns true (polled); lets a test
-        // hold the server's reading back.
+        // hold the server's reading back. Then the kernel's buffers are made
+        // 1 MiB (after small_buffers()).
         std::function<bool()> may_read;
     };
     virtual void bulk(const Bulk& plan) = 0;

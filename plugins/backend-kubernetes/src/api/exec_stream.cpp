@@ -25,6 +25,18 @@ constexpr size_t kWriteBuffer = 32 * 1024;
 
 }  // namespace
 
+template <class F, class... Args>
+auto ExecStream::call(F& callback, Args&&... args) {
+    struct Depth {
+        ExecStream& self;
+        explicit Depth(ExecStream& s) : self(s) { ++self.in_callback_; }
+        ~Depth() {
+            if (--self.in_callback_ == 0 && self.ended_) self.callbacks_ = Callbacks();
+        }
+    } depth(*this);
+    return callback(std::forward<Args>(args)...);
+}
+
 // The open in progress: owns the stream until `opened` hands it over.
 struct ExecStream::Opening {
     std::shared_ptr<ExecStream> stream;
@@ -166,8 +178,8 @@ bool ExecStream::deliver() {
         resume_asked_ = false;
         const std::string_view rest(static_cast<const char*>(message_.data().data()) + message_offset_,
                                     message_.size() - message_offset_);
-        const size_t taken = callbacks_.output ? std::min(callbacks_.output(message_stream_, rest), rest.size())
-                                               : rest.size();
+        const size_t taken =
+            callbacks_.output ? std::min(call(callbacks_.output, message_stream_, rest), rest.size()) : rest.size();
         if (ended_) {
             all = false;
             break;
@@ -228,14 +240,14 @@ void ExecStream::end_with(ExecEnd end) {
     if (ended_) return;
     ended_ = true;
     auto callback = std::move(callbacks_.ended);
-    callbacks_ = Callbacks();
+    if (in_callback_ == 0) callbacks_ = Callbacks();
     if (socket_) socket_->shutdown();
     if (callback) callback(end);
 }
 
 void ExecStream::close() {
     ended_ = true;
-    callbacks_ = Callbacks();
+    if (in_callback_ == 0) callbacks_ = Callbacks();
     input_.clear();
     input_queued_ = 0;
     if (socket_) socket_->shutdown();
@@ -322,8 +334,8 @@ void ExecStream::on_written(error_code ec) {
         input_.clear();
         input_queued_ = 0;
         if (callbacks_.input_failed) {
-            callbacks_.input_failed(wrote == Writing::close,
-                                    "writing input to " + target_ + " failed: " + socket_->describe(ec));
+            call(callbacks_.input_failed, wrote == Writing::close,
+                 "writing input to " + target_ + " failed: " + socket_->describe(ec));
         }
         return;
     }
@@ -335,7 +347,7 @@ void ExecStream::on_written(error_code ec) {
     }
     if (input_refused_ && input_queued_ <= kInputResume) {
         input_refused_ = false;
-        if (callbacks_.input_ready) callbacks_.input_ready();
+        if (callbacks_.input_ready) call(callbacks_.input_ready);
         if (ended_) return;
     }
     pump_writes();

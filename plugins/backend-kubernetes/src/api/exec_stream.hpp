@@ -122,6 +122,11 @@ private:
     void end_with(ExecEnd end);
     void finish(error_code ec);
     void drive_soon();
+    // Calls one of the callbacks. They may close() the stream from inside:
+    // the callbacks are then dropped once the outermost call returned, never
+    // while one of them runs.
+    template <class F, class... Args>
+    auto call(F& callback, Args&&... args);
 
     csh::sdk::Host host_;
     csh_strand* strand_;
@@ -155,6 +160,7 @@ private:
     bool drive_posted_ = false;
     bool delivering_ = false;
     bool resume_asked_ = false;
+    int in_callback_ = 0;
 
     bool ended_ = false;
 };

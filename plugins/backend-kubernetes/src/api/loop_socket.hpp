@@ -71,6 +71,21 @@ public:
     net::const_buffer write_buffer() const { return write_.buffer; }
     void complete_write(error_code ec, std::size_t n) { complete(write_, ec, n); }
 
+    // Beast's teardown after the close handshake (see async_teardown below):
+    // parked until the owner saw the server's end of the stream.
+    template <class TeardownHandler>
+    void park_teardown(TeardownHandler&& handler) {
+        using Decayed = std::decay_t<TeardownHandler>;
+        teardown_ = std::make_unique<HandlerOf<TeardownOnly<Decayed>>>(
+            TeardownOnly<Decayed>{Decayed(std::forward<TeardownHandler>(handler))});
+    }
+    bool teardown_waiting() const { return teardown_ != nullptr; }
+    void complete_teardown(error_code ec) {
+        closed_ = true;
+        std::unique_ptr<Handler> handler = std::move(teardown_);
+        if (handler) handler->post(get_executor(), ec, 0);
+    }
+
     // Beast tore the connection down (after a close handshake or a failure).
     void mark_closed() { closed_ = true; }
     bool closed() const { return closed_; }
@@ -82,6 +97,7 @@ public:
     void drop_parked() {
         read_.handler.reset();
         write_.handler.reset();
+        teardown_.reset();
     }
 
 private:
@@ -99,6 +115,15 @@ private:
             net::post(executor, boost::beast::bind_front_handler(std::move(handler), ec, n));
         }
         H handler;
+    };
+
+    // A teardown handler takes the error alone; the associated executor and
+    // allocator of the handler it wraps are Beast's business only for
+    // reads and writes, the teardown completion is a plain post.
+    template <class H>
+    struct TeardownOnly {
+        H handler;
+        void operator()(error_code ec, std::size_t) { handler(ec); }
     };
 
     template <class Buffer>
@@ -142,24 +167,25 @@ private:
     net::io_context* io_;
     Parked<net::mutable_buffer> read_;
     Parked<net::const_buffer> write_;
+    std::unique_ptr<Handler> teardown_;
     bool closed_ = false;
 };
 
 // Beast's customisation points for a stream type of its user, found by
-// argument-dependent lookup. Tearing down means nothing more here: the owner
-// sees closed() and drops the ByteStream (which closes the socket); a server
-// waiting for our EOF gets it then.
+// argument-dependent lookup. The asynchronous teardown (the one Beast's
+// asynchronous close and read use) does what Beast does for TCP: the owner
+// ends our sending side (TLS close_notify, then FIN) and reads until the
+// server's end, so that neither side resets a connection with bytes unread.
+// The synchronous one is never used on the loop (it would block); it only
+// marks the socket closed.
 inline void teardown(boost::beast::role_type, LoopSocket& socket, error_code& ec) {
     socket.mark_closed();
-    socket.drop_parked();
     ec = {};
 }
 
 template <class TeardownHandler>
 void async_teardown(boost::beast::role_type, LoopSocket& socket, TeardownHandler&& handler) {
-    socket.mark_closed();
-    net::post(socket.get_executor(),
-              boost::beast::bind_front_handler(std::forward<TeardownHandler>(handler), error_code()));
+    socket.park_teardown(std::forward<TeardownHandler>(handler));
 }
 
 inline void beast_close_socket(LoopSocket& socket) { socket.mark_closed(); }

@@ -135,8 +135,15 @@ void LoopWebSocket::drive() {
 bool LoopWebSocket::move_bytes(int& reads) {
     LoopSocket& socket = ws_->next_layer();
     bool moved = false;
+    if (socket.teardown_waiting()) {
+        if (!stream_) {
+            socket.complete_teardown({});
+            return true;
+        }
+        return tear_down(socket);
+    }
     if (socket.closed() || !stream_) {
-        // Torn down by Beast (or failed): whatever is still parked fails.
+        // Failed, or torn down: whatever is still parked fails.
         release_socket();
         if (socket.write_waiting()) {
             socket.complete_write(net::error::eof, 0);
@@ -198,10 +205,31 @@ bool LoopWebSocket::move_bytes(int& reads) {
     return moved;
 }
 
+// After the close handshake: our sending side ends (TLS close_notify, then
+// FIN), and what the server still sends is read and dropped until its end,
+// as Beast does for TCP; closing with bytes unread would reset the
+// connection under the server's last words. Returns whether bytes moved.
+bool LoopWebSocket::tear_down(LoopSocket& socket) {
+    if (!write_shut_) {
+        const IoResult r = stream_->shutdown_write();
+        if (r.status == IoResult::Status::would_block) return false;
+        write_shut_ = true;
+    }
+    char discard[4096];
+    const IoResult r = stream_->read(discard, sizeof discard);
+    if (r.status == IoResult::Status::would_block) return false;
+    if (r.status == IoResult::Status::ok) return true;
+    // The server's end (or a failure, which ends it too).
+    release_socket();
+    socket.complete_teardown({});
+    return true;
+}
+
 void LoopWebSocket::update_interest() {
     if (!watch_.active() || !stream_) return;
     const LoopSocket& socket = ws_->next_layer();
     uint32_t events = 0;
+    if (socket.teardown_waiting()) events |= write_shut_ ? stream_->read_waits_for() : stream_->write_waits_for();
     if (socket.read_waiting()) events |= stream_->read_waits_for();
     if (socket.write_waiting()) events |= stream_->write_waits_for();
     watch_.update(events);

@@ -75,6 +75,7 @@ public:
 private:
     LoopWebSocket(const csh::sdk::Host& host, csh_strand* strand, std::unique_ptr<csh::loop_http::ByteStream> stream);
     bool move_bytes(int& reads);
+    bool tear_down(LoopSocket& socket);
     void update_interest();
     void release_socket();
 
@@ -91,6 +92,7 @@ private:
     bool again_ = false;
     bool repost_pending_ = false;
     bool shut_ = false;
+    bool write_shut_ = false;
 };
 
 }  // namespace backend_kubernetes::api
