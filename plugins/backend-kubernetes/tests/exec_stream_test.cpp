@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <filesystem>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -50,6 +51,8 @@ struct Client {
     }
     ~Client() {
         if (stream) stream->close();
+        stream.reset();
+        fake.run_until_idle();  // posts still queued hold memory until they ran
         BOOST_TEST(fake.misuse().empty());
     }
 
@@ -108,6 +111,12 @@ struct Client {
     int input_ready = 0;
 };
 
+size_t open_fds() {
+    size_t count = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
+    return count;
+}
+
 // Serves the upgrade with `protocol`, recording the request.
 kws_test::UpgradeRequest accept(Peer& peer, const std::string& protocol = "v5.channel.k8s.io") {
     auto request = peer.read_request();
@@ -136,6 +145,7 @@ BOOST_AUTO_TEST_CASE(stdin_echoes_back_and_the_v5_close_ends_it) {
         peer.close();
     });
     Client client(server.port());
+    const size_t fds_before = open_fds();
     BOOST_TEST_REQUIRE(client.open_and_wait());
     BOOST_TEST(client.open_status == 101);
     BOOST_TEST(client.stream->protocol() == "v5.channel.k8s.io");
@@ -161,6 +171,11 @@ BOOST_AUTO_TEST_CASE(stdin_echoes_back_and_the_v5_close_ends_it) {
     std::string stdin_bytes;
     for (size_t i = 0; i + 1 < received.size(); ++i) stdin_bytes += received[i].substr(1);
     BOOST_TEST(stdin_bytes == "hello world\n");
+    // Nothing stays open once the stream is gone (its socket, and the
+    // reactor of its private io_context that Beast's timer brought).
+    client.stream.reset();
+    client.fake.run_until_idle();
+    BOOST_TEST(open_fds() == fds_before);
 }
 
 BOOST_AUTO_TEST_CASE(stdout_and_stderr_keep_their_order_and_a_non_zero_exit_code_arrives) {
