@@ -113,7 +113,6 @@ public:
 private:
     struct Opening;
     ExecStream(const csh::sdk::Host& host, csh_strand* strand, const ExecRequest& request, Callbacks callbacks);
-    void start_reading();
     void on_message(error_code ec);
     bool deliver();
     void read_next();
