@@ -76,6 +76,20 @@ BOOST_AUTO_TEST_CASE(list_codes_has_every_webhook_code_of_the_seeds_registered_b
     }
 }
 
+BOOST_AUTO_TEST_CASE(list_codes_has_every_kubernetes_code_of_the_seeds_registered_by_its_plugin) {
+    const auto r = run_gateway({"--list-codes"});
+    BOOST_TEST(r.exit_code == 0);
+    const auto expected = seed_codes(std::regex("^(KUBERNETES_|KUBERUN_)"));
+    BOOST_TEST(expected.size() >= 45u);
+    for (const auto& code : expected) {
+        BOOST_TEST_INFO("code " << code);
+        const std::regex row("\\| `" + code + "` \\| [a-z]+ \\| ([^|]+) \\|");
+        std::smatch m;
+        BOOST_TEST_REQUIRE(std::regex_search(r.out, m, row));
+        BOOST_TEST(m[1].str() == "io.containerssh.backend.kubernetes");
+    }
+}
+
 BOOST_AUTO_TEST_CASE(list_codes_has_every_audit_code_of_the_seeds_registered_by_its_plugin) {
     const auto r = run_gateway({"--list-codes"});
     BOOST_TEST(r.exit_code == 0);
@@ -160,12 +174,26 @@ BOOST_AUTO_TEST_CASE(unreadable_host_key_stops_the_start) {
 }
 
 BOOST_AUTO_TEST_CASE(missing_backend_plugin_is_named) {
+    // sshproxy: a ContainerSSH backend no plugin of this build provides.
     TempDir dir;
-    const auto r = start_with(dir, "ssh:\n  listen: 127.0.0.1:0\nbackend: kubernetes\n" +
+    const auto r = start_with(dir, "ssh:\n  listen: 127.0.0.1:0\nbackend: sshproxy\n" +
                                        std::string("auth:\n  password:\n    method: static\n    static:\n      users: {}\n"));
     BOOST_TEST(r.exit_code != 0);
     BOOST_TEST(r.out.find("CORE_PLUGIN_NOT_FOUND") != std::string::npos);
-    BOOST_TEST(r.out.find("backend/kubernetes") != std::string::npos);
+    BOOST_TEST(r.out.find("backend/sshproxy") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(kuberun_runs_on_the_kubernetes_plugin_which_refuses_insecure) {
+    // backend: kuberun selects the plugin providing backend/kubernetes, which
+    // maps the kuberun section and refuses to skip certificate verification.
+    TempDir dir;
+    const auto r = start_with(dir, "ssh:\n  listen: 127.0.0.1:0\nbackend: kuberun\n"
+                                   "kuberun:\n  connection:\n    insecure: true\n    bearerToken: not-for-logs\n" +
+                                       std::string("auth:\n  password:\n    method: static\n    static:\n      users: {}\n"));
+    BOOST_TEST(r.exit_code != 0);
+    BOOST_TEST(r.out.find("KUBERUN_INSECURE") != std::string::npos);
+    BOOST_TEST(r.out.find("kuberun.connection.insecure") != std::string::npos);
+    BOOST_TEST(r.out.find("not-for-logs") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(dump_config_fills_defaults_and_redacts_secrets) {

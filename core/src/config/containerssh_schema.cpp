@@ -267,6 +267,9 @@ const schema::Node& root_schema() {
             {"backend", text("docker")},
             {"docker", plugin_section()},
             {"kubernetes", plugin_section()},
+            // ContainerSSH 0.3's kuberun backend: handed to the plugin that
+            // provides backend/kubernetes, which maps it (backend: kuberun).
+            {"kuberun", plugin_section()},
             {"sshproxy", plugin_section()},
             {"plugins", plugins()},
         },

@@ -15,17 +15,17 @@ void refuse_removed_keys(const Value& root) {
                 "the root key \"listen\" moved to ssh.listen in ContainerSSH 0.4; write it as "
                 "\"ssh: {listen: <address>}\"");
     }
-    for (const char* removed : {"dockerrun", "kuberun"}) {
-        const std::string replacement = std::string(removed) == "dockerrun" ? "docker" : "kubernetes";
-        const std::string problem = "the " + std::string(removed) +
-                                    " backend was removed in ContainerSSH 0.5; use \"backend: " + replacement +
-                                    "\" with a \"" + replacement +
-                                    "\" section (https://containerssh.io/deprecations/" + removed + "/)";
-        if (const Entry* section = root.find(removed)) fail_at(section->key_position, removed, problem);
-        const Value* backend = root.get("backend");
-        if (backend != nullptr && backend->is_scalar() && backend->text == removed) {
-            fail_at(backend->position, "backend", problem);
-        }
+    // dockerrun is refused. kuberun still runs: ContainerSSH 0.4 mapped it
+    // onto the kubernetes backend, and the plugin providing
+    // backend/kubernetes does the same with the kuberun section
+    // (required_providers.cpp).
+    const std::string problem =
+        "the dockerrun backend was removed in ContainerSSH 0.5; use \"backend: docker\" with a \"docker\" "
+        "section (https://containerssh.io/deprecations/dockerrun/)";
+    if (const Entry* section = root.find("dockerrun")) fail_at(section->key_position, "dockerrun", problem);
+    const Value* backend = root.get("backend");
+    if (backend != nullptr && backend->is_scalar() && backend->text == "dockerrun") {
+        fail_at(backend->position, "backend", problem);
     }
 }
 

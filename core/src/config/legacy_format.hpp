@@ -9,7 +9,8 @@
 
 namespace csh::config::detail {
 
-// Refuses the root `listen` (0.3), `dockerrun`/`kuberun` (removed in 0.5).
+// Refuses the root `listen` (0.3) and `dockerrun` (removed in 0.5); `kuberun`
+// is left to the Kubernetes backend plugin, which maps it.
 // Rewrites 0.4's `auth.url` + HTTP client keys + `auth.password: true|false`
 // + `auth.pubkey` + `auth.authTimeout` into auth.password.webhook and
 // auth.publicKey.webhook (a block already written in the current format

@@ -18,7 +18,10 @@ void require(std::vector<ProviderRequirement>& out, std::string provides, std::s
 std::vector<ProviderRequirement> required_providers_of(const Value& effective) {
     std::vector<ProviderRequirement> out;
     // A connection cannot run without a backend, so it is always required.
-    require(out, "backend/" + text_of(child(effective, "backend")), "backend");
+    // The legacy kuberun backend runs on the Kubernetes plugin, which reads
+    // the kuberun section when backend is kuberun.
+    const std::string backend = text_of(child(effective, "backend"));
+    require(out, "backend/" + (backend == "kuberun" ? std::string("kubernetes") : backend), "backend");
 
     const Value& auth = child(effective, "auth");
     for (std::string_view block : kAuthBlocks) {

@@ -68,6 +68,9 @@ void write_respelled(JsonWriter& out, const Setting& object, Spelling spelling, 
     for (const auto member : object.object()) {
         const Setting field = object.child(member.key, member.value);
         const std::optional<std::string_view> name = spelling(member.key);
+        // 0.4's dump also wrote Go field names that are no JSON name
+        // ("deprecatedserviceaccount"); its decoder ignored them, and empty they say nothing.
+        if (!name && is_empty_value(member.value)) continue;
         if (!name) field.fail("unknown key; expected a field of " + std::string(what));
         for (std::string_view earlier : seen) {
             if (earlier == *name) field.fail("the key is given twice in different letter case");
@@ -177,7 +180,8 @@ KubernetesConfig map_kuberun(const Setting& section, const char* code) {
             *field = value;
         }
     }
-    finish_pod(config.pod, config.namespace_hint, config.namespace_written, std::string(kRoot) + ".pod", code);
+    finish_pod(config.pod, config.namespace_hint, config.namespace_written, std::string(kRoot) + ".pod", code,
+               "podSpec");
     return config;
 }
 

@@ -257,7 +257,7 @@ void read_timeouts(const Setting& timeouts, KubernetesTimeouts& out) {
 }
 
 void finish_pod(PodSettings& settings, const std::string& namespace_hint, bool metadata_namespace_written,
-                const std::string& path, const char* code) {
+                const std::string& path, const char* code, const std::string& spec_key) {
     simdjson::dom::parser parser;
     const element metadata_root = parse_own_json(parser, settings.metadata_json);
     const Setting metadata(metadata_root, path + ".metadata", code);
@@ -290,15 +290,15 @@ void finish_pod(PodSettings& settings, const std::string& namespace_hint, bool m
 
     simdjson::dom::parser spec_parser;
     const element spec_root = parse_own_json(spec_parser, settings.spec_json);
-    const Setting spec(spec_root, path + ".spec", code);
+    const Setting spec(spec_root, path + "." + spec_key, code);
     const std::optional<Setting> containers = spec.get("containers");
     simdjson::dom::array list;
     if (!containers || containers->value().get_array().get(list) != simdjson::SUCCESS || list.size() == 0) {
-        fail_at(code, path + ".spec.containers", "expected a list of at least one container");
+        fail_at(code, path + "." + spec_key + ".containers", "expected a list of at least one container");
     }
     size_t index = 0;
     for (element item : list) {
-        const Setting container(item, path + ".spec.containers[" + std::to_string(index) + "]", code);
+        const Setting container(item, path + "." + spec_key + ".containers[" + std::to_string(index) + "]", code);
         container.object();
         const std::string name = container.node().string("name", "");
         const std::string image = container.node().string("image", "");
@@ -341,7 +341,7 @@ void finish_pod(PodSettings& settings, const std::string& namespace_hint, bool m
     if (settings.mode == ExecutionMode::session) {
         const std::string policy = spec.node().string("restartPolicy", "");
         if (!policy.empty() && policy != "Never") {
-            fail_at(code, path + ".spec.restartPolicy",
+            fail_at(code, path + "." + spec_key + ".restartPolicy",
                     "session mode runs the program as the pod's main process, which must not restart; only Never "
                     "is allowed");
         }

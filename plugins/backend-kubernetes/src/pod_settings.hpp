@@ -25,8 +25,9 @@ std::chrono::milliseconds read_timeout(const Setting& setting);
 // The checks across keys, then the derived fields (namespace_name, pod_name,
 // console_container, console_image). `namespace_hint` replaces the default
 // namespace when the metadata does not name one. `path` is "kubernetes.pod".
+// `spec_key` is the key the spec was written under ("podSpec" in kuberun).
 void finish_pod(PodSettings& settings, const std::string& namespace_hint, bool metadata_namespace_written,
-                const std::string& path, const char* code);
+                const std::string& path, const char* code, const std::string& spec_key = "spec");
 
 // The Kubernetes spelling of a PodSpec field named in any letter case
 // ("restartpolicy" -> "restartPolicy"), nullopt when there is no such field.

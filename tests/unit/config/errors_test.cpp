@@ -134,7 +134,10 @@ BOOST_AUTO_TEST_CASE(root_listen_points_to_ssh_listen) {
 
 BOOST_AUTO_TEST_CASE(removed_backends_say_what_replaces_them) {
     BOOST_TEST(mentions(parse_error("backend: dockerrun\n"), "backend: docker"));
-    BOOST_TEST(parse_error("kuberun: {}\n").key_path() == "kuberun");
+    BOOST_TEST(parse_error("dockerrun: {}\n").key_path() == "dockerrun");
+    // kuberun still runs: the Kubernetes plugin maps its section (KUBERUN_DEPRECATED).
+    BOOST_TEST(csh::config::Config::parse("backend: kuberun\nkuberun: {pod: {namespace: x}}\n", false, "t.yaml")
+                   .section_json("kuberun") == R"({"pod":{"namespace":"x"}})");
 }
 
 BOOST_AUTO_TEST_CASE(syntax_errors_duplicates_and_shape) {

@@ -33,6 +33,13 @@ BOOST_AUTO_TEST_CASE(a_typical_file) {
     BOOST_TEST(got == expected, boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(kuberun_selects_the_kubernetes_backend) {
+    const auto providers = Config::parse("backend: kuberun\nkuberun: {}\n", false, "t.yaml").required_providers();
+    BOOST_REQUIRE(providers.size() == 1u);
+    BOOST_TEST(providers[0].provides == "backend/kubernetes");
+    BOOST_TEST(providers[0].key_path == "backend");
+}
+
 BOOST_AUTO_TEST_CASE(disabled_features_select_nothing) {
     const auto providers =
         Config::parse("audit: {enable: false, storage: s3}\nmetrics: {enable: false}\n", false, "t.yaml")
