@@ -110,7 +110,7 @@ void KubeApiServer::start() {
 
 void KubeApiServer::stop() {
     if (!process_) return;
-    process_->stop(SIGTERM, std::chrono::seconds(10));
+    process_->stop(SIGTERM, std::chrono::seconds(30));
     process_.reset();
 }
 
