@@ -305,11 +305,13 @@ class PodManager:
             if not failures:
                 break
             for cname, (image, error) in failures.items():
-                rec.waiting[cname] = ("ErrImagePull", error)
+                never = next(c for c in rec.containers if c["name"] == cname).get("imagePullPolicy") == "Never"
+                rec.waiting[cname] = ("ErrImageNeverPull" if never else "ErrImagePull", error)
             self._update(rec)
             await asyncio.sleep(ERR_IMAGE_PULL_SHOWN)
             for cname, (image, error) in failures.items():
-                rec.waiting[cname] = ("ImagePullBackOff", f'Back-off pulling image "{image}"')
+                if rec.waiting[cname][0] == "ErrImagePull":
+                    rec.waiting[cname] = ("ImagePullBackOff", f'Back-off pulling image "{image}"')
             self._update(rec)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, PULL_BACKOFF_MAX)
