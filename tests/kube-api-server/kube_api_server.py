@@ -373,6 +373,7 @@ async def serve(args):
     log.info("instance %s serving on %s against %s", server.instance, url, args.docker_host)
     await stop.wait()
     follower.cancel()
+    await server.pods.settle()
     if args.cleanup_on_exit:
         await server.pods.cleanup_all()
     await runner.cleanup()

@@ -73,6 +73,7 @@ class PodRecord:
         self.deleting = False
         self.removing = False
         self.refresh_pending = False
+        self.creating = None  # the container creation under way
 
     @property
     def uid(self):
@@ -91,6 +92,7 @@ class PodManager:
         self.store = ObjectStore(revisions, "Pod", "v1", pod_fields)
         self.records = {}  # uid -> PodRecord
         self.tasks = set()
+        self.creating = set()
 
     # ---- persistence and recovery
 
@@ -303,11 +305,13 @@ class PodManager:
             if not failures:
                 break
             for cname, (image, error) in failures.items():
-                rec.waiting[cname] = ("ErrImagePull", error)
+                never = next(c for c in rec.containers if c["name"] == cname).get("imagePullPolicy") == "Never"
+                rec.waiting[cname] = ("ErrImageNeverPull" if never else "ErrImagePull", error)
             self._update(rec)
             await asyncio.sleep(ERR_IMAGE_PULL_SHOWN)
             for cname, (image, error) in failures.items():
-                rec.waiting[cname] = ("ImagePullBackOff", f'Back-off pulling image "{image}"')
+                if rec.waiting[cname][0] == "ErrImagePull":
+                    rec.waiting[cname] = ("ImagePullBackOff", f'Back-off pulling image "{image}"')
             self._update(rec)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, PULL_BACKOFF_MAX)
@@ -321,25 +325,41 @@ class PodManager:
             if c["name"] in rec.container_ids:
                 first_id = first_id or rec.container_ids[c["name"]]
                 continue
-            try:
-                body = self._container_config(rec, c, index, first_id)
-                created = await self.docker.call("POST", "/containers/create", params={
-                    "name": f"k8s_{c['name']}_{rec.obj['metadata']['name']}_{rec.obj['metadata']['namespace']}_{rec.uid}"},
-                    body=body)
-            except DockerError as e:
-                rec.waiting[c["name"]] = ("CreateContainerError", e.message)
-                self._update(rec)
+            # Shielded: a pod deleted meanwhile must not leave behind a
+            # container the engine finishes creating after we stopped
+            # waiting; _delete waits for rec.creating instead.
+            rec.creating = asyncio.ensure_future(self._create_container(rec, c, index, first_id))
+            self.creating.add(rec.creating)
+            rec.creating.add_done_callback(self.creating.discard)
+            created = await asyncio.shield(rec.creating)
+            if created is None:
                 return
-            rec.container_ids[c["name"]] = created["Id"]
-            first_id = first_id or created["Id"]
-            self.persist()
-            try:
-                await self.docker.call("POST", f"/containers/{created['Id']}/start")
-            except DockerError as e:
-                log.info("container %s of pod %s did not start: %s", c["name"], rec.obj["metadata"]["name"], e)
-            rec.waiting.pop(c["name"], None)
+            first_id = first_id or created
         await self._inspect_all(rec)
         self._update(rec)
+
+    async def _create_container(self, rec, c, index, first_id):
+        """Creates and starts one container; its Docker id, or None (then the
+        container's waiting reason says why)."""
+        try:
+            body = self._container_config(rec, c, index, first_id)
+            created = await self.docker.call("POST", "/containers/create", params={
+                "name": f"k8s_{c['name']}_{rec.obj['metadata']['name']}_{rec.obj['metadata']['namespace']}_{rec.uid}"},
+                body=body)
+        except DockerError as e:
+            rec.waiting[c["name"]] = ("CreateContainerError", e.message)
+            self._update(rec)
+            return None
+        rec.container_ids[c["name"]] = created["Id"]
+        self.persist()
+        if rec.deleting:
+            return None
+        try:
+            await self.docker.call("POST", f"/containers/{created['Id']}/start")
+        except DockerError as e:
+            log.info("container %s of pod %s did not start: %s", c["name"], rec.obj["metadata"]["name"], e)
+        rec.waiting.pop(c["name"], None)
+        return created["Id"]
 
     async def _ensure_image(self, c):
         """None when the image is there (pulled if the policy says so), else
@@ -425,6 +445,8 @@ class PodManager:
                 await rec.task
             except (asyncio.CancelledError, Exception):
                 pass
+        if rec.creating is not None and not rec.creating.done():
+            await asyncio.wait([rec.creating])
 
         async def stop(cid):
             try:
@@ -604,6 +626,12 @@ class PodManager:
         status["startTime"] = old.get("startTime") or now_rfc3339()
         status["containerStatuses"] = statuses
         return status
+
+    async def settle(self):
+        """Waits (boundedly) for container creations under way, so none
+        finishes after this server is gone, unknown to the next one."""
+        if self.creating:
+            await asyncio.wait(list(self.creating), timeout=60)
 
     async def cleanup_all(self):
         """Removes every container and volume of this instance (--cleanup-on-exit)."""

@@ -95,11 +95,13 @@ class Session:
         elif body.get("status") != "Success":
             await self.send(ERROR, body.get("message", "").encode())
 
-    async def pump_input(self, resize):
-        """Client to program: stdin, resize, close. Ends with the WebSocket."""
+    async def pump_input(self, resize, pending=()):
+        """Client to program: stdin, resize, close. Ends with the WebSocket.
+        `pending`: messages received before the program started."""
         stdin_open = True
+        pending = list(pending)
         while True:
-            msg = await self.ws.receive()
+            msg = pending.pop(0) if pending else await self.ws.receive()
             if msg.type == WSMsgType.BINARY:
                 data = msg.data
             elif msg.type == WSMsgType.TEXT:  # python-kubernetes writes str as text frames
@@ -174,11 +176,18 @@ async def serve_exec(request, pods, namespace, name):
         raise ApiError(400, "BadRequest", f'container {spec["name"]} is not running in pod {name}: '
                                           f'unable to upgrade connection: container not found ("{spec["name"]}")')
     check_upgrade(request)
-    exec_id = (await pods.docker.call("POST", f"/containers/{cid}/exec", body={
-        "AttachStdin": stdin, "AttachStdout": stdout, "AttachStderr": stderr and not tty, "Tty": tty,
-        "Cmd": commands}))["Id"]
-    reader, writer = await pods.docker.hijack(f"/exec/{exec_id}/start", body={"Detach": False, "Tty": tty})
     ws = await open_websocket(request)
+    pending = []
+    try:
+        exec_id = (await pods.docker.call("POST", f"/containers/{cid}/exec", body={
+            "AttachStdin": stdin, "AttachStdout": stdout, "AttachStderr": stderr and not tty, "Tty": tty,
+            "Cmd": commands}))["Id"]
+        reader, writer = await pods.docker.hijack(f"/exec/{exec_id}/start", body={"Detach": False, "Tty": tty})
+    except DockerError as e:
+        await Session(ws, ws.ws_protocol, None, None).send_status(status_body(
+            500, "InternalError", f"Internal error occurred: error executing command in container: {e.message}"))
+        await ws.close()
+        return ws
     session = Session(ws, ws.ws_protocol, reader, writer)
 
     async def resize(width, height):
@@ -204,7 +213,7 @@ async def serve_exec(request, pods, namespace, name):
                            f"[{' '.join(commands)}], exit code {code}",
                            {"causes": [{"reason": "ExitCode", "message": str(code)}]})
 
-    await bridge(session, tty, stdin, stdout, stderr, resize, exit_status, hold_start_error=True)
+    await bridge(session, tty, stdin, stdout, stderr, resize, exit_status, hold_start_error=True, pending=pending)
     return ws
 
 
@@ -238,7 +247,7 @@ async def serve_attach(request, pods, namespace, name):
     return ws
 
 
-async def bridge(session, tty, stdin, stdout, stderr, resize, exit_status, hold_start_error=False):
+async def bridge(session, tty, stdin, stdout, stderr, resize, exit_status, hold_start_error=False, pending=()):
     """Runs both directions; when the program's output ends, the exit status
     goes on the error channel and the WebSocket closes."""
     # The kubelet's first message: an empty one on the lowest output channel,
@@ -248,7 +257,7 @@ async def bridge(session, tty, stdin, stdout, stderr, resize, exit_status, hold_
         await session.send(first, b"")
     except ConnectionError:
         pass
-    input_task = asyncio.ensure_future(session.pump_input(resize))
+    input_task = asyncio.ensure_future(session.pump_input(resize, pending))
     output_task = asyncio.ensure_future(session.pump_output(tty, hold_start_error))
     try:
         done, _ = await asyncio.wait({input_task, output_task}, return_when=asyncio.FIRST_COMPLETED)

@@ -30,7 +30,7 @@ def _pod_status(pod):
         state = s.get("state", {})
         if "waiting" in state and state["waiting"].get("reason"):
             reason = state["waiting"]["reason"]
-        elif "terminated" in state and state["terminated"].get("reason") and reason == "Running":
+        elif "terminated" in state and state["terminated"].get("reason"):
             reason = state["terminated"]["reason"]
     return reason
 

@@ -110,7 +110,7 @@ void KubeApiServer::start() {
 
 void KubeApiServer::stop() {
     if (!process_) return;
-    process_->stop(SIGTERM, std::chrono::seconds(10));
+    process_->stop(SIGTERM, std::chrono::seconds(30));
     process_.reset();
 }
 
@@ -138,6 +138,9 @@ CliResult KubeApiServer::kubectl(const std::string& version, const std::vector<s
     full_env.emplace("KUBECONFIG", kubeconfig_path());
     // Discovery and OpenAPI caches of one test must not answer for another server.
     full_env.emplace("KUBECACHEDIR", dir_.file("kube-cache"));
+    // 1.29 speaks WebSocket for exec/attach only when asked (1.30+ by
+    // default); this server refuses SPDY.
+    if (version == "1.29") full_env.emplace("KUBECTL_REMOTE_COMMAND_WEBSOCKETS", "true");
     const auto r = run(argv, input, full_env, timeout);
     return {r.exit_code, r.out, r.err};
 }

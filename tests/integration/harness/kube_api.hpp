@@ -62,8 +62,11 @@ public:
     void start();
     bool running() const { return process_ != nullptr; }
 
-    // `kubectl.<version> args...` with kubeconfig_path() (KUBECONFIG), and
-    // the extra environment given.
+    // `kubectl.<version> args...` with kubeconfig_path() (KUBECONFIG), a
+    // discovery cache of this server's own, and the extra environment given.
+    // For 1.29, KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true (exec and attach over
+    // WebSocket); 1.27 and 1.28 cannot exec here (SPDY only), and need
+    // `create --validate=false`.
     CliResult kubectl(const std::string& version, const std::vector<std::string>& args,
                       const std::string& input = "", const std::map<std::string, std::string>& env = {},
                       std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
