@@ -418,6 +418,14 @@ class PodManager:
             config["WorkingDir"] = c["workingDir"]
         if first_id is None:
             config["Hostname"] = meta["name"][:63]
+        # A shared process namespace: a real pod's pause container is PID 1
+        # then, so no container's program is. Docker's init stands in for it
+        # in the first container, and the others join its PID namespace.
+        if spec.get("shareProcessNamespace"):
+            if first_id is None:
+                config["HostConfig"]["Init"] = True
+            else:
+                config["HostConfig"]["PidMode"] = f"container:{first_id}"
         security = {**(spec.get("securityContext") or {}), **(c.get("securityContext") or {})}
         if "runAsUser" in security:
             config["User"] = str(security["runAsUser"]) + (

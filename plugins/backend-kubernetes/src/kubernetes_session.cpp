@@ -278,11 +278,10 @@ void KubernetesSession::program_ended(const ExecEnd& end) {
             {{"agentPath", context_->config->pod.agent_path}});
     }
     log(codes::KUBERNETES_EXIT_CODE, "the program's stream ended; reading its exit code");
+    // An attach reports how the attachment ended, not the program: the
+    // console container's status carries its exit code.
+    if (session_mode()) return ask_pod_exit_code(0);
     if (end.exit_code) return report_exit(*end.exit_code);
-    if (session_mode()) {
-        // An attach carries no exit code: the console container's status does.
-        return ask_pod_exit_code(0);
-    }
     log(codes::KUBERNETES_EXIT_CODE_FAILED, end.error.empty() ? "the stream ended without an exit status" : end.error);
     program_exited(csh::sdk::ProgramExit::unknown("The connection to the pod was lost; the session ends."));
 }
