@@ -19,7 +19,7 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: conformance_backend [boost test options] -- --backend=local|docker-connection|docker-session|\n"
-    "       kubernetes-connection|kubernetes-session\n"
+    "       kubernetes-connection|kubernetes-session|kubernetes-persistent\n"
     "       conformance_backend [boost test options] -- --backend=custom --config=FILE --plugin-dir=DIR... "
     "[--no-forwarding]";
 
@@ -72,6 +72,27 @@ test::kube::KubeApiServer& kube_api() {
     return *server;
 }
 
+// Persistent mode: the one pod every connection of the run execs into,
+// created by the first (createMissingPods) and never deleted by the gateway.
+constexpr const char* kPersistentPod = "conformance-persistent";
+
+// Every pod the backend makes carries the user's name.
+std::vector<std::string> kubernetes_pods_of(const std::string& user, const std::string&) {
+    std::vector<std::string> pods;
+    const std::string json = kube_api().pods_json("default", "containerssh_username=" + user);
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    simdjson::dom::array items;
+    if (parser.parse(json).get(root) != simdjson::SUCCESS || root["items"].get_array().get(items) != simdjson::SUCCESS) {
+        return {"cannot read the pods: " + json};
+    }
+    for (simdjson::dom::element item : items) {
+        std::string_view name;
+        if (item["metadata"]["name"].get_string().get(name) == simdjson::SUCCESS) pods.emplace_back(name);
+    }
+    return pods;
+}
+
 BackendUnderTest kubernetes_backend(const std::string& mode) {
     test::kube::KubeApiServer& api = kube_api();
     BackendUnderTest b;
@@ -84,7 +105,12 @@ BackendUnderTest kubernetes_backend(const std::string& mode) {
                "    cert: " + yaml_block(api.client_cert_pem(), 6) +
                "    key: " + yaml_block(api.client_key_pem(), 6) +
                "  pod:\n"
-               "    mode: " + mode + "\n"
+               "    mode: " + mode + "\n" +
+               (mode == "persistent" ? "    createMissingPods: true\n"
+                                       "    metadata:\n"
+                                       "      namespace: default\n"
+                                       "      name: " + std::string(kPersistentPod) + "\n"
+                                     : "") +
                "    spec:\n"
                "      containers:\n"
                "        - name: shell\n"
@@ -92,23 +118,24 @@ BackendUnderTest kubernetes_backend(const std::string& mode) {
                "          imagePullPolicy: Never\n"
                "  timeouts:\n"
                "    podStop: 5s\n";
-    // Every pod the backend makes carries the user's name.
-    b.left_behind = [](const std::string& user, const std::string&) {
-        std::vector<std::string> pods;
-        const std::string json = kube_api().pods_json("default", "containerssh_username=" + user);
-        simdjson::dom::parser parser;
-        simdjson::dom::element root;
-        simdjson::dom::array items;
-        if (parser.parse(json).get(root) != simdjson::SUCCESS || root["items"].get_array().get(items) != simdjson::SUCCESS) {
-            return std::vector<std::string>{"cannot read the pods: " + json};
-        }
-        for (simdjson::dom::element item : items) {
-            std::string_view name;
-            if (item["metadata"]["name"].get_string().get(name) == simdjson::SUCCESS) pods.emplace_back(name);
-        }
-        return pods;
-    };
-    b.signal_code = mode == "connection" ? "KUBERNETES_EXEC_SIGNAL" : "KUBERNETES_POD_SIGNAL";
+    if (mode == "persistent") {
+        // The pod stays by design (it is the user's); what ran in it for the
+        // client must not.
+        b.left_behind = [](const std::string&, const std::string& marker) -> std::vector<std::string> {
+            if (marker.empty()) return {};
+            // The image's busybox has no pgrep. The marker goes in two
+            // halves so that this probe's own command line does not match.
+            const size_t half = marker.size() / 2;
+            const auto r = kube_api().kubectl(
+                "1.33", {"exec", kPersistentPod, "--", "sh", "-c", "ps | grep -F \"$0$1\" | grep -v -F grep",
+                         marker.substr(0, half), marker.substr(half)});
+            if (r.exit_code != 0) return {};
+            return {r.out};
+        };
+    } else {
+        b.left_behind = kubernetes_pods_of;
+    }
+    b.signal_code = mode == "session" ? "KUBERNETES_POD_SIGNAL" : "KUBERNETES_EXEC_SIGNAL";
     // Forwarding through Kubernetes is not built yet: channels are refused.
     b.forwards = false;
     return b;
@@ -156,6 +183,7 @@ BackendUnderTest choose_backend(int argc, char** argv) {
     if (name == "docker-session") return docker_backend("session");
     if (name == "kubernetes-connection") return kubernetes_backend("connection");
     if (name == "kubernetes-session") return kubernetes_backend("session");
+    if (name == "kubernetes-persistent") return kubernetes_backend("persistent");
     if (name == "custom") return custom_backend(config_file, plugin_dirs, forwards);
     throw std::invalid_argument((name.empty() ? std::string("no backend named\n") : "unknown backend " + name + "\n") +
                                 kUsage);

@@ -31,6 +31,9 @@ struct BackendUnderTest {
 //   local                  the test plugin backend-local
 //   docker-connection      the Docker backend, one container per connection
 //   docker-session         the Docker backend, one container per session
+//   kubernetes-connection  the Kubernetes backend against the tests' API
+//   kubernetes-session     server (tests/kube-api-server): a pod per
+//   kubernetes-persistent  connection, per session, or one pod for all
 //   custom                 `--config=FILE` holds the backend's part of the
 //                          configuration, `--plugin-dir=DIR` (repeatable)
 //                          where its plugin is; `--no-forwarding` when it
