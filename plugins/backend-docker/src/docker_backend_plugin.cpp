@@ -13,6 +13,7 @@
 #include <containerssh/sdk/json_config.hpp>
 #include <containerssh/sdk/plugin.hpp>
 #include <csh/backend_support/instance_id.hpp>
+#include <csh/backend_support/remote_ip.hpp>
 
 #include <simdjson.h>
 
@@ -50,16 +51,6 @@ std::shared_ptr<EngineClient> engine_client(const csh::sdk::Host& host, const En
                               std::string("invalid configuration at docker.connection: ") + e.what(),
                               {{"key", "docker.connection"}});
     }
-}
-
-// "1.2.3.4:5678" or "[::1]:5678" without the port.
-std::string ip_of(std::string_view address) {
-    if (!address.empty() && address.front() == '[') {
-        const size_t end = address.find(']');
-        return std::string(address.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1));
-    }
-    const size_t colon = address.rfind(':');
-    return std::string(colon == std::string_view::npos ? address : address.substr(0, colon));
 }
 
 }  // namespace
@@ -115,7 +106,7 @@ protected:
         context->connection = connection.connection();
         context->connection_id = std::string(connection.connection_id());
         context->username = std::string(connection.effective_username());
-        context->remote_ip = ip_of(connection.remote_address());
+        context->remote_ip = csh::backend_support::remote_ip(connection.remote_address());
         context->instance_id = instance_id_;
         const csh::sdk::Metadata metadata = connection.metadata_copy();
         for (const auto& item : metadata.items()) {

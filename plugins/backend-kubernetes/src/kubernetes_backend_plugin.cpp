@@ -15,6 +15,7 @@
 #include <containerssh/sdk/backend.hpp>
 #include <containerssh/sdk/plugin.hpp>
 #include <csh/backend_support/instance_id.hpp>
+#include <csh/backend_support/remote_ip.hpp>
 
 #include <simdjson.h>
 
@@ -146,7 +147,7 @@ protected:
         context->connection = connection.connection();
         context->connection_id = std::string(connection.connection_id());
         context->username = std::string(connection.effective_username());
-        context->remote_ip = ip_of(connection.remote_address());
+        context->remote_ip = csh::backend_support::remote_ip(connection.remote_address());
         context->instance_id = instance_id_;
         const csh::sdk::Metadata metadata = connection.metadata_copy();
         for (const auto& item : metadata.items()) {
@@ -170,16 +171,6 @@ protected:
     }
 
 private:
-    // "1.2.3.4:5678" or "[::1]:5678" without the port.
-    static std::string ip_of(std::string_view address) {
-        if (!address.empty() && address.front() == '[') {
-            const size_t end = address.find(']');
-            return std::string(address.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1));
-        }
-        const size_t colon = address.rfind(':');
-        return std::string(colon == std::string_view::npos ? address : address.substr(0, colon));
-    }
-
     std::shared_ptr<const KubernetesConfig> config_;
     std::string section_text_;
     std::shared_ptr<const csh::backend_support::BackendMetrics> metrics_;
