@@ -4,6 +4,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 
@@ -173,27 +174,48 @@ void HttpCall::receive_response() {
     }
 }
 
-void HttpCall::cancel() {
+bool HttpCall::close_once() {
     State& s = *state_;
-    if (s.finished) return;
+    if (s.finished) return false;
     s.finished = true;
     s.watch.stop();
     s.deadline.cancel();
     s.stream.reset();
-    s.done = nullptr;
-    s.request.pending.reset();
+    return true;
+}
+
+void HttpCall::cancel() {
+    if (!close_once()) return;
+    state_->done = nullptr;
+    state_->request.pending.reset();
 }
 
 void HttpCall::finish(HttpResponse response, std::string error) {
-    State& s = *state_;
-    if (s.finished) return;
-    s.finished = true;
-    s.watch.stop();
-    s.deadline.cancel();
-    s.stream.reset();
-    auto callback = std::move(s.done);
-    auto pending = std::move(s.request.pending);  // released after the callback
+    if (!close_once()) return;
+    auto callback = std::move(state_->done);
+    auto pending = std::move(state_->request.pending);  // released after the callback
     if (callback) callback(std::move(response), std::move(error));
+}
+
+CallResult judge_answer(const std::string& what, const HttpResponse& response, const std::string& transport_error,
+                        const std::vector<int>& accepted) {
+    CallResult result;
+    if (!transport_error.empty()) {
+        result.error = what + ": " + transport_error;
+        result.unreachable = true;
+        return result;
+    }
+    result.status = response.status;
+    if (std::find(accepted.begin(), accepted.end(), response.status) != accepted.end()) return result;
+    result.error = what + ": " + json_error_message(response.body) + " (HTTP " + std::to_string(response.status) + ")";
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    std::string_view reason;
+    if (parser.parse(response.body.data(), response.body.size()).get(root) == simdjson::SUCCESS &&
+        root["reason"].get_string().get(reason) == simdjson::SUCCESS) {
+        result.reason = std::string(reason);
+    }
+    return result;
 }
 
 std::string json_error_message(std::string_view body) {

@@ -13,22 +13,6 @@ namespace backend_docker {
 
 namespace {
 
-EngineResult outcome(const std::string& what, const csh::loop_http::HttpResponse& response, const std::string& transport_error,
-                     const std::vector<int>& accepted) {
-    EngineResult result;
-    if (!transport_error.empty()) {
-        result.error = what + ": " + transport_error;
-        result.unreachable = true;
-        return result;
-    }
-    result.status = response.status;
-    if (std::find(accepted.begin(), accepted.end(), response.status) == accepted.end()) {
-        result.error = what + ": " + csh::loop_http::json_error_message(response.body) + " (HTTP " +
-                       std::to_string(response.status) + ")";
-    }
-    return result;
-}
-
 // Compares dotted API versions ("1.41" < "1.100").
 bool version_less(std::string_view a, std::string_view b) {
     unsigned a_major = 0, a_minor = 0, b_major = 0, b_minor = 0;
@@ -167,7 +151,7 @@ void EngineClient::exchange(const CallSite& at, csh::loop_http::HttpRequest requ
     csh::loop_http::HttpCall::start(host_, at.strand, connector_, std::move(request),
                     [self, operation, started, accepted = std::move(accepted), done = std::move(done)](
                         csh::loop_http::HttpResponse response, std::string error) {
-                        EngineResult r = outcome(operation.description, response, error, accepted);
+                        EngineResult r = csh::loop_http::judge_answer(operation.description, response, error, accepted);
                         if (self->metrics_) {
                             self->metrics_->request_done(operation, !r.ok(),
                                                          std::chrono::steady_clock::now() - started);

@@ -35,12 +35,7 @@ namespace backend_docker {
 
 using csh::backend_support::CallSite;
 
-struct EngineResult {
-    std::string error;   // empty on success
-    int status = 0;      // the HTTP status when the engine answered
-    bool unreachable = false;  // the engine did not answer at all
-    bool ok() const { return error.empty(); }
-};
+using EngineResult = csh::loop_http::CallResult;
 
 struct ContainerSummary {
     std::string id;

@@ -26,35 +26,6 @@ constexpr BackendOperation kLeaseCreate{"lease_create", "creating the lease"};
 constexpr BackendOperation kLeaseReplace{"lease_replace", "renewing the lease"};
 constexpr BackendOperation kLeaseDelete{"lease_delete", "deleting the lease"};
 
-// The reason of a Status body ("NotFound"), or "".
-std::string status_reason(std::string_view body) {
-    simdjson::dom::parser parser;
-    simdjson::dom::element root;
-    std::string_view reason;
-    if (parser.parse(body.data(), body.size()).get(root) == simdjson::SUCCESS &&
-        root["reason"].get_string().get(reason) == simdjson::SUCCESS) {
-        return std::string(reason);
-    }
-    return {};
-}
-
-ApiResult outcome(const std::string& what, const HttpResponse& response, const std::string& transport_error,
-                  const std::vector<int>& accepted) {
-    ApiResult result;
-    if (!transport_error.empty()) {
-        result.error = what + ": " + transport_error;
-        result.unreachable = true;
-        return result;
-    }
-    result.status = response.status;
-    if (std::find(accepted.begin(), accepted.end(), response.status) == accepted.end()) {
-        result.reason = status_reason(response.body);
-        result.error = what + ": " + csh::loop_http::json_error_message(response.body) + " (HTTP " +
-                       std::to_string(response.status) + ")";
-    }
-    return result;
-}
-
 HttpRequest request_for(const char* method, std::string target, std::chrono::milliseconds timeout,
                         std::string body = {}) {
     HttpRequest request;
@@ -250,7 +221,7 @@ std::shared_ptr<csh::loop_http::HttpCall> ApiClient::exchange(const CallSite& at
         host_, at.strand, access_.connector, std::move(request),
         [self, operation, what, started, accepted = std::move(accepted), done = std::move(done)](
             HttpResponse response, std::string error) {
-            ApiResult r = outcome(what, response, error, accepted);
+            ApiResult r = csh::loop_http::judge_answer(what, response, error, accepted);
             if (self->metrics_) {
                 self->metrics_->request_done(operation, !r.ok(), std::chrono::steady_clock::now() - started);
             }

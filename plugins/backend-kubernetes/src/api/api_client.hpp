@@ -32,13 +32,7 @@ namespace backend_kubernetes {
 
 using csh::backend_support::CallSite;
 
-struct ApiResult {
-    std::string error;         // empty on success
-    int status = 0;            // the HTTP status when the server answered
-    bool unreachable = false;  // no answer at all (connect, TLS, timeout)
-    std::string reason;        // the Status object's reason ("NotFound", "AlreadyExists", ...)
-    bool ok() const { return error.empty(); }
-};
+using ApiResult = csh::loop_http::CallResult;
 
 // Where the API server is and how to authenticate to it, as the
 // configuration resolved it.

@@ -76,8 +76,26 @@ private:
     bool send_request();
     void receive_response();
     void finish(HttpResponse response, std::string error);
+    // Marks the call over and drops its connection, watch and deadline;
+    // false when it was over already.
+    bool close_once();
     std::unique_ptr<State> state_;
 };
+
+// How a call went, as the backends judge it: ok, or why not.
+struct CallResult {
+    std::string error;         // empty on success; names the request and the cause
+    int status = 0;            // the HTTP status when the server answered
+    bool unreachable = false;  // no answer at all (connect, TLS, timeout, not HTTP)
+    std::string reason;        // a Kubernetes Status' reason ("NotFound"), when the body has one
+    bool ok() const { return error.empty(); }
+};
+
+// Judges one answer to the request `what` describes: a transport error
+// makes it unreachable; a status not in `accepted` an error with the body's
+// message (json_error_message) and the status.
+CallResult judge_answer(const std::string& what, const HttpResponse& response, const std::string& transport_error,
+                        const std::vector<int>& accepted);
 
 // The message of a JSON error body ({"message": "..."}, as the Docker Engine
 // API and Kubernetes' Status answer), or the body itself (shortened) when it
