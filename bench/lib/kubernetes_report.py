@@ -44,7 +44,7 @@ server and the same engine: the ratios compare the clients.
 - **`kubectl exec`**: `kubectl exec POD -- {command}` into a pod of the same image started
   beforehand with the same idle program, the kubeconfig the server wrote (same client
   certificate) and a discovery cache in the work directory;
-- **ssh through a ControlMaster**: the OpenSSH client {openssh_client} running `{command}` over a
+- **ssh through a ControlMaster**: the OpenSSH client (`{openssh_client}`) running `{command}` over a
   ControlMaster connection to the gateway opened before the measurements (its pod runs): a
   second command on an open connection from a new CLI process, as `kubectl exec` is one.
 
@@ -94,9 +94,13 @@ the login and the pod's start), `kubectl exec [-i] POD -- /bin/sh -c ...`, and, 
 without the API server, `docker exec -i CONTAINER /bin/sh -c ...` straight into that pod's
 container. Around each transfer the CPU time of the gateway, of the API server, and of the
 client process (`ssh`, `kubectl` or `docker`) is read, per GiB, and summed over the path (the
-engine's share, the same for both, is left out). One transfer per side and
-direction by default: on a machine shared with other work a single transfer can be off by a few
-tens of percent, so read ratios near 1 as even.
+engine's share, the same for both, is left out). The gateway's path has one hop more than
+kubectl's: the SSH client encrypts, the gateway decrypts and sends the bytes on over TLS and
+WebSocket, where kubectl writes into TLS itself; when every CPU of the machine is busy, the CPU
+time of the whole path bounds the rate. {repeats} transfers per side and direction, the
+side that goes first turning each round; the tables give medians. A single transfer on a
+machine shared with other work can be off by a few tens of percent (the API server is one
+Python process, the first to starve), so read ratios near 1 as even.
 """
 
 
@@ -185,6 +189,10 @@ def throughput_rows(part):
         rows.append([f"**{label}**", "", "", "", ""])
         rows.append(["MB/s"] + [f"{rate(n):,.1f}" if rate(n) is not None else "n/a" for n, _ in THROUGHPUT_COLUMNS]
                     + [ratio(rate("gateway"), rate("kubectl_exec"))])
+        if part["repeats"] > 1:
+            rows.append(["MB/s, each transfer"]
+                        + [" / ".join(f"{v:,.1f}" for v in d[n]["mb_per_s"]) or "n/a" for n, _ in THROUGHPUT_COLUMNS]
+                        + [""])
         rows.append(["whole transfer, with login (and the pod's start, gateway)"]
                     + [f"{median(d[n]['whole_seconds']):.2f} s" if d[n]["whole_seconds"] else "n/a"
                        for n, _ in THROUGHPUT_COLUMNS]
@@ -237,7 +245,7 @@ def render_section(data, machine):
     nproc = machine["nproc"]
     mib = throughput["bytes"] // 2 ** 20
     parts = [PROSE.format(
-        heading=HEADING, kubectl_version=data["kubectl_version"], openssh_client=data["openssh_client"],
+        heading=HEADING, kubectl_version=data["kubectl_version"], openssh_client=data["openssh_client"].split(",")[0],
         kex=data["kex"], host_key=data["host_key"], cipher=data["cipher"],
         engine_note=data.get("engine_note", "") or "",
         nproc=nproc, minutes=max(1, round((data["elapsed_seconds"] + 60) / 60)),
