@@ -4,6 +4,7 @@
 #include "messages.hpp"
 
 #include <containerssh/sdk/base64.hpp>
+#include <csh/backend_support/sequential_files.hpp>
 
 #include <simdjson.h>
 
@@ -312,39 +313,6 @@ void run_helper(const Context& context, const std::string& container, std::vecto
     helper->run(std::move(command));
 }
 
-namespace {
-
-// Writes the metadata's files one after the other, in path order.
-struct FileWriter : std::enable_shared_from_this<FileWriter> {
-    Context context;
-    std::string container;
-    std::map<std::string, std::string>::const_iterator next;  // into context->files
-    std::function<void()> done;
-
-    void write_next() {
-        if (next == context->files.end()) return done();
-        const std::string& path = next->first;
-        const std::string& contents = next->second;
-        ++next;
-        context->log(codes::DOCKER_FILE_WRITE, "writing a file into the container",
-                     {{"containerId", container}, {"path", path}});
-        auto self = shared_from_this();
-        run_helper(context, container, {context->config->agent_path, "write-file", path}, contents,
-                   context->config->timeouts.command_start,
-                   [self, path](int64_t exit_code, const std::string& error) {
-                       if (exit_code != 0) {
-                           self->context->log(codes::DOCKER_FILE_WRITE_FAILED,
-                                              "writing the file failed" + (error.empty() ? "" : ": " + error),
-                                              {{"containerId", self->container}, {"path", path},
-                                               {"exitCode", std::to_string(exit_code)}});
-                       }
-                       self->write_next();
-                   });
-    }
-};
-
-}  // namespace
-
 void write_files(const Context& context, const std::string& container, std::function<void()> done) {
     if (context->files.empty()) return done();
     if (context->config->disable_agent) {
@@ -354,12 +322,24 @@ void write_files(const Context& context, const std::string& container, std::func
         }
         return done();
     }
-    auto writer = std::make_shared<FileWriter>();
-    writer->context = context;
-    writer->container = container;
-    writer->next = context->files.begin();
-    writer->done = std::move(done);
-    writer->write_next();
+    csh::backend_support::write_sequentially(
+        context->files,
+        [context, container](const std::string& path, const std::string& contents, std::function<void()> next) {
+            context->log(codes::DOCKER_FILE_WRITE, "writing a file into the container",
+                         {{"containerId", container}, {"path", path}});
+            run_helper(context, container, {context->config->agent_path, "write-file", path}, contents,
+                       context->config->timeouts.command_start,
+                       [context, container, path, next](int64_t exit_code, const std::string& error) {
+                           if (exit_code != 0) {
+                               context->log(codes::DOCKER_FILE_WRITE_FAILED,
+                                            "writing the file failed" + (error.empty() ? "" : ": " + error),
+                                            {{"containerId", container}, {"path", path},
+                                             {"exitCode", std::to_string(exit_code)}});
+                           }
+                           next();
+                       });
+        },
+        std::move(done));
 }
 
 }  // namespace backend_docker

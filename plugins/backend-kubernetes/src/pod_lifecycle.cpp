@@ -3,6 +3,8 @@
 #include "api/exec_stream.hpp"
 #include "messages.hpp"
 
+#include <csh/backend_support/sequential_files.hpp>
+
 namespace backend_kubernetes {
 
 namespace {
@@ -323,37 +325,6 @@ void run_helper(const Context& context, const PodRef& pod, std::vector<std::stri
     helper->run(command);
 }
 
-namespace {
-
-struct FileWriter : std::enable_shared_from_this<FileWriter> {
-    Context context;
-    PodRef pod;
-    std::map<std::string, std::string>::const_iterator next;  // into context->files
-    std::function<void()> done;
-
-    void write_next() {
-        if (next == context->files.end()) return done();
-        const std::string& path = next->first;
-        const std::string& contents = next->second;
-        ++next;
-        context->log(codes::KUBERNETES_FILE_WRITE, "writing a file into the pod",
-                     {pod_field(pod), namespace_field(pod), {"path", path}});
-        auto self = shared_from_this();
-        run_helper(context, pod, {context->config->pod.agent_path, "write-file", path}, contents,
-                   context->config->timeouts.command_start, [self, path](int64_t exit_code, const std::string& error) {
-                       if (exit_code != 0) {
-                           self->context->log(codes::KUBERNETES_FILE_WRITE_FAILED,
-                                              "writing the file failed" + (error.empty() ? "" : ": " + error),
-                                              {pod_field(self->pod), namespace_field(self->pod), {"path", path},
-                                               {"exitCode", std::to_string(exit_code)}});
-                       }
-                       self->write_next();
-                   });
-    }
-};
-
-}  // namespace
-
 void write_files(const Context& context, const PodRef& pod, std::function<void()> done) {
     if (context->files.empty()) return done();
     if (context->config->pod.disable_agent) {
@@ -363,12 +334,24 @@ void write_files(const Context& context, const PodRef& pod, std::function<void()
         }
         return done();
     }
-    auto writer = std::make_shared<FileWriter>();
-    writer->context = context;
-    writer->pod = pod;
-    writer->next = context->files.begin();
-    writer->done = std::move(done);
-    writer->write_next();
+    csh::backend_support::write_sequentially(
+        context->files,
+        [context, pod](const std::string& path, const std::string& contents, std::function<void()> next) {
+            context->log(codes::KUBERNETES_FILE_WRITE, "writing a file into the pod",
+                         {pod_field(pod), namespace_field(pod), {"path", path}});
+            run_helper(context, pod, {context->config->pod.agent_path, "write-file", path}, contents,
+                       context->config->timeouts.command_start,
+                       [context, pod, path, next](int64_t exit_code, const std::string& error) {
+                           if (exit_code != 0) {
+                               context->log(codes::KUBERNETES_FILE_WRITE_FAILED,
+                                            "writing the file failed" + (error.empty() ? "" : ": " + error),
+                                            {pod_field(pod), namespace_field(pod), {"path", path},
+                                             {"exitCode", std::to_string(exit_code)}});
+                           }
+                           next();
+                       });
+        },
+        std::move(done));
 }
 
 }  // namespace backend_kubernetes
