@@ -1,6 +1,7 @@
 #include "docker_config.hpp"
 
 #include <containerssh/sdk/go_duration.hpp>
+#include <containerssh/sdk/config_setting.hpp>
 #include <containerssh/sdk/json_config.hpp>
 #include <containerssh/sdk/json_writer.hpp>
 #include <containerssh/sdk/pem_source.hpp>
@@ -28,13 +29,7 @@ char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' +
 
 // Docker's API reads object keys ignoring ASCII letter case (Go's JSON
 // decoder does), and YAML users write them in lower case.
-bool same_letters(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-}
+using csh::sdk::same_letters_ignoring_case;
 
 std::string lowercase(std::string_view text) {
     std::string out(text);
@@ -42,58 +37,8 @@ std::string lowercase(std::string_view text) {
     return out;
 }
 
-// A JSON value with the key path its problems are reported at. ConfigNode
-// does the typed reads; this keeps the simdjson element as well, because
-// Docker's free-form objects are passed on re-serialised.
-class Setting {
-public:
-    Setting(element value, std::string path, const char* code)
-        : value_(value), path_(std::move(path)), code_(code) {}
-
-    element value() const { return value_; }
-    const std::string& path() const { return path_; }
-    const char* code() const { return code_; }
-    ConfigNode node() const { return ConfigNode(value_, path_, code_); }
-    [[noreturn]] void fail(std::string_view problem) const { node().fail(problem); }
-
-    simdjson::dom::object object() const {
-        simdjson::dom::object object;
-        if (value_.get_object().get(object) != simdjson::SUCCESS) fail("expected an object");
-        return object;
-    }
-    Setting child(std::string_view key, element value) const {
-        return Setting(value, path_ + "." + std::string(key), code_);
-    }
-    // The member spelled exactly `key` (the core's own keys); nullopt when
-    // absent or null, which leave the current value as it is.
-    std::optional<Setting> get(std::string_view key) const {
-        element value;
-        if (object().at_key(key).get(value) != simdjson::SUCCESS || value.is_null()) return std::nullopt;
-        return child(key, value);
-    }
-    // The member named `key` in any letter case (inside Docker's objects).
-    // Two spellings of one key are refused: Docker would quietly keep one.
-    std::optional<Setting> get_any_case(std::string_view key) const {
-        std::optional<Setting> found;
-        for (const auto member : object()) {
-            if (!same_letters(member.key, key)) continue;
-            if (found) child(member.key, member.value).fail("the key is given twice in different letter case");
-            found = child(member.key, member.value);
-        }
-        if (found && found->value_.is_null()) return std::nullopt;
-        return found;
-    }
-
-private:
-    element value_;
-    std::string path_;
-    const char* code_;
-};
-
-// For problems that concern a combination of keys, reported at one of them.
-[[noreturn]] void fail_at(const char* code, const std::string& path, std::string_view problem) {
-    ConfigNode(element(), path, code).fail(problem);
-}
+using Setting = csh::sdk::ConfigSetting;
+using csh::sdk::config_fail_at;
 
 // ---- docker.connection ---------------------------------------------------
 
@@ -242,7 +187,7 @@ constexpr std::string_view kHealthcheckDurations[] = {"Interval", "Timeout", "St
 template <size_t N>
 std::string docker_spelling(const std::string_view (&known)[N], std::string_view key) {
     for (std::string_view name : known) {
-        if (same_letters(name, key)) return std::string(name);
+        if (same_letters_ignoring_case(name, key)) return std::string(name);
     }
     return std::string(key);
 }
@@ -327,7 +272,7 @@ std::string read_registry_auth(const Setting& auth) {
         const Setting field = auth.child(member.key, member.value);
         size_t index = kCount;
         for (size_t i = 0; i < kCount; ++i) {
-            if (same_letters(kNames[i], member.key)) index = i;
+            if (same_letters_ignoring_case(kNames[i], member.key)) index = i;
         }
         if (index == kCount) {
             field.fail("unknown key; registry credentials have username, password, auth, email, serveraddress, "
@@ -422,24 +367,6 @@ void read_execution(const Setting& execution, DockerConfig& config) {
 
 // ---- docker.timeouts -----------------------------------------------------
 
-// A Go duration text or a number of nanoseconds; ContainerSSH decoded the
-// number as a float, so 6e10 is accepted as well as 60000000000.
-std::chrono::milliseconds read_timeout(const Setting& setting) {
-    std::chrono::nanoseconds duration{0};
-    if (setting.value().type() == element_type::DOUBLE) {
-        double nanos = 0;
-        if (setting.value().get_double().get(nanos) != simdjson::SUCCESS || !std::isfinite(nanos) || std::fabs(nanos) >= 9.2e18) {
-            setting.fail("expected a duration such as \"60s\" or a number of nanoseconds");
-        }
-        duration = std::chrono::nanoseconds(static_cast<std::int64_t>(nanos));
-    } else {
-        duration = setting.node().as_duration();
-    }
-    if (duration.count() <= 0) setting.fail("must be longer than zero");
-    // Rounded up so that a sub-millisecond timeout does not become zero.
-    return std::chrono::ceil<std::chrono::milliseconds>(duration);
-}
-
 void read_timeouts(const Setting& timeouts, DockerTimeouts& out) {
     timeouts.node().allow_only({"containerStart", "containerStop", "commandStart", "signal", "window", "http"});
     const std::pair<std::string_view, std::chrono::milliseconds DockerTimeouts::*> fields[] = {
@@ -451,7 +378,7 @@ void read_timeouts(const Setting& timeouts, DockerTimeouts& out) {
         {"http", &DockerTimeouts::http},
     };
     for (const auto& [key, member] : fields) {
-        if (auto setting = timeouts.get(key)) out.*member = read_timeout(*setting);
+        if (auto setting = timeouts.get(key)) out.*member = setting->as_timeout();
     }
 }
 
@@ -477,11 +404,11 @@ void check_no_restart_policy(const std::string& host_json, const char* code) {
 
 void check_combination(const DockerConfig& config, const char* code) {
     if (config.mode == ExecutionMode::connection && config.idle_command.empty()) {
-        fail_at(code, "docker.execution.idleCommand",
+        config_fail_at(code, "docker.execution.idleCommand",
                 "connection mode needs the program that keeps the container running");
     }
     if (!config.disable_agent && config.agent_path.empty()) {
-        fail_at(code, "docker.execution.agentPath", "must name the guest agent in the image unless disableAgent is true");
+        config_fail_at(code, "docker.execution.agentPath", "must name the guest agent in the image unless disableAgent is true");
     }
     if (config.mode == ExecutionMode::session) check_no_restart_policy(config.host_json, code);
 }

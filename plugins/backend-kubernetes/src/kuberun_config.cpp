@@ -165,7 +165,7 @@ KubernetesConfig map_kuberun(const Setting& section, const char* code) {
                 {{"key", "kuberun.connection.insecure"}});
         }
         if (auto timeout = connection->get("timeout"); timeout && timeout->node().as_duration().count() != 0) {
-            config.timeouts.http = read_timeout(*timeout);
+            config.timeouts.http = timeout->as_timeout();
         }
     }
     ConnectionResult result = read_connection(connection, std::string(kRoot) + ".connection", config.notices, true);
@@ -174,7 +174,7 @@ KubernetesConfig map_kuberun(const Setting& section, const char* code) {
 
     if (auto pod = section.get("pod")) read_legacy_pod(*pod, config);
     if (auto timeout = section.get("timeout")) {
-        const std::chrono::milliseconds value = read_timeout(*timeout);
+        const std::chrono::milliseconds value = timeout->as_timeout();
         for (auto* field : {&config.timeouts.pod_start, &config.timeouts.pod_stop, &config.timeouts.command_start,
                             &config.timeouts.signal, &config.timeouts.window}) {
             *field = value;

@@ -227,23 +227,6 @@ void read_pod(const Setting& pod, PodSettings& settings, bool& metadata_namespac
     }
 }
 
-std::chrono::milliseconds read_timeout(const Setting& setting) {
-    std::chrono::nanoseconds duration{0};
-    if (setting.value().type() == element_type::DOUBLE) {
-        // ContainerSSH decoded a number as nanoseconds, 6e10 included.
-        double nanos = 0;
-        if (setting.value().get_double().get(nanos) != simdjson::SUCCESS || !std::isfinite(nanos) ||
-            std::fabs(nanos) >= 9.2e18) {
-            setting.fail("expected a duration such as \"60s\" or a number of nanoseconds");
-        }
-        duration = std::chrono::nanoseconds(static_cast<std::int64_t>(nanos));
-    } else {
-        duration = setting.node().as_duration();
-    }
-    if (duration.count() <= 0) setting.fail("must be longer than zero");
-    return std::chrono::ceil<std::chrono::milliseconds>(duration);
-}
-
 void read_timeouts(const Setting& timeouts, KubernetesTimeouts& out) {
     timeouts.node().allow_only({"podStart", "podStop", "commandStart", "signal", "window", "http"});
     const std::pair<std::string_view, std::chrono::milliseconds KubernetesTimeouts::*> fields[] = {
@@ -252,7 +235,7 @@ void read_timeouts(const Setting& timeouts, KubernetesTimeouts& out) {
         {"window", &KubernetesTimeouts::window},        {"http", &KubernetesTimeouts::http},
     };
     for (const auto& [key, member] : fields) {
-        if (auto setting = timeouts.get(key)) out.*member = read_timeout(*setting);
+        if (auto setting = timeouts.get(key)) out.*member = setting->as_timeout();
     }
 }
 
@@ -277,15 +260,15 @@ void finish_pod(PodSettings& settings, const std::string& namespace_hint, bool m
         settings.metadata_json = out.take();
         namespace_name = namespace_hint;
     }
-    if (namespace_name.empty()) fail_at(code, path + ".metadata.namespace", "the pods' namespace must be set");
+    if (namespace_name.empty()) config_fail_at(code, path + ".metadata.namespace", "the pods' namespace must be set");
     if (!is_dns_subdomain(namespace_name) || namespace_name.size() > 63 || namespace_name.find('.') != std::string::npos) {
-        fail_at(code, path + ".metadata.namespace",
+        config_fail_at(code, path + ".metadata.namespace",
                 "expected a Kubernetes namespace name (up to 63 lower-case letters, digits and '-')");
     }
     settings.namespace_name = namespace_name;
     settings.pod_name = metadata.node().string("name", "");
     if (!settings.pod_name.empty() && !is_dns_subdomain(settings.pod_name)) {
-        fail_at(code, path + ".metadata.name", "expected a Kubernetes pod name (lower-case letters, digits, '-', '.')");
+        config_fail_at(code, path + ".metadata.name", "expected a Kubernetes pod name (lower-case letters, digits, '-', '.')");
     }
 
     simdjson::dom::parser spec_parser;
@@ -294,7 +277,7 @@ void finish_pod(PodSettings& settings, const std::string& namespace_hint, bool m
     const std::optional<Setting> containers = spec.get("containers");
     simdjson::dom::array list;
     if (!containers || containers->value().get_array().get(list) != simdjson::SUCCESS || list.size() == 0) {
-        fail_at(code, path + "." + spec_key + ".containers", "expected a list of at least one container");
+        config_fail_at(code, path + "." + spec_key + ".containers", "expected a list of at least one container");
     }
     size_t index = 0;
     for (element item : list) {
@@ -302,8 +285,8 @@ void finish_pod(PodSettings& settings, const std::string& namespace_hint, bool m
         container.object();
         const std::string name = container.node().string("name", "");
         const std::string image = container.node().string("image", "");
-        if (name.empty()) fail_at(code, container.path() + ".name", "every container needs a name");
-        if (image.empty()) fail_at(code, container.path() + ".image", "missing image name");
+        if (name.empty()) config_fail_at(code, container.path() + ".name", "every container needs a name");
+        if (image.empty()) config_fail_at(code, container.path() + ".image", "missing image name");
         if (index == settings.console_container_number) {
             settings.console_container = name;
             settings.console_image = image;
@@ -311,37 +294,37 @@ void finish_pod(PodSettings& settings, const std::string& namespace_hint, bool m
         ++index;
     }
     if (settings.console_container_number >= list.size()) {
-        fail_at(code, path + ".consoleContainerNumber",
+        config_fail_at(code, path + ".consoleContainerNumber",
                 "the container for consoles does not exist in the pod spec (it has " + std::to_string(list.size()) +
                     (list.size() == 1 ? " container)" : " containers)"));
     }
 
     if (!settings.disable_agent && settings.agent_path.empty()) {
-        fail_at(code, path + ".agentPath", "must name the guest agent in the image unless disableAgent is true");
+        config_fail_at(code, path + ".agentPath", "must name the guest agent in the image unless disableAgent is true");
     }
     if (settings.create_missing_pods && settings.mode != ExecutionMode::persistent) {
-        fail_at(code, path + ".createMissingPods",
+        config_fail_at(code, path + ".createMissingPods",
                 "only applies to persistent mode (connection and session modes always create their pods); remove "
                 "it or set mode: persistent");
     }
     const bool creates_idle_pod = settings.mode == ExecutionMode::connection ||
                                   (settings.mode == ExecutionMode::persistent && settings.create_missing_pods);
     if (creates_idle_pod && settings.idle_command.empty()) {
-        fail_at(code, path + ".idleCommand", "the pod's console container needs the program that keeps it running");
+        config_fail_at(code, path + ".idleCommand", "the pod's console container needs the program that keeps it running");
     }
     if (settings.mode != ExecutionMode::session && settings.shell_command.empty()) {
-        fail_at(code, path + ".shellCommand", "a shell request needs the program it runs");
+        config_fail_at(code, path + ".shellCommand", "a shell request needs the program it runs");
     }
     if (settings.mode == ExecutionMode::session && !settings.disable_agent && settings.shell_command.empty()) {
-        fail_at(code, path + ".shellCommand", "a shell request needs the program it runs when the agent is used");
+        config_fail_at(code, path + ".shellCommand", "a shell request needs the program it runs when the agent is used");
     }
     if (settings.mode == ExecutionMode::persistent && settings.pod_name.empty()) {
-        fail_at(code, path + ".metadata.name", "persistent mode execs into the pod of this name; set it");
+        config_fail_at(code, path + ".metadata.name", "persistent mode execs into the pod of this name; set it");
     }
     if (settings.mode == ExecutionMode::session) {
         const std::string policy = spec.node().string("restartPolicy", "");
         if (!policy.empty() && policy != "Never") {
-            fail_at(code, path + "." + spec_key + ".restartPolicy",
+            config_fail_at(code, path + "." + spec_key + ".restartPolicy",
                     "session mode runs the program as the pod's main process, which must not restart; only Never "
                     "is allowed");
         }

@@ -19,9 +19,6 @@ void read_pod(const Setting& pod, PodSettings& settings, bool& metadata_namespac
 
 void read_timeouts(const Setting& timeouts, KubernetesTimeouts& out);
 
-// One duration: Go text ("60s") or a number of nanoseconds; above zero.
-std::chrono::milliseconds read_timeout(const Setting& setting);
-
 // The checks across keys, then the derived fields (namespace_name, pod_name,
 // console_container, console_image). `namespace_hint` replaces the default
 // namespace when the metadata does not name one. `path` is "kubernetes.pod".

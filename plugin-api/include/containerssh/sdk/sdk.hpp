@@ -8,6 +8,7 @@
 #include <containerssh/sdk/base64.hpp>
 #include <containerssh/sdk/completion.hpp>
 #include <containerssh/sdk/config.hpp>
+#include <containerssh/sdk/config_setting.hpp>
 #include <containerssh/sdk/connection_info.hpp>
 #include <containerssh/sdk/host.hpp>
 #include <containerssh/sdk/json_writer.hpp>
