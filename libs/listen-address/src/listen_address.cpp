@@ -96,4 +96,55 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
     return ListenAddress{std::string(host), static_cast<std::uint16_t>(std::stoul(std::string(port)))};
 }
 
+std::optional<ListenAddress> parse_server_address(std::string_view text, std::string& problem) {
+    std::string_view host;
+    std::optional<std::string_view> port;
+    if (!text.empty() && text.front() == '[') {
+        const std::size_t close = text.find(']');
+        if (close == std::string_view::npos) {
+            problem = "an IPv6 address opened with [ lacks its ]";
+            return std::nullopt;
+        }
+        host = text.substr(1, close - 1);
+        if (host.find(':') == std::string_view::npos) {
+            problem = "expected an IPv6 address between [ and ]";
+            return std::nullopt;
+        }
+        const std::string_view after = text.substr(close + 1);
+        if (!after.empty()) {
+            if (after.front() != ':') {
+                problem = "expected :port after the bracketed IPv6 address";
+                return std::nullopt;
+            }
+            port = after.substr(1);
+        }
+    } else {
+        const std::size_t colon = text.find(':');
+        if (colon != std::string_view::npos && text.find(':', colon + 1) != std::string_view::npos) {
+            problem = "an IPv6 address needs brackets, as in [fd00::1]:443";
+            return std::nullopt;
+        }
+        host = text.substr(0, colon);
+        if (colon != std::string_view::npos) port = text.substr(colon + 1);
+    }
+    if (host.empty()) {
+        problem = "expected a host name or address";
+        return std::nullopt;
+    }
+    ListenAddress address{std::string(host), 0};
+    if (!port) return address;
+    unsigned long number = 0;
+    bool valid = !port->empty() && port->size() <= 5;
+    for (char c : *port) {
+        valid = valid && c >= '0' && c <= '9';
+        if (valid) number = number * 10 + static_cast<unsigned long>(c - '0');
+    }
+    if (!valid || number == 0 || number > 65535) {
+        problem = "expected a port number from 1 to 65535 after ':'";
+        return std::nullopt;
+    }
+    address.port = static_cast<std::uint16_t>(number);
+    return address;
+}
+
 }  // namespace csh::net

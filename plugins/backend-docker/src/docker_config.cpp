@@ -6,6 +6,7 @@
 #include <containerssh/sdk/json_writer.hpp>
 #include <containerssh/sdk/pem_source.hpp>
 #include <containerssh/sdk/types.hpp>
+#include <csh/net/listen_address.hpp>
 
 #include <simdjson.h>
 #include <sys/un.h>
@@ -71,38 +72,12 @@ bool read_tcp_address(const Setting& at, std::string_view address, EngineEndpoin
     }
     if (address.find_first_of(" \t\r\n") != std::string_view::npos) at.fail("the address contains white space");
 
-    std::string_view host;
-    std::optional<std::string_view> port;
-    if (!address.empty() && address.front() == '[') {
-        const size_t close = address.find(']');
-        if (close == std::string_view::npos) at.fail("an IPv6 address opened with [ lacks its ]");
-        host = address.substr(1, close - 1);
-        if (host.find(':') == std::string_view::npos) at.fail("expected an IPv6 address between [ and ]");
-        const std::string_view after = address.substr(close + 1);
-        if (!after.empty()) {
-            if (after.front() != ':') at.fail("expected :port after the bracketed IPv6 address");
-            port = after.substr(1);
-        }
-    } else {
-        const size_t colon = address.find(':');
-        if (colon != std::string_view::npos && address.find(':', colon + 1) != std::string_view::npos) {
-            at.fail("an IPv6 address needs brackets, as in tcp://[::1]:2376");
-        }
-        host = address.substr(0, colon);
-        if (colon != std::string_view::npos) port = address.substr(colon + 1);
-    }
-    if (host.empty()) at.fail("expected a host name or address after the scheme");
-    endpoint.tcp_host = std::string(host);
-    if (!port) return false;
-
-    unsigned long number = 0;
-    bool valid = !port->empty() && port->size() <= 5;
-    for (char c : *port) {
-        valid = valid && c >= '0' && c <= '9';
-        if (valid) number = number * 10 + static_cast<unsigned long>(c - '0');
-    }
-    if (!valid || number == 0 || number > 65535) at.fail("expected a port number from 1 to 65535 after ':'");
-    endpoint.tcp_port = static_cast<uint16_t>(number);
+    std::string problem;
+    const auto parsed = csh::net::parse_server_address(address, problem);
+    if (!parsed) at.fail(problem + " (e.g. tcp://[::1]:2376)");
+    endpoint.tcp_host = parsed->host;
+    if (parsed->port == 0) return false;
+    endpoint.tcp_port = parsed->port;
     return true;
 }
 

@@ -1,5 +1,7 @@
 #include "connection_settings.hpp"
 
+#include <csh/net/listen_address.hpp>
+
 #include "kubeconfig.hpp"
 #include "messages.hpp"
 
@@ -17,17 +19,6 @@ namespace {
 constexpr uint16_t kHttpsPort = 443;
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::optional<uint16_t> parse_port(std::string_view text) {
-    unsigned long number = 0;
-    if (text.empty() || text.size() > 5) return std::nullopt;
-    for (char c : text) {
-        if (c < '0' || c > '9') return std::nullopt;
-        number = number * 10 + static_cast<unsigned long>(c - '0');
-    }
-    if (number == 0 || number > 65535) return std::nullopt;
-    return static_cast<uint16_t>(number);
-}
 
 bool file_exists(const std::string& path) {
     struct stat info {};
@@ -123,12 +114,15 @@ void apply_in_cluster(ConnectionResult& result, bool host_written, bool ca_writt
         const char* host = std::getenv("KUBERNETES_SERVICE_HOST");
         const char* port = std::getenv("KUBERNETES_SERVICE_PORT");
         if (host != nullptr && *host != '\0') {
+            // Kubernetes writes an IPv6 service address without brackets.
             std::string name = host;
-            if (name.size() > 2 && name.front() == '[' && name.back() == ']') name = name.substr(1, name.size() - 2);
-            connection.endpoint.tcp_host = name;
-            connection.endpoint.tcp_port = kHttpsPort;
-            if (port != nullptr) {
-                if (auto number = parse_port(port)) connection.endpoint.tcp_port = *number;
+            if (name.find(':') != std::string::npos && name.front() != '[') name = "[" + name + "]";
+            std::string problem;
+            const auto parsed = csh::net::parse_server_address(
+                name + (port != nullptr && *port != '\0' ? ":" + std::string(port) : std::string()), problem);
+            if (parsed) {
+                connection.endpoint.tcp_host = parsed->host;
+                connection.endpoint.tcp_port = parsed->port == 0 ? kHttpsPort : parsed->port;
             }
         }
     }
@@ -184,35 +178,13 @@ std::string read_server_address(const Setting& at, std::string_view address, Api
     if (address.find_first_of("@?# \t\r\n") != std::string_view::npos) {
         at.fail("expected host, host:port or https://host[:port][/path] (no credentials, query or white space)");
     }
-    std::string_view host;
-    std::optional<std::string_view> port;
-    if (!address.empty() && address.front() == '[') {
-        const size_t close = address.find(']');
-        if (close == std::string_view::npos) at.fail("an IPv6 address opened with [ lacks its ]");
-        host = address.substr(1, close - 1);
-        const std::string_view after = address.substr(close + 1);
-        if (!after.empty()) {
-            if (after.front() != ':') at.fail("expected :port after the bracketed IPv6 address");
-            port = after.substr(1);
-        }
-    } else {
-        const size_t colon = address.find(':');
-        if (colon != std::string_view::npos && address.find(':', colon + 1) != std::string_view::npos) {
-            at.fail("an IPv6 address needs brackets, as in https://[fd00::1]:6443");
-        }
-        host = address.substr(0, colon);
-        if (colon != std::string_view::npos) port = address.substr(colon + 1);
-    }
-    if (host.empty()) at.fail("expected the API server's host name or address");
+    std::string problem;
+    const auto parsed = csh::net::parse_server_address(address, problem);
+    if (!parsed) at.fail(problem + " (e.g. https://[fd00::1]:6443)");
     connection.endpoint.kind = csh::loop_http::Endpoint::Kind::tcp;
     connection.endpoint.tls = true;
-    connection.endpoint.tcp_host = std::string(host);
-    connection.endpoint.tcp_port = kHttpsPort;
-    if (port) {
-        const std::optional<uint16_t> number = parse_port(*port);
-        if (!number) at.fail("expected a port number from 1 to 65535 after ':'");
-        connection.endpoint.tcp_port = *number;
-    }
+    connection.endpoint.tcp_host = parsed->host;
+    connection.endpoint.tcp_port = parsed->port == 0 ? kHttpsPort : parsed->port;
     return base;
 }
 
