@@ -5,7 +5,7 @@ bench/render_report calls render_section with what bench/audit_recording wrote
 the prose is fixed here.
 """
 
-from markdown import log_problems, problems_part, ratio, table
+from markdown import median, log_problems, problems_part, ratio, table
 
 HEADING = "## Audit recording"
 
@@ -100,13 +100,6 @@ under node) over the same time: on the same CPUs as everything else, the server 
 the transfer it receives, which a bucket on another machine would not.
 """
 
-
-def median(values):
-    ordered = sorted(v for v in values if v is not None)
-    if not ordered:
-        return None
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def each(values, fmt):

@@ -5,7 +5,7 @@ bench/render_report calls render_section with what bench/docker_sessions wrote
 the prose is fixed here.
 """
 
-from markdown import fmt_ms, problems_part, ratio, table
+from markdown import median, fmt_ms, problems_part, ratio, table
 
 HEADING = "## Sessions in Docker containers"
 
@@ -140,13 +140,6 @@ def target_rows(part):
 THROUGHPUT_COLUMNS = (("connection", "connection mode"), ("sshd", "sshd + `docker exec`"),
                       ("docker_exec", "`docker exec` alone"))
 
-
-def median(values):
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def throughput_rows(part):

@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 
-from markdown import fmt_ms, log_problems, problems_part, ratio, table
+from markdown import median, fmt_ms, log_problems, problems_part, ratio, table
 
 HEADING = "## Sessions in Kubernetes pods"
 
@@ -168,13 +168,6 @@ def target_rows(first, throughput):
 THROUGHPUT_COLUMNS = (("gateway", "gateway (ssh)"), ("kubectl_exec", "`kubectl exec`"),
                       ("docker_exec", "`docker exec` alone"))
 
-
-def median(values):
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def throughput_rows(part):

@@ -9,6 +9,15 @@ def ratio(a, b):
     return f"{a / b:.3g}" if a is not None and b else "n/a"
 
 
+def median(values):
+    """The median of the values that are not None; None when there are none."""
+    ordered = sorted(v for v in values if v is not None)
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
