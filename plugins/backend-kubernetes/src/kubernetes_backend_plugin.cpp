@@ -38,15 +38,24 @@ KubernetesConfig read_config(const csh::sdk::Host& host) {
     return KubernetesConfig::from_section(host.config_section("kubernetes"), codes::KUBERNETES_CONFIG_ERROR);
 }
 
-// `json` compacted, or of its "kubernetes" member when `member` is set; ""
-// when it is not JSON or has no such member.
-std::string compact_section(std::string_view json, bool member) {
+// `json` compacted, or of its `member` (the "kubernetes" or legacy
+// "kuberun" section) when one is named; "" when it is not JSON or has no such
+// member.
+std::string compact_section(std::string_view json, const char* member = nullptr) {
     simdjson::dom::parser parser;
     simdjson::dom::element root;
     if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) return {};
-    if (!member) return simdjson::minify(root);
+    if (member == nullptr) return simdjson::minify(root);
     simdjson::dom::element section;
-    return root["kubernetes"].get(section) == simdjson::SUCCESS ? simdjson::minify(section) : std::string();
+    return root[member].get(section) == simdjson::SUCCESS ? simdjson::minify(section) : std::string();
+}
+
+// The same server reached the same way with the same credentials, so one
+// client (its connector, limiter and token file) serves both.
+bool same_access(const ApiConnection& a, const ApiConnection& b) {
+    return a.endpoint == b.endpoint && a.api_path == b.api_path && a.username == b.username &&
+           a.password == b.password && a.bearer_token == b.bearer_token &&
+           a.bearer_token_file == b.bearer_token_file && a.qps == b.qps && a.burst == b.burst;
 }
 
 std::shared_ptr<ApiClient> api_client(const csh::sdk::Host& host, const KubernetesConfig& config,
@@ -89,8 +98,8 @@ public:
     explicit KubernetesBackendPlugin(csh::sdk::Host host)
         : Plugin(host),
           config_(std::make_shared<const KubernetesConfig>(read_config(this->host()))),
-          section_text_(kuberun_selected(this->host()) ? std::string()
-                                                       : compact_section(this->host().config_section("kubernetes"), false)),
+          section_name_(kuberun_selected(this->host()) ? "kuberun" : "kubernetes"),
+          section_text_(compact_section(this->host().config_section(section_name_))),
           metrics_(std::make_shared<const csh::backend_support::BackendMetrics>(this->host(), "kubernetes")),
           api_(api_client(this->host(), *config_, metrics_)),
           live_(std::make_shared<LiveConnections>()),
@@ -126,12 +135,12 @@ protected:
         try {
             // Most connections run with the file's settings: reuse them
             // rather than parse them and read the credential files again.
-            const std::string effective = compact_section(config_json, true);
+            const std::string effective = compact_section(config_json, section_name_);
             auto config = effective.empty() || effective == section_text_
                               ? config_
                               : std::make_shared<const KubernetesConfig>(KubernetesConfig::from_effective_config(
                                     config_json, *config_, codes::KUBERNETES_CONFIG_ERROR));
-            context->api = config == config_ || config->connection.display() == config_->connection.display()
+            context->api = same_access(config->connection, config_->connection)
                                ? api_
                                : api_client(host(), *config, metrics_);
             context->config = std::move(config);
@@ -172,7 +181,8 @@ protected:
 
 private:
     std::shared_ptr<const KubernetesConfig> config_;
-    std::string section_text_;
+    const char* section_name_;   // the section the file's backend reads
+    std::string section_text_;  // the file's section, compacted
     std::shared_ptr<const csh::backend_support::BackendMetrics> metrics_;
     std::shared_ptr<ApiClient> api_;
     std::shared_ptr<LiveConnections> live_;
