@@ -6,6 +6,7 @@ the prose is fixed here.
 """
 
 from markdown import median, fmt_ms, problems_part, ratio, table
+from transfer_rows import rate_row, success_row, whole_transfer_row
 
 HEADING = "## Sessions in Docker containers"
 
@@ -141,30 +142,19 @@ THROUGHPUT_COLUMNS = (("connection", "connection mode"), ("sshd", "sshd + `docke
                       ("docker_exec", "`docker exec` alone"))
 
 
-
 def throughput_rows(part):
     rows = []
     gib = part["bytes"] / 2 ** 30
     for direction, label in (("out", "out of the container"), ("in", "into the container")):
         d = part["directions"][direction]
-
-        def rate(name):
-            return d[name]["median_mb_per_s"]
-
         rows.append([f"**{label}**", "", "", "", ""])
-        rows.append(["MB/s"] + [f"{rate(n):,.1f}" if rate(n) is not None else "n/a" for n, _ in THROUGHPUT_COLUMNS]
-                    + [ratio(rate("connection"), rate("sshd"))])
-        rows.append(["whole transfer, with login"]
-                    + [f"{median(d[n]['whole_seconds']):.2f} s" if d[n]["whole_seconds"] else "n/a"
-                       for n, _ in THROUGHPUT_COLUMNS]
-                    + [ratio(median(d["connection"]["whole_seconds"]), median(d["sshd"]["whole_seconds"]))])
+        rows.append(rate_row(d, THROUGHPUT_COLUMNS, "connection", "sshd"))
+        rows.append(whole_transfer_row("whole transfer, with login", d, THROUGHPUT_COLUMNS, "connection", "sshd"))
         cpu = {n: median(d[n]["server_cpu_seconds"]) for n in ("connection", "sshd")}
         rows.append(["server CPU per GiB (without the engine)"]
                     + [f"{cpu[n] / gib:.2f} s" if cpu[n] is not None else "n/a" for n in ("connection", "sshd")]
                     + ["", ratio(cpu["connection"], cpu["sshd"])])
-        rows.append(["successful transfers"]
-                    + [f"{len(d[n]['mb_per_s'])} of {len(d[n]['mb_per_s']) + d[n]['failures']}"
-                       for n, _ in THROUGHPUT_COLUMNS] + [""])
+        rows.append(success_row(d, THROUGHPUT_COLUMNS))
     return rows
 
 

@@ -12,6 +12,7 @@ import json
 import os
 
 from markdown import median, fmt_ms, log_problems, problems_part, ratio, table
+from transfer_rows import each_transfer_row, rate_row, success_row, whole_transfer_row
 
 HEADING = "## Sessions in Kubernetes pods"
 
@@ -169,27 +170,17 @@ THROUGHPUT_COLUMNS = (("gateway", "gateway (ssh)"), ("kubectl_exec", "`kubectl e
                       ("docker_exec", "`docker exec` alone"))
 
 
-
 def throughput_rows(part):
     rows = []
     gib = part["bytes"] / 2 ** 30
     for direction, label in (("out", "out of the pod"), ("in", "into the pod")):
         d = part["directions"][direction]
-
-        def rate(name):
-            return d[name]["median_mb_per_s"]
-
         rows.append([f"**{label}**", "", "", "", ""])
-        rows.append(["MB/s"] + [f"{rate(n):,.1f}" if rate(n) is not None else "n/a" for n, _ in THROUGHPUT_COLUMNS]
-                    + [ratio(rate("gateway"), rate("kubectl_exec"))])
+        rows.append(rate_row(d, THROUGHPUT_COLUMNS, "gateway", "kubectl_exec"))
         if part["repeats"] > 1:
-            rows.append(["MB/s, each transfer"]
-                        + [" / ".join(f"{v:,.1f}" for v in d[n]["mb_per_s"]) or "n/a" for n, _ in THROUGHPUT_COLUMNS]
-                        + [""])
-        rows.append(["whole transfer, with login (and the pod's start, gateway)"]
-                    + [f"{median(d[n]['whole_seconds']):.2f} s" if d[n]["whole_seconds"] else "n/a"
-                       for n, _ in THROUGHPUT_COLUMNS]
-                    + [ratio(median(d["gateway"]["whole_seconds"]), median(d["kubectl_exec"]["whole_seconds"]))])
+            rows.append(each_transfer_row(d, THROUGHPUT_COLUMNS))
+        rows.append(whole_transfer_row("whole transfer, with login (and the pod's start, gateway)", d,
+                                       THROUGHPUT_COLUMNS, "gateway", "kubectl_exec"))
         for key, what, sides in (("gateway_cpu_seconds", "gateway CPU per GiB", ("gateway",)),
                                  ("api_cpu_seconds", "API server CPU per GiB", ("gateway", "kubectl_exec")),
                                  ("client_cpu_seconds", "client CPU per GiB (ssh, kubectl, docker)",
@@ -205,9 +196,7 @@ def throughput_rows(part):
         rows.append(["client + gateway + API server CPU per GiB"]
                     + [f"{path[n] / gib:.2f} s" if path.get(n) is not None else "" for n, _ in THROUGHPUT_COLUMNS]
                     + [ratio(path["gateway"], path["kubectl_exec"])])
-        rows.append(["successful transfers"]
-                    + [f"{len(d[n]['mb_per_s'])} of {len(d[n]['mb_per_s']) + d[n]['failures']}"
-                       for n, _ in THROUGHPUT_COLUMNS] + [""])
+        rows.append(success_row(d, THROUGHPUT_COLUMNS))
     return rows
 
 
