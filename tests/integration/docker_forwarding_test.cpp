@@ -399,35 +399,18 @@ RunResult ssh_forwarding(ForwardingGateway& g, const std::string& option,
 }
 }  // namespace
 
-// ssh -A: an ssh-agent on the client's side holds a key; in the container
-// SSH_AUTH_SOCK leads to it, and ssh-add lists the key.
+// ssh -A: an ssh-agent on the client's side holds a key (ClientAgent); in
+// the container SSH_AUTH_SOCK leads to it, and ssh-add lists the key.
 namespace {
-struct ClientAgent {
-    TempDir dir;
-    std::string socket = (dir.path() / "agent.sock").string();
-    Child agent{{"ssh-agent", "-D", "-a", socket}};
-    std::string fingerprint;
-    ClientAgent() {
-        BOOST_REQUIRE(eventually([&] { return std::filesystem::exists(socket); }, std::chrono::seconds(10)));
-        const auto key = make_key(dir.path(), "forwarded");
-        const auto added = run({"ssh-add", key.string()}, "", {{"SSH_AUTH_SOCK", socket}});
-        BOOST_REQUIRE_MESSAGE(added.exit_code == 0, describe(added));
-        const auto listed = run({"ssh-keygen", "-lf", key.string() + ".pub"});
-        std::istringstream fields(listed.out);
-        std::string bits;
-        fields >> bits >> fingerprint;
-        BOOST_REQUIRE(!fingerprint.empty());
-    }
-    RunResult ssh_A(ForwardingGateway& g, const std::string& command) {
-        return ssh_forwarding(g, "-A", {"SSH_AUTH_SOCK", socket}, command);
-    }
-};
+RunResult ssh_A(ForwardingGateway& g, const ClientAgent& agent, const std::string& command) {
+    return ssh_forwarding(g, "-A", {"SSH_AUTH_SOCK", agent.socket}, command);
+}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(ssh_A_lets_ssh_add_in_the_container_list_the_clients_key) {
     ForwardingGateway g;
     ClientAgent agent;
-    const auto r = agent.ssh_A(g, "echo sock=$SSH_AUTH_SOCK; ssh-add -l");
+    const auto r = ssh_A(g, agent, "echo sock=$SSH_AUTH_SOCK; ssh-add -l");
     BOOST_TEST(r.exit_code == 0, describe(r));
     BOOST_TEST(contains(r.out, "sock=/tmp/containerssh-agent-"), describe(r));
     BOOST_TEST(contains(r.out, agent.fingerprint), describe(r));
@@ -442,7 +425,7 @@ BOOST_AUTO_TEST_CASE(the_forwarded_agent_signs_for_a_program_in_the_container) {
     ForwardingGateway g;
     ClientAgent agent;
     const std::string public_key = read_file(agent.dir.path() / "forwarded.pub");
-    const auto r = agent.ssh_A(g, "printf '%s' '" + public_key + "' > /tmp/key.pub && echo signed-text > /tmp/text && "
+    const auto r = ssh_A(g, agent, "printf '%s' '" + public_key + "' > /tmp/key.pub && echo signed-text > /tmp/text && "
                                   "ssh-keygen -q -Y sign -n csh-test -f /tmp/key.pub /tmp/text && cat /tmp/text.sig");
     BOOST_TEST(r.exit_code == 0, describe(r));
     BOOST_REQUIRE(contains(r.out, "BEGIN SSH SIGNATURE"));
@@ -458,7 +441,7 @@ BOOST_AUTO_TEST_CASE(the_forwarded_agent_signs_for_a_program_in_the_container) {
 BOOST_AUTO_TEST_CASE(without_agentForwardingMode_the_agent_is_not_forwarded) {
     ForwardingGateway g("connection", "", "security:\n  forwarding:\n    forwardingMode: enable\n");
     ClientAgent agent;
-    const auto r = agent.ssh_A(g, "echo sock=$SSH_AUTH_SOCK; ssh-add -l");
+    const auto r = ssh_A(g, agent, "echo sock=$SSH_AUTH_SOCK; ssh-add -l");
     BOOST_TEST(r.exit_code == 2, describe(r));  // ssh-add: no agent to talk to
     BOOST_TEST(contains(r.out, "sock=\n"), describe(r));
     const auto line = g.gateway().wait_for("SECURITY_AGENT_FORWARDING_REJECTED");

@@ -2,10 +2,7 @@
 
 #include "container_lifecycle.hpp"
 #include "docker_session.hpp"
-#include "forward/docker_forward.hpp"
-#include "forward/docker_listener.hpp"
-
-#include <algorithm>
+#include "forward/docker_agent_process.hpp"
 #include "messages.hpp"
 
 namespace backend_docker {
@@ -58,58 +55,41 @@ void DockerConnection::open(std::shared_ptr<const ConnectionContext> context, Op
     });
 }
 
+namespace {
+
+// Why a connection cannot forward, or empty.
+std::string forward_refusal(const ConnectionContext& context) {
+    if (context.config->mode == ExecutionMode::session) {
+        return "port forwarding does not work in session mode (there is no container between sessions)";
+    }
+    if (context.config->disable_agent) return "port forwarding needs the guest agent (disableAgent is true)";
+    return {};
+}
+
+}  // namespace
+
 DockerConnection::DockerConnection(std::shared_ptr<const ConnectionContext> context, std::string container)
-    : BackendConnection(context->host), context_(std::move(context)), container_(std::move(container)) {}
+    : BackendConnection(context->host),
+      context_(std::move(context)),
+      container_(std::move(container)),
+      forwarding_(forward_site(context_, container_), forward_refusal(*context_)) {}
 
 std::shared_ptr<csh::sdk::BackendSession> DockerConnection::open_session(const csh::sdk::SessionParams& params) {
     return std::make_shared<DockerSession>(context_, params, container_);
 }
 
-const char* DockerConnection::cannot_forward() const {
-    if (context_->config->mode == ExecutionMode::session) {
-        return "port forwarding does not work in session mode (there is no container between sessions)";
-    }
-    if (context_->config->disable_agent) return "port forwarding needs the guest agent (disableAgent is true)";
-    return nullptr;
-}
-
 void DockerConnection::open_forward(const csh::sdk::ForwardParams& params, csh::sdk::ForwardOpenCompletion done) {
-    if (const char* why = cannot_forward()) {
-        context_->log(codes::DOCKER_FORWARD_NOT_AVAILABLE, why, {{"channelId", std::to_string(params.channel_id)}});
-        done.fail(why);
-        return;
-    }
-    if (!dial_exec_ || !dial_exec_->alive()) {
-        csh::agent_forward::proto::SetupPacket setup;
-        setup.connection_type = csh::agent_forward::proto::kPortDial;
-        dial_exec_ = ForwardExec::start(context_, container_, std::move(setup));
-    }
-    DockerForward::dial(context_, dial_exec_, params, std::move(done));
+    forwarding_.open_forward(params, std::move(done));
 }
 
 void DockerConnection::listen(const csh::sdk::ListenParams& params, csh::sdk::ListenCompletion done) {
-    if (const char* why = cannot_forward()) {
-        context_->log(codes::DOCKER_FORWARD_NOT_AVAILABLE, why, {{"address", params.address}});
-        done.fail(why);
-        return;
-    }
-    if (params.kind == CSH_FORWARD_STREAMLOCAL) {
-        done.fail("this kind of forwarding is not supported by the Docker backend yet");
-        return;
-    }
-    // Ended listeners (cancelled, their connections closed) leave the list here.
-    listen_execs_.erase(std::remove_if(listen_execs_.begin(), listen_execs_.end(),
-                                       [](const std::shared_ptr<ForwardExec>& exec) { return !exec->alive(); }),
-                        listen_execs_.end());
-    DockerListener::start(context_, container_, params, std::move(done),
-                          [this](std::shared_ptr<ForwardExec> exec) { listen_execs_.push_back(std::move(exec)); });
+    forwarding_.listen(params, std::move(done));
 }
 
 void DockerConnection::close(csh::sdk::StatusCompletion done) {
     // The forward-servers go first and are not waited for (ContainerSSH's
     // #711: a waited-for agent kept the container alive).
-    if (dial_exec_) std::exchange(dial_exec_, nullptr)->stop("the connection closed");
-    for (auto& exec : std::exchange(listen_execs_, {})) exec->stop("the connection closed");
+    forwarding_.stop();
     auto reply = std::make_shared<csh::sdk::StatusCompletion>(std::move(done));
     auto context = context_;
     const std::string container = container_;

@@ -6,9 +6,9 @@
 #pragma once
 
 #include "connection_context.hpp"
-#include "forward/forward_exec.hpp"
 
 #include <containerssh/sdk/backend.hpp>
+#include <csh/backend_support/forwarding/connection_forwarding.hpp>
 
 #include <functional>
 #include <memory>
@@ -36,14 +36,8 @@ public:
 private:
     std::shared_ptr<const ConnectionContext> context_;
     std::string container_;  // connection mode
-    // The forward-server that dials for every client-opened channel,
-    // started at the first one (and again after one ended).
-    std::shared_ptr<ForwardExec> dial_exec_;
-    // The listening forward-servers (ssh -R); ended with the connection.
-    std::vector<std::shared_ptr<ForwardExec>> listen_execs_;
-
-    // Why this connection cannot forward (session mode, no agent), or nullptr.
-    const char* cannot_forward() const;
+    // Through the guest agent's forward-servers; ended when the connection closes.
+    csh::backend_support::ConnectionForwarding forwarding_;
 };
 
 }  // namespace backend_docker

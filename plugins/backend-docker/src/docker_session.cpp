@@ -20,10 +20,6 @@ DockerSession::DockerSession(std::shared_ptr<const ConnectionContext> context, c
 
 DockerSession::~DockerSession() = default;
 
-void DockerSession::add_forwarding_environment(const std::string& name, const std::string& value) {
-    forwarding_environment_.push_back(name + "=" + value);
-}
-
 void DockerSession::log(const char* code, const std::string& message,
                         std::initializer_list<csh::sdk::LogField> fields) const {
     std::vector<csh::sdk::LogField> all(fields);
@@ -75,7 +71,7 @@ std::vector<std::string> DockerSession::program_environment() const {
     for (const auto& [name, value] : ProgramSession::environment()) environment.push_back(name + "=" + value);
     if (terminal() && !terminal()->term.empty()) environment.push_back("TERM=" + terminal()->term);
     environment.insert(environment.end(), context_->environment.begin(), context_->environment.end());
-    environment.insert(environment.end(), forwarding_environment_.begin(), forwarding_environment_.end());
+    for (const auto& [name, value] : forwarding_environment()) environment.push_back(name + "=" + value);
     // The terminal is sized right after the program's start: our agent
     // waits for that, so the program never starts on a 0x0 terminal.
     if (awaits_terminal_size()) {

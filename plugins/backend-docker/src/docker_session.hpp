@@ -12,6 +12,7 @@
 
 #include <containerssh/sdk/program_session.hpp>
 #include <csh/backend_support/agent_pid_reader.hpp>
+#include <csh/backend_support/forwarding/forwarding_environment.hpp>
 
 #include <memory>
 #include <optional>
@@ -20,17 +21,15 @@
 
 namespace backend_docker {
 
-class DockerSession final : public csh::sdk::ProgramSession {
+// The session's forwarding (ssh -A, X11) adds variables for the program not
+// started yet through ForwardingEnvironment.
+class DockerSession final : public csh::sdk::ProgramSession, public csh::backend_support::ForwardingEnvironment {
 public:
     // `container` is the connection's container (connection mode), "" in
     // session mode.
     DockerSession(std::shared_ptr<const ConnectionContext> context, const csh::sdk::SessionParams& params,
                   std::string container);
     ~DockerSession() override;
-
-    // A variable the session's forwarding set up (SSH_AUTH_SOCK for ssh -A),
-    // for the program not started yet.
-    void add_forwarding_environment(const std::string& name, const std::string& value);
 
 private:
     bool offers(const csh::sdk::Program& program) const override;
@@ -71,7 +70,6 @@ private:
     uint32_t pid_ = 0;
     std::string delivered_signal_;  // the last signal we delivered
     int exit_code_polls_ = 0;
-    std::vector<std::string> forwarding_environment_;
 };
 
 }  // namespace backend_docker

@@ -1,5 +1,6 @@
 #include "kubernetes_connection.hpp"
 
+#include "forward/kubernetes_agent_process.hpp"
 #include "kubernetes_session.hpp"
 #include "manifests.hpp"
 #include "messages.hpp"
@@ -33,6 +34,15 @@ void open_persistent(const std::shared_ptr<const ConnectionContext>& context, co
     });
 }
 
+// Why a connection cannot forward, or empty.
+std::string forward_refusal(const ConnectionContext& context) {
+    if (context.config->pod.mode == ExecutionMode::session) {
+        return "port forwarding does not work in session mode (there is no pod between sessions)";
+    }
+    if (context.config->pod.disable_agent) return "port forwarding needs the guest agent (disableAgent is true)";
+    return {};
+}
+
 }  // namespace
 
 void KubernetesConnection::open(std::shared_ptr<const ConnectionContext> context, Opened done) {
@@ -56,13 +66,27 @@ void KubernetesConnection::open(std::shared_ptr<const ConnectionContext> context
 }
 
 KubernetesConnection::KubernetesConnection(std::shared_ptr<const ConnectionContext> context, PodRef pod)
-    : BackendConnection(context->host), context_(std::move(context)), pod_(std::move(pod)) {}
+    : BackendConnection(context->host),
+      context_(std::move(context)),
+      pod_(std::move(pod)),
+      forwarding_(forward_site(context_, pod_), forward_refusal(*context_)) {}
 
 std::shared_ptr<csh::sdk::BackendSession> KubernetesConnection::open_session(const csh::sdk::SessionParams& params) {
     return std::make_shared<KubernetesSession>(context_, params, pod_);
 }
 
+void KubernetesConnection::open_forward(const csh::sdk::ForwardParams& params, csh::sdk::ForwardOpenCompletion done) {
+    forwarding_.open_forward(params, std::move(done));
+}
+
+void KubernetesConnection::listen(const csh::sdk::ListenParams& params, csh::sdk::ListenCompletion done) {
+    forwarding_.listen(params, std::move(done));
+}
+
 void KubernetesConnection::close(csh::sdk::StatusCompletion done) {
+    // The forward-servers go first and are not waited for (ContainerSSH's
+    // #711: a waited-for agent kept the pod alive).
+    forwarding_.stop();
     auto reply = std::make_shared<csh::sdk::StatusCompletion>(std::move(done));
     auto context = context_;
     const PodRef pod = context->config->pod.mode == ExecutionMode::connection ? pod_ : PodRef{};

@@ -2,14 +2,16 @@
 // the connection's pod (created and running the idle command before the
 // first channel) and every session execs into it; in persistent mode the
 // pod is the user's, found again (or created with createMissingPods) and
-// never deleted; in session mode each session makes its own pod. Closing
-// deletes the connection's pod.
+// never deleted; in session mode each session makes its own pod. Forwarding
+// runs the guest agent's forward-server in the connection's pod (not in
+// session mode). Closing ends those and deletes the connection's pod.
 #pragma once
 
 #include "connection_context.hpp"
 #include "pod_lifecycle.hpp"
 
 #include <containerssh/sdk/backend.hpp>
+#include <csh/backend_support/forwarding/connection_forwarding.hpp>
 
 #include <functional>
 #include <memory>
@@ -27,11 +29,17 @@ public:
     KubernetesConnection(std::shared_ptr<const ConnectionContext> context, PodRef pod);
 
     std::shared_ptr<csh::sdk::BackendSession> open_session(const csh::sdk::SessionParams& params) override;
+    // ssh -L, -D, -W: dialled by the guest agent inside the pod.
+    void open_forward(const csh::sdk::ForwardParams& params, csh::sdk::ForwardOpenCompletion done) override;
+    // ssh -R, -A, X11: a guest agent listening in the pod.
+    void listen(const csh::sdk::ListenParams& params, csh::sdk::ListenCompletion done) override;
     void close(csh::sdk::StatusCompletion done) override;
 
 private:
     std::shared_ptr<const ConnectionContext> context_;
     PodRef pod_;
+    // Through the guest agent's forward-servers; ended when the connection closes.
+    csh::backend_support::ConnectionForwarding forwarding_;
 };
 
 }  // namespace backend_kubernetes

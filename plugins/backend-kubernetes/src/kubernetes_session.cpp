@@ -54,6 +54,7 @@ std::vector<std::pair<std::string, std::string>> KubernetesSession::program_envi
                                                                  ProgramSession::environment().end());
     if (terminal() && !terminal()->term.empty()) environment.emplace_back("TERM", terminal()->term);
     environment.insert(environment.end(), context_->environment.begin(), context_->environment.end());
+    environment.insert(environment.end(), forwarding_environment().begin(), forwarding_environment().end());
     // The terminal is sized right after the stream opens: our agent waits
     // for that, so the program never starts on a 0x0 terminal.
     if (terminal() && terminal()->rows > 0 && terminal()->columns > 0 && !context_->config->pod.disable_agent) {

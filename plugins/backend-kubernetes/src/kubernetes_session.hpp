@@ -16,6 +16,7 @@
 
 #include <containerssh/sdk/program_session.hpp>
 #include <csh/backend_support/agent_pid_reader.hpp>
+#include <csh/backend_support/forwarding/forwarding_environment.hpp>
 
 #include <memory>
 #include <string>
@@ -27,7 +28,10 @@ using api::ExecEnd;
 using api::ExecRequest;
 using api::ExecStream;
 
-class KubernetesSession final : public csh::sdk::ProgramSession {
+// The session's forwarding (ssh -A, X11) adds variables for the program not
+// started yet through ForwardingEnvironment.
+class KubernetesSession final : public csh::sdk::ProgramSession,
+                                public csh::backend_support::ForwardingEnvironment {
 public:
     // `pod` is the connection's pod (connection and persistent mode); empty
     // in session mode.

@@ -53,6 +53,7 @@ BackendUnderTest docker_backend(const std::string& mode) {
     b.signal_code = mode == "connection" ? "DOCKER_EXEC_SIGNAL" : "DOCKER_CONTAINER_SIGNAL";
     // Session mode has no container between sessions to forward into.
     b.forwards = mode == "connection";
+    b.listens = b.forwards;
     return b;
 }
 
@@ -136,8 +137,10 @@ BackendUnderTest kubernetes_backend(const std::string& mode) {
         b.left_behind = kubernetes_pods_of;
     }
     b.signal_code = mode == "session" ? "KUBERNETES_POD_SIGNAL" : "KUBERNETES_EXEC_SIGNAL";
-    // Forwarding through Kubernetes is not built yet: channels are refused.
-    b.forwards = false;
+    // The guest agent forwards from inside the connection's pod; session
+    // mode has no pod between sessions and refuses.
+    b.forwards = mode != "session";
+    b.listens = b.forwards;
     return b;
 }
 

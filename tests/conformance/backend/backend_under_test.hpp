@@ -25,6 +25,9 @@ struct BackendUnderTest {
     // to targets where its programs run; when not, the forwarding cases
     // check that such a channel is refused.
     bool forwards = true;
+    // Whether it also listens where its programs run (ssh -R, and ssh -A's
+    // socket); when not, those cases are skipped.
+    bool listens = false;
 };
 
 // The backend named by `--backend=NAME` after `--` on the command line:

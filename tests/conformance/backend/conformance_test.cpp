@@ -292,8 +292,18 @@ BOOST_AUTO_TEST_SUITE_END()
 // refuse the channel (the client sees "open failed"), never half-open it.
 namespace {
 struct ForwardingSubject : Subject {
-    ForwardingSubject() : Subject("security:\n  forwarding:\n    forwardingMode: enable\n") {}
+    ForwardingSubject()
+        : Subject("security:\n  forwarding:\n    forwardingMode: enable\n    reverseForwardingMode: enable\n"
+                  "    agentForwardingMode: enable\n") {}
 };
+
+// A session command that sends `line` to `port` where the backend runs
+// programs and prints the answer, trying for ten seconds (the listener may
+// still be starting).
+std::string ask_there(int port, const std::string& line) {
+    return "for i in $(seq 100); do r=$(echo " + line + " | busybox nc 127.0.0.1 " + std::to_string(port) +
+           ") && [ -n \"$r\" ] && echo \"$r\" && exit 0; sleep 0.1; done; exit 1";
+}
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(forwarding, ForwardingSubject)
@@ -336,6 +346,40 @@ BOOST_AUTO_TEST_CASE(a_target_nobody_listens_on_fails_the_open) {
     BOOST_TEST(r.exit_code == 255, describe(r));
     BOOST_TEST(r.err.find("open failed") != std::string::npos, describe(r));
     BOOST_TEST(gateway().count("SSH_FORWARD_OPENED") == 0u);
+}
+
+// ssh -R: the backend listens where its programs run; a connection made
+// there comes back through the client to a server on the client's side.
+BOOST_AUTO_TEST_CASE(ssh_R_brings_a_connection_back_to_the_client_side) {
+    if (!backend_under_test().listens) {
+        BOOST_TEST_MESSAGE("the backend does not listen: skipped");
+        return;
+    }
+    EchoServer echo;
+    const auto r = ssh({"-o", "ExitOnForwardFailure=yes", "-R", "7200:127.0.0.1:" + std::to_string(echo.port())},
+                       {ask_there(7200, "remote-ping")});
+    BOOST_TEST(r.exit_code == 0, describe(r));
+    BOOST_TEST(r.out == "remote-ping\n", describe(r));
+    BOOST_TEST(echo.accepted() >= 1);
+    // The listening agent ends with the connection, also where the pod stays.
+    BOOST_TEST(eventually([&] { return backend_under_test().left_behind(user(), "forward-server").empty(); },
+                          std::chrono::seconds(60)));
+}
+
+// ssh -A: the client's ssh-agent holds a key; where the program runs,
+// SSH_AUTH_SOCK leads to it and ssh-add lists the key.
+BOOST_AUTO_TEST_CASE(ssh_A_lets_ssh_add_list_the_clients_key) {
+    if (!backend_under_test().listens) {
+        BOOST_TEST_MESSAGE("the backend does not listen: skipped");
+        return;
+    }
+    ClientAgent agent;
+    const auto r = ssh({"-A"}, {"echo sock=$SSH_AUTH_SOCK; ssh-add -l"}, "", {{"SSH_AUTH_SOCK", agent.socket}});
+    BOOST_TEST(r.exit_code == 0, describe(r));
+    BOOST_TEST(r.out.find("sock=/tmp/containerssh-agent-") != std::string::npos, describe(r));
+    BOOST_TEST(r.out.find(agent.fingerprint) != std::string::npos, describe(r));
+    BOOST_TEST(eventually([&] { return backend_under_test().left_behind(user(), "forward-server").empty(); },
+                          std::chrono::seconds(60)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

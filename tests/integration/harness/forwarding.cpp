@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <regex>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -168,6 +169,20 @@ RemoteForward::~RemoteForward() {
 std::string RemoteForward::stderr_text() const {
     std::error_code ignored;
     return std::filesystem::exists(stderr_file, ignored) ? read_file(stderr_file) : std::string();
+}
+
+ClientAgent::ClientAgent()
+    : socket((dir.path() / "agent.sock").string()), agent({"ssh-agent", "-D", "-a", socket}) {
+    if (!eventually([&] { return std::filesystem::exists(socket); }, std::chrono::seconds(10))) {
+        throw std::runtime_error("ssh-agent did not make its socket " + socket);
+    }
+    const auto key = make_key(dir.path(), "forwarded");
+    const auto added = run({"ssh-add", key.string()}, "", {{"SSH_AUTH_SOCK", socket}});
+    if (added.exit_code != 0) throw std::runtime_error("ssh-add failed: " + added.err);
+    std::istringstream fields(run({"ssh-keygen", "-lf", key.string() + ".pub"}).out);
+    std::string bits;
+    fields >> bits >> fingerprint;
+    if (fingerprint.empty()) throw std::runtime_error("ssh-keygen printed no fingerprint");
 }
 
 }  // namespace csh::test

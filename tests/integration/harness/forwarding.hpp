@@ -5,6 +5,7 @@
 
 #include "harness/gateway.hpp"
 #include "process.hpp"
+#include "temp_dir.hpp"
 
 #include <atomic>
 #include <filesystem>
@@ -69,6 +70,18 @@ struct RemoteForward {
     std::filesystem::path stderr_file;
     Child client;
     bool ready = false;
+};
+
+// An ssh-agent on the test's side holding a fresh key (`forwarded` in
+// `dir`), for ssh -A: `socket` goes in the client's SSH_AUTH_SOCK and
+// `fingerprint` is what ssh-add -l prints for the key. Throws when the
+// agent or the key cannot be set up.
+struct ClientAgent {
+    ClientAgent();
+    TempDir dir;
+    std::string socket;
+    Child agent;
+    std::string fingerprint;
 };
 
 }  // namespace csh::test

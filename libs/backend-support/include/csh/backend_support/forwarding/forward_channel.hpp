@@ -1,11 +1,11 @@
-// One forwarding channel on the Docker backend, relayed between the SSH
+// One forwarding channel through a guest agent, relayed between the SSH
 // channel (BackendForward) and the guest agent's multiplexed stream (a
 // MuxChannel), with flow control both ways: either client-opened (ssh -L,
 // -D, -W: the agent dials from inside the container) or server-opened (ssh
 // -R: the agent of a listener accepted a connection in the container).
 #pragma once
 
-#include "forward/forward_exec.hpp"
+#include "csh/backend_support/forwarding/forward_server.hpp"
 
 #include <containerssh/sdk/forward.hpp>
 #include <containerssh/sdk/listen.hpp>
@@ -13,22 +13,22 @@
 #include <memory>
 #include <optional>
 
-namespace backend_docker {
+namespace csh::backend_support {
 
-class DockerForward final : public csh::sdk::BackendForward {
+class ForwardChannel final : public csh::sdk::BackendForward {
 public:
-    // Asks `exec`'s agent to connect to params' target; `done` hears the outcome.
-    static void dial(const std::shared_ptr<const ConnectionContext>& context, const std::shared_ptr<ForwardExec>& exec,
-                     const csh::sdk::ForwardParams& params, csh::sdk::ForwardOpenCompletion done);
+    // Asks `server`'s agent to connect to params' target; `done` hears the outcome.
+    static void dial(const std::shared_ptr<ForwardServer>& server, const csh::sdk::ForwardParams& params,
+                     csh::sdk::ForwardOpenCompletion done);
 
-    // Brings connection `id`, which `exec`'s listening agent accepted, to
+    // Brings connection `id`, which `server`'s listening agent accepted, to
     // the client through `listener`; the agent hears SUCCESS once the client
     // accepted the channel, ERROR when it refused.
-    static void offer(const std::shared_ptr<const ConnectionContext>& context, const std::shared_ptr<ForwardExec>& exec,
-                      uint64_t id, const csh::sdk::ForwardParams& params, csh::sdk::ListenerHost& listener);
+    static void offer(const std::shared_ptr<ForwardServer>& server, uint64_t id, const csh::sdk::ForwardParams& params,
+                      csh::sdk::ListenerHost& listener);
 
-    DockerForward(std::shared_ptr<const ConnectionContext> context, std::shared_ptr<ForwardExec> exec,
-                  const csh::sdk::ForwardParams& params, std::optional<csh::sdk::ForwardOpenCompletion> done);
+    ForwardChannel(std::shared_ptr<ForwardServer> server, const csh::sdk::ForwardParams& params,
+                   std::optional<csh::sdk::ForwardOpenCompletion> done);
 
     // From the client (BackendForward).
     size_t data(std::string_view bytes) override;
@@ -41,7 +41,7 @@ private:
     // clash with BackendForward's, so it is a member of its own.
     class AgentSide final : public csh::agent_forward::MuxChannel {
     public:
-        explicit AgentSide(DockerForward& owner) : owner_(owner) {}
+        explicit AgentSide(ForwardChannel& owner) : owner_(owner) {}
         void opened() override;
         void refused(const std::string& reason) override;
         size_t data(std::string_view bytes) override;
@@ -50,16 +50,15 @@ private:
         void send_ready() override;
 
     private:
-        DockerForward& owner_;
+        ForwardChannel& owner_;
     };
 
-    // The exec holds the channel while the mux knows connection `id`.
+    // The server holds the channel while the mux knows connection `id`.
     void known_as(uint64_t id);
     void forget();
     void log(const char* code, const std::string& message) const;
 
-    std::shared_ptr<const ConnectionContext> context_;
-    std::shared_ptr<ForwardExec> exec_;
+    std::shared_ptr<ForwardServer> server_;
     AgentSide agent_side_{*this};
     std::optional<csh::sdk::ForwardOpenCompletion> opening_;
     std::string target_;
@@ -68,4 +67,4 @@ private:
     bool known_to_mux_ = false;  // until refused, closed by the agent, or closed here
 };
 
-}  // namespace backend_docker
+}  // namespace csh::backend_support

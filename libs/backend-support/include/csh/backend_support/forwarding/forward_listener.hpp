@@ -1,4 +1,4 @@
-// A guest-agent forward-server listening in the connection's container,
+// A guest-agent forward-server listening in the connection's container or pod,
 // each accepted connection brought back to the client: for a remote forward
 // (ssh -R) a TCP port in the container's network namespace, each connection
 // a forwarded-tcpip channel; for SSH agent forwarding (ssh -A) a unix socket
@@ -10,23 +10,23 @@
 // open run on until they close, then the agent exits.
 #pragma once
 
-#include "forward/forward_exec.hpp"
+#include "csh/backend_support/forwarding/forward_server.hpp"
 
 #include <containerssh/sdk/listen.hpp>
 
 #include <memory>
 
-namespace backend_docker {
+namespace csh::backend_support {
 
-class DockerListener final : public csh::sdk::BackendListener {
+class ForwardListener final : public csh::sdk::BackendListener {
 public:
     // Starts the listening agent; `done` hears the bound port or why not.
-    // The exec is also handed to `started` so the connection can end it.
-    static void start(const std::shared_ptr<const ConnectionContext>& context, const std::string& container,
+    // The server is also handed to `started` so the connection can end it.
+    static void start(const std::shared_ptr<const ForwardSite>& site,
                       const csh::sdk::ListenParams& params, csh::sdk::ListenCompletion done,
-                      const std::function<void(std::shared_ptr<ForwardExec>)>& started);
+                      const std::function<void(std::shared_ptr<ForwardServer>)>& started);
 
-    DockerListener(std::shared_ptr<const ConnectionContext> context, const csh::sdk::ListenParams& params);
+    ForwardListener(std::shared_ptr<const ForwardSite> site, const csh::sdk::ListenParams& params);
 
     void stop(csh::sdk::StatusCompletion done) override;
 
@@ -37,12 +37,12 @@ private:
                                                            const std::string& socket_path);
     std::string where() const;
 
-    std::shared_ptr<const ConnectionContext> context_;
+    std::shared_ptr<const ForwardSite> site_;
     csh::sdk::ListenParams params_;
     uint32_t bound_port_ = 0;
     std::string socket_path_;  // ssh -A
     std::string display_;      // ssh -X: the DISPLAY value
-    std::shared_ptr<ForwardExec> exec_;
+    std::shared_ptr<ForwardServer> server_;
 };
 
-}  // namespace backend_docker
+}  // namespace csh::backend_support

@@ -1,12 +1,13 @@
-#include "forward/docker_listener.hpp"
+#include "csh/backend_support/forwarding/forward_listener.hpp"
 
-#include "docker_session.hpp"
-#include "forward/docker_forward.hpp"
-#include "messages.hpp"
+#include "csh/backend_support/forwarding/forward_channel.hpp"
+#include "csh/backend_support/forwarding/forwarding_environment.hpp"
+
+#include <containerssh/sdk/backend.hpp>
 
 #include <random>
 
-namespace backend_docker {
+namespace csh::backend_support {
 
 namespace af = csh::agent_forward;
 
@@ -25,10 +26,10 @@ std::string agent_socket_path() {
 
 }  // namespace
 
-DockerListener::DockerListener(std::shared_ptr<const ConnectionContext> context, const csh::sdk::ListenParams& params)
-    : BackendListener(context->host, params), context_(std::move(context)), params_(params) {}
+ForwardListener::ForwardListener(std::shared_ptr<const ForwardSite> site, const csh::sdk::ListenParams& params)
+    : BackendListener(site->host, params), site_(std::move(site)), params_(params) {}
 
-af::proto::SetupPacket DockerListener::setup_for(const csh::sdk::ListenParams& params, const std::string& socket_path) {
+af::proto::SetupPacket ForwardListener::setup_for(const csh::sdk::ListenParams& params, const std::string& socket_path) {
     af::proto::SetupPacket setup;
     setup.connection_type = af::proto::kPortForward;
     if (params.kind == CSH_FORWARD_X11) {
@@ -49,22 +50,22 @@ af::proto::SetupPacket DockerListener::setup_for(const csh::sdk::ListenParams& p
     return setup;
 }
 
-std::string DockerListener::where() const {
+std::string ForwardListener::where() const {
     if (params_.kind == CSH_FORWARD_AGENT) return socket_path_;
     if (params_.kind == CSH_FORWARD_X11) return display_;
     return params_.address + ":" + std::to_string(bound_port_ != 0 ? bound_port_ : params_.port);
 }
 
-void DockerListener::start(const std::shared_ptr<const ConnectionContext>& context, const std::string& container,
+void ForwardListener::start(const std::shared_ptr<const ForwardSite>& site,
                            const csh::sdk::ListenParams& params, csh::sdk::ListenCompletion done,
-                           const std::function<void(std::shared_ptr<ForwardExec>)>& started) {
-    auto listener = std::make_shared<DockerListener>(context, params);
-    auto* session = dynamic_cast<DockerSession*>(csh::sdk::session_of(params));
+                           const std::function<void(std::shared_ptr<ForwardServer>)>& started) {
+    auto listener = std::make_shared<ForwardListener>(site, params);
+    auto* session = dynamic_cast<ForwardingEnvironment*>(csh::sdk::session_of(params));
     if (params.kind != CSH_FORWARD_TCPIP && session == nullptr) return done.fail("a session's forwarding without its session");
     if (params.kind == CSH_FORWARD_AGENT) listener->socket_path_ = agent_socket_path();
     auto reply = std::make_shared<csh::sdk::ListenCompletion>(std::move(done));
-    ForwardExec::ListenerEvents events;
-    // The exec holds the listener until it answers; the host holds it after.
+    ForwardServer::ListenerEvents events;
+    // The server holds the listener until it answers; the host holds it after.
     // The session outlives the answer: its program waits for it.
     events.ready = [listener, reply, session](bool ok, const af::proto::SetupReply& answer) {
         const csh::sdk::ListenParams& asked = listener->params_;
@@ -72,8 +73,8 @@ void DockerListener::start(const std::shared_ptr<const ConnectionContext>& conte
         if (!ok || !knows_port) {
             const std::string why = !ok ? "the guest agent could not listen there"
                                         : "the guest agent cannot report the port it chose (ContainerSSH's agent)";
-            listener->context_->log(codes::DOCKER_FORWARD_LISTEN_FAILED, why, {{"listener", listener->where()}});
-            if (ok && listener->exec_) listener->exec_->stop(why);
+            listener->site_->log(listener->site_->codes->listen_failed, why, {{"listener", listener->where()}});
+            if (ok && listener->server_) listener->server_->stop(why);
             return reply->fail(why);
         }
         if (asked.kind == CSH_FORWARD_TCPIP) {
@@ -86,21 +87,21 @@ void DockerListener::start(const std::shared_ptr<const ConnectionContext>& conte
         } else {
             session->add_forwarding_environment("SSH_AUTH_SOCK", listener->socket_path_);
         }
-        listener->context_->log(codes::DOCKER_FORWARD_LISTENING, "the guest agent listens in the container",
+        listener->site_->log(listener->site_->codes->listening, "the guest agent listens in the container",
                                 {{"listener", listener->where()}});
         reply->success(listener, listener->bound_port_);
     };
-    std::weak_ptr<DockerListener> weak = listener;
+    std::weak_ptr<ForwardListener> weak = listener;
     events.incoming = [weak](uint64_t id, const af::proto::NewConnectionPayload& from) {
         if (auto self = weak.lock()) self->incoming(id, from);
     };
-    listener->exec_ =
-        ForwardExec::start(context, container, setup_for(params, listener->socket_path_), std::move(events));
-    started(listener->exec_);
+    listener->server_ =
+        ForwardServer::start(site, setup_for(params, listener->socket_path_), std::move(events));
+    started(listener->server_);
 }
 
-void DockerListener::incoming(uint64_t id, const af::proto::NewConnectionPayload& from) {
-    if (!held_by_host()) return exec_->mux().reject(id);  // stopped
+void ForwardListener::incoming(uint64_t id, const af::proto::NewConnectionPayload& from) {
+    if (!held_by_host()) return server_->mux().reject(id);  // stopped
     csh::sdk::ForwardParams params;
     params.kind = params_.kind;
     params.target = params_.kind == CSH_FORWARD_TCPIP ? params_.address : where();
@@ -108,15 +109,15 @@ void DockerListener::incoming(uint64_t id, const af::proto::NewConnectionPayload
     params.originator_address = from.originator_address;
     params.originator_port = static_cast<uint32_t>(from.originator_port);
     params.strand = params_.strand;
-    DockerForward::offer(context_, exec_, id, params, listener_host());
+    ForwardChannel::offer(server_, id, params, listener_host());
 }
 
-void DockerListener::stop(csh::sdk::StatusCompletion done) {
+void ForwardListener::stop(csh::sdk::StatusCompletion done) {
     // The agent stops listening (and removes a socket file) and exits once
     // its open connections closed; the connection's end stops it for good.
-    if (exec_) exec_->mux().no_more();
-    context_->log(codes::DOCKER_FORWARD_LISTEN_STOPPED, "the guest agent stopped listening", {{"listener", where()}});
+    if (server_) server_->mux().no_more();
+    site_->log(site_->codes->listen_stopped, "the guest agent stopped listening", {{"listener", where()}});
     done.ok();
 }
 
-}  // namespace backend_docker
+}  // namespace csh::backend_support
