@@ -48,8 +48,11 @@ struct PodWait : std::enable_shared_from_this<PodWait> {
                 finish({});
                 return true;
             case PodReadiness::failed:
+                // ErrImageNeverPull (pull policy Never, image absent) is an
+                // image problem too: the operator must look at the image,
+                // not at the pod's start-up.
                 context->log(why.rfind("ErrImagePull", 0) == 0 || why.rfind("ImagePullBackOff", 0) == 0 ||
-                                     why.rfind("InvalidImageName", 0) == 0
+                                     why.rfind("InvalidImageName", 0) == 0 || why.rfind("ErrImageNeverPull", 0) == 0
                                  ? codes::KUBERNETES_POD_IMAGE_PULL_FAILED
                                  : codes::KUBERNETES_POD_WAIT_FAILED,
                              "the pod will not run: " + why, {pod_field(pod), namespace_field(pod)});
