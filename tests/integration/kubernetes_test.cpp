@@ -497,25 +497,31 @@ BOOST_DATA_TEST_CASE(the_clients_environment_reaches_the_program, data::make(kMo
     expect_no_pods_left(g);
 }
 
-// The auth webhook's environment and files reach the connection's pod: the
-// variable in every program, the file written by the agent's write-file
-// (mode 0600) before the first session.
-BOOST_AUTO_TEST_CASE(webhook_environment_and_files_reach_the_pod) {
+// The auth webhook's environment reaches the program in both modes; its
+// files are written into the connection's pod by the agent's write-file
+// (mode 0600) before the first session. Session mode writes no files (its
+// program is the pod's command, as with the Docker backend), so there only
+// the environment is checked.
+BOOST_DATA_TEST_CASE(webhook_environment_and_files_reach_the_pod, data::make(kModes), mode) {
     HttpTestServer server;
     server.respond("/password", {200, R"({"success": true,
         "environment": {"TEAM": {"value": "ops", "sensitive": false}},
         "files": {"/tmp/from-auth.txt": {"value": "aGVsbG8gZmlsZQo=", "sensitive": true}}})"});
     const std::string user = "kmeta" + random_hex(10);
     Gateway gateway("auth:\n  password:\n    method: webhook\n    webhook:\n      url: " + server.url() + "\n" +
-                    kubernetes_section(shared_api(), KubeSettings{}));
-    const auto r = ssh(gateway, {user, "any password", {}}, {},
-                       {"echo team=$TEAM; cat /tmp/from-auth.txt; stat -c %a /tmp/from-auth.txt"}, "", kSshTimeout);
+                    kubernetes_section(shared_api(), KubeSettings{mode}));
+    const std::string command = mode == "connection"
+                                    ? "echo team=$TEAM; cat /tmp/from-auth.txt; stat -c %a /tmp/from-auth.txt"
+                                    : "echo team=$TEAM";
+    const auto r = ssh(gateway, {user, "any password", {}}, {}, {command}, "", kSshTimeout);
     BOOST_TEST_CONTEXT(describe(r)) {
         BOOST_TEST(r.exit_code == 0);
-        BOOST_TEST(r.out == "team=ops\nhello file\n600\n");
+        BOOST_TEST(r.out == (mode == "connection" ? "team=ops\nhello file\n600\n" : "team=ops\n"));
     }
-    BOOST_TEST(!gateway.wait_for("KUBERNETES_FILE_WRITE").empty());
-    BOOST_TEST(gateway.count("KUBERNETES_FILE_WRITE_FAILED") == 0u);
+    if (mode == "connection") {
+        BOOST_TEST(!gateway.wait_for("KUBERNETES_FILE_WRITE").empty());
+        BOOST_TEST(gateway.count("KUBERNETES_FILE_WRITE_FAILED") == 0u);
+    }
     BOOST_TEST(wait_until_no_pods(shared_api(), "default", "containerssh_username=" + user).empty());
     if (current_test_failed()) {
         for (const auto& line : gateway.lines()) std::cerr << line << "\n";
@@ -631,6 +637,45 @@ BOOST_AUTO_TEST_CASE(an_api_server_outage_ends_streams_and_logins_recover_after_
     }
     const auto removed = g.gateway().wait_for("KUBERNETES_ORPHAN_REMOVED", std::chrono::seconds(30));
     BOOST_TEST(json_field(removed, "pod") == pods.front().name);
+    expect_no_pods_left(g);
+}
+
+// A gateway that starts while the API server is away says so (the lease
+// and the orphan collector cannot reach it) and still starts; once the
+// server is back, logins work without a restart.
+BOOST_AUTO_TEST_CASE(a_gateway_started_during_an_outage_serves_once_the_api_server_is_back) {
+    kube::KubeApiServer api;
+    api.stop();
+    KubeGateway g(api);
+    BOOST_TEST(!g.gateway().wait_for("KUBERNETES_LEASE_RENEW_FAILED").empty());
+    BOOST_TEST(!g.gateway().wait_for("KUBERNETES_ORPHAN_COLLECTION_FAILED").empty());
+    const auto down = g.ssh({}, {"echo while-down"});
+    BOOST_TEST_CONTEXT(describe(down)) {
+        BOOST_TEST(down.exit_code == 255);
+        BOOST_TEST(down.err.find("The Kubernetes API server is not available.") != std::string::npos);
+    }
+    api.start();
+    const auto back = g.ssh({}, {"echo api-back"});
+    BOOST_TEST_CONTEXT(describe(back)) {
+        BOOST_TEST(back.exit_code == 0);
+        BOOST_TEST(back.out == "api-back\n");
+    }
+    expect_no_pods_left(g);
+}
+
+// A gateway asked to stop (SIGTERM) while a connection holds a pod ends the
+// connection and deletes the pod before it exits: nothing is left for a
+// collector.
+BOOST_AUTO_TEST_CASE(a_gateway_stopped_with_sigterm_deletes_its_pods_first) {
+    KubeGateway g(shared_api());
+    BackgroundSsh session(g, {"-T"}, "echo started; exec sleep 600");
+    BOOST_REQUIRE(session.wait_line("started"));
+    BOOST_REQUIRE_EQUAL(g.wait_for_pods(1).size(), 1u);
+    BOOST_TEST(g.gateway().stop(SIGTERM) == 0);
+    BOOST_TEST(session.wait_exit() != -1);
+    const auto left = g.pods();
+    BOOST_TEST_INFO("pods left: " << left.size());
+    BOOST_TEST(std::all_of(left.begin(), left.end(), [](const Pod& pod) { return pod.deleting; }));
     expect_no_pods_left(g);
 }
 
