@@ -112,6 +112,8 @@ struct KubeSettings {
     std::string ns = "default";
     std::string image;  // the guest image when empty
     std::string pull_policy = "Never";
+    std::string pod_extra;        // YAML lines under pod (4 spaces)
+    std::string metadata_extra;   // YAML lines under pod.metadata (6 spaces)
     std::string container_extra;  // YAML lines under the console container (10 spaces)
     std::string spec_extra;       // YAML lines under pod.spec (6 spaces)
     std::string timeouts = "    podStop: 5s\n";
@@ -126,9 +128,9 @@ std::string kubernetes_section(const kube::KubeApiServer& api, const KubeSetting
            "    cert: " + yaml_block(api.client_cert_pem(), 6) +
            "    key: " + yaml_block(api.client_key_pem(), 6) +
            "  pod:\n"
-           "    mode: " + s.mode + "\n"
+           "    mode: " + s.mode + "\n" + s.pod_extra +
            "    metadata:\n"
-           "      namespace: " + s.ns + "\n"
+           "      namespace: " + s.ns + "\n" + s.metadata_extra +
            "    spec:\n" + s.spec_extra +
            "      containers:\n"
            "        - name: shell\n"
@@ -638,6 +640,86 @@ BOOST_AUTO_TEST_CASE(an_api_server_outage_ends_streams_and_logins_recover_after_
     const auto removed = g.gateway().wait_for("KUBERNETES_ORPHAN_REMOVED", std::chrono::seconds(30));
     BOOST_TEST(json_field(removed, "pod") == pods.front().name);
     expect_no_pods_left(g);
+}
+
+// The API server goes away while a login waits for its pod (one the
+// scheduler cannot place, so the wait lasts): the login fails with the
+// outage's line rather than waiting out podStart, and the pod the gateway
+// could not delete then is collected once the server is back.
+BOOST_AUTO_TEST_CASE(an_api_server_outage_during_the_pod_wait_fails_the_login_promptly) {
+    kube::KubeApiServer api;
+    const ScopedEnvironment timing(std::map<std::string, std::string>{{"CONTAINERSSH_KUBERNETES_ORPHAN_INTERVAL", "2"}});
+    KubeSettings settings;
+    settings.spec_extra = "      nodeSelector:\n        containerssh.test/missing: \"yes\"\n";
+    settings.timeouts = "    podStop: 5s\n    podStart: 90s\n";
+    KubeGateway g(api, settings);
+    BackgroundSsh login(g, {"-T"}, "echo never");
+    BOOST_REQUIRE(!g.gateway().wait_for("KUBERNETES_POD_UNSCHEDULABLE", std::chrono::seconds(30)).empty());
+    const auto pods = g.pods();
+    BOOST_REQUIRE_EQUAL(pods.size(), 1u);
+    api.stop();
+    const auto stopped = std::chrono::steady_clock::now();
+    BOOST_TEST(login.wait_exit(std::chrono::seconds(60)) == 255);
+    BOOST_TEST((std::chrono::steady_clock::now() - stopped < std::chrono::seconds(30)));
+    BOOST_TEST_MESSAGE("the user saw: " << login.err());
+    BOOST_TEST(login.err().find("The Kubernetes API server is not available.") != std::string::npos);
+    BOOST_TEST(!g.gateway().wait_for("KUBERNETES_API_UNREACHABLE").empty());
+    api.start();
+    const auto removed = g.gateway().wait_for("KUBERNETES_ORPHAN_REMOVED", std::chrono::seconds(30));
+    BOOST_TEST(json_field(removed, "pod") == pods.front().name);
+    expect_no_pods_left(g);
+}
+
+// Several logins at once (more than the client's burst of 10 API calls):
+// each gets its own pod and its output, and every pod is deleted after.
+BOOST_AUTO_TEST_CASE(concurrent_logins_each_get_a_pod_and_leave_none) {
+    KubeGateway g(shared_api());
+    constexpr int kLogins = 8;
+    std::vector<std::unique_ptr<BackgroundSsh>> sessions;
+    for (int i = 0; i < kLogins; ++i) {
+        sessions.push_back(std::make_unique<BackgroundSsh>(g, std::vector<std::string>{"-T"},
+                                                           "echo login-" + std::to_string(i) + "; read line"));
+    }
+    for (int i = 0; i < kLogins; ++i) BOOST_TEST(sessions[i]->wait_line("login-" + std::to_string(i)));
+    const auto pods = g.wait_for_pods(kLogins);
+    BOOST_TEST(pods.size() == static_cast<size_t>(kLogins));
+    for (auto& session : sessions) BOOST_TEST(session->send("\n"));
+    for (auto& session : sessions) BOOST_TEST(session->wait_exit() == 0);
+    expect_no_pods_left(g);
+}
+
+// Persistent mode with createMissingPods: the first login creates the named
+// pod, the next one execs into the same pod (a file the first left is
+// there), and the pod stays after both; it carries no instance label, so no
+// collector ever takes it.
+BOOST_AUTO_TEST_CASE(persistent_mode_reuses_one_pod_and_keeps_it) {
+    kube::KubeApiServer& api = shared_api();
+    KubeSettings settings;
+    settings.mode = "persistent";
+    settings.pod_extra = "    createMissingPods: true\n";
+    settings.ns = "kpers-" + random_hex(6);
+    const std::string name = "kpers-" + random_hex(6);
+    settings.metadata_extra = "      name: " + name + "\n";
+    {
+        KubeGateway g(api, settings);
+        const auto first = g.ssh({}, {"echo kept > /tmp/persistent.txt; hostname"});
+        const auto second = g.ssh({}, {"cat /tmp/persistent.txt"});
+        BOOST_TEST_CONTEXT(describe(first) << "\n" << describe(second)) {
+            BOOST_TEST(first.exit_code == 0);
+            BOOST_TEST(second.exit_code == 0);
+            BOOST_TEST(second.out == "kept\n");
+        }
+        const auto pods = list_pods(api, settings.ns, "");
+        BOOST_TEST_REQUIRE(pods.size() == 1u);
+        BOOST_TEST(pods.front().name == name);
+        BOOST_TEST(!pods.front().deleting);
+        BOOST_TEST(pods.front().labels.count("containerssh_instance") == 0u);
+        // The gateway stops; the pod does not go with it.
+        BOOST_TEST(g.gateway().stop(SIGTERM) == 0);
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        BOOST_TEST(names(list_pods(api, settings.ns, "")) == std::vector<std::string>{name});
+    }  // the test's cleanup deletes it (by its user's label)
+    BOOST_TEST(wait_until_no_pods(api, settings.ns, "").empty());
 }
 
 // A gateway that starts while the API server is away says so (the lease
