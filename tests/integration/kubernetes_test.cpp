@@ -842,8 +842,8 @@ BOOST_AUTO_TEST_CASE(an_unschedulable_pod_fails_the_login_after_pod_start) {
 // host name and a fixed ssh.listen, and collects at start-up the pods with
 // its id that no live connection owns: a gateway started again on the same
 // address deletes what a SIGKILLed one left.
-BOOST_AUTO_TEST_CASE(a_restarted_gateway_deletes_the_pod_a_killed_one_left) {
-    KubeSettings settings;
+BOOST_DATA_TEST_CASE(a_restarted_gateway_deletes_the_pod_a_killed_one_left, data::make(kModes), mode) {
+    KubeSettings settings{mode};
     settings.ns = "kres-" + random_hex(6);
     KubeGateway g(shared_api(), settings, {"listen: 127.0.0.1:" + std::to_string(free_loopback_port())});
     const auto instance = g.instance();
