@@ -4,11 +4,11 @@
 // Docker engine, exec and attach go over WebSocket). What every backend must
 // do is the backend conformance suite's (tests/conformance/backend, run
 // against Kubernetes in both modes); this suite keeps what a user of the
-// Kubernetes backend sees: the pods and their labels, output and exit codes
-// through real clients, metadata, and the faults of a cluster (the API
-// server going away, pods deleted from outside, images that cannot be
-// pulled, pods that cannot be scheduled, gateways killed, replicas sharing a
-// namespace).
+// Kubernetes backend sees: the pods and their labels in the three modes,
+// output and exit codes through real clients, metadata, and the faults of a
+// cluster (the API server going away, pods deleted from outside, images
+// that cannot be pulled, pods that cannot be scheduled, gateways killed,
+// replicas sharing a namespace).
 //
 // One API server serves the suite; the tests that stop it have their own.
 // Each test has its own gateway and user name (so its pods are told apart by
@@ -165,7 +165,8 @@ std::vector<Pod> list_pods(const kube::KubeApiServer& api, const std::string& ns
     simdjson::dom::parser parser;
     simdjson::dom::element root;
     simdjson::dom::array items;
-    if (parser.parse(json).get(root) != simdjson::SUCCESS || root["items"].get_array().get(items) != simdjson::SUCCESS) {
+    if (parser.parse(json).get(root) != simdjson::SUCCESS ||
+        root["items"].get_array().get(items) != simdjson::SUCCESS) {
         throw std::runtime_error("cannot read the pods: " + json);
     }
     std::vector<Pod> pods;
@@ -361,18 +362,21 @@ BOOST_AUTO_TEST_CASE(connection_mode_streams_exit_code_and_the_pod_labels) {
     const auto pods = g.wait_for_pods(1);
     BOOST_TEST_REQUIRE(pods.size() == 1u);
     const Pod& pod = pods.front();
-    const auto connection_id = pod.labels.count("containerssh_connection_id") ? pod.labels.at("containerssh_connection_id") : "";
+    auto label = [&pod](const std::string& key) { return pod.labels.count(key) ? pod.labels.at(key) : std::string(); };
+    const auto connection_id = label("containerssh_connection_id");
     BOOST_TEST(connection_id.size() == 32u);
     BOOST_TEST(is_lower_hex(connection_id));
-    BOOST_TEST((pod.labels.count("containerssh_username") ? pod.labels.at("containerssh_username") : "") == g.user());
+    BOOST_TEST(label("containerssh_username") == g.user());
     const auto instance = g.instance();
     BOOST_TEST(!instance.empty());
-    BOOST_TEST((pod.labels.count("containerssh_instance") ? pod.labels.at("containerssh_instance") : "") == instance);
+    BOOST_TEST(label("containerssh_instance") == instance);
     BOOST_TEST((pod.annotations.count("containerssh_ip") ? pod.annotations.at("containerssh_ip") : "") == "127.0.0.1");
     // The label names the same connection as the gateway's log.
     std::string auth_id;
     for (const auto& line : g.gateway().lines()) {
-        if (line.find("\"code\":\"SSH_AUTH_SUCCESSFUL\"") != std::string::npos) auth_id = json_field(line, "connectionId");
+        if (line.find("\"code\":\"SSH_AUTH_SUCCESSFUL\"") != std::string::npos) {
+            auth_id = json_field(line, "connectionId");
+        }
     }
     BOOST_TEST(auth_id == connection_id);
 
@@ -565,8 +569,10 @@ BOOST_AUTO_TEST_CASE(the_issue_209_section_starts_and_mounts_its_host_path) {
     replace("path: /home/ubuntu", "path: " + host_dir.string());
     replace("image: containerssh/containerssh-guest-image",
             "image: " + docker::guest_image() +
-                "\n        imagePullPolicy: Never\n        volumeMounts:\n          - name: home\n            mountPath: "
-                "/home/ubuntu");
+                "\n        imagePullPolicy: Never"
+                "\n        volumeMounts:"
+                "\n          - name: home"
+                "\n            mountPath: /home/ubuntu");
     std::string indented;
     {
         std::istringstream in(section);
@@ -590,89 +596,6 @@ BOOST_AUTO_TEST_CASE(the_issue_209_section_starts_and_mounts_its_host_path) {
     if (current_test_failed()) {
         for (const auto& line : gateway.lines()) std::cerr << line << "\n";
     }
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(faults)
-
-// The API server goes away under a running session. The exec stream runs
-// through the API server (as it does through kube-apiserver to the kubelet),
-// so the session ends, promptly and with a message; logins while it is
-// away fail with one clear line and the gateway keeps serving; once it is
-// back logins work again, and the pod whose deletion the outage prevented
-// is collected as an orphan. In session mode the login itself succeeds (the
-// pod comes with the session), so the refusal reaches the user on the
-// session's stderr with 127, as a program that cannot start.
-BOOST_DATA_TEST_CASE(an_api_server_outage_ends_streams_and_logins_recover_after_it, data::make(kModes), mode) {
-    kube::KubeApiServer api;
-    const ScopedEnvironment timing(std::map<std::string, std::string>{{"CONTAINERSSH_KUBERNETES_ORPHAN_INTERVAL", "2"}});
-    KubeGateway g(api, KubeSettings{mode});
-    BackgroundSsh session(g, {"-T"}, "echo started; exec cat");
-    BOOST_REQUIRE(session.wait_line("started"));
-    BOOST_REQUIRE(session.send("one\n"));
-    BOOST_REQUIRE(session.wait_line("one"));
-    const auto pods = g.wait_for_pods(1);
-    BOOST_REQUIRE_EQUAL(pods.size(), 1u);
-
-    api.stop();
-    session.send("two\n");
-    const int code = session.wait_exit(std::chrono::seconds(60));
-    BOOST_TEST_MESSAGE("the running session ended with " << code << ", stderr: " << session.err());
-    BOOST_TEST(code != -1);  // it ended on its own
-    BOOST_TEST(code != 0);
-    BOOST_TEST(session.err().find(mode == "connection" ? "The connection to the pod was lost; the session ends."
-                                                       : "The Kubernetes API server is not available; the session ends.") !=
-               std::string::npos);
-    BOOST_TEST(!g.gateway().wait_for("KUBERNETES_EXIT_CODE_FAILED", std::chrono::seconds(20)).empty());
-
-    const auto down = g.ssh({}, {"echo while-down"});
-    BOOST_TEST_CONTEXT(describe(down)) {
-        BOOST_TEST(!down.timed_out);
-        BOOST_TEST(down.exit_code == (mode == "connection" ? 255 : 127));
-        BOOST_TEST(down.out.empty());
-        BOOST_TEST(down.err.find("The Kubernetes API server is not available.") != std::string::npos);
-    }
-    BOOST_TEST(!g.gateway().wait_for("KUBERNETES_API_UNREACHABLE").empty());
-    BOOST_TEST(g.gateway().running());
-
-    api.start();
-    const auto back = g.ssh({}, {"echo api-back"});
-    BOOST_TEST_CONTEXT(describe(back)) {
-        BOOST_TEST(back.exit_code == 0);
-        BOOST_TEST(back.out == "api-back\n");
-    }
-    const auto removed = g.gateway().wait_for("KUBERNETES_ORPHAN_REMOVED", std::chrono::seconds(30));
-    BOOST_TEST(json_field(removed, "pod") == pods.front().name);
-    expect_no_pods_left(g);
-}
-
-// The API server goes away while a login waits for its pod (one the
-// scheduler cannot place, so the wait lasts): the login fails with the
-// outage's line rather than waiting out podStart, and the pod the gateway
-// could not delete then is collected once the server is back.
-BOOST_AUTO_TEST_CASE(an_api_server_outage_during_the_pod_wait_fails_the_login_promptly) {
-    kube::KubeApiServer api;
-    const ScopedEnvironment timing(std::map<std::string, std::string>{{"CONTAINERSSH_KUBERNETES_ORPHAN_INTERVAL", "2"}});
-    KubeSettings settings;
-    settings.spec_extra = "      nodeSelector:\n        containerssh.test/missing: \"yes\"\n";
-    settings.timeouts = "    podStop: 5s\n    podStart: 90s\n";
-    KubeGateway g(api, settings);
-    BackgroundSsh login(g, {"-T"}, "echo never");
-    BOOST_REQUIRE(!g.gateway().wait_for("KUBERNETES_POD_UNSCHEDULABLE", std::chrono::seconds(30)).empty());
-    const auto pods = g.pods();
-    BOOST_REQUIRE_EQUAL(pods.size(), 1u);
-    api.stop();
-    const auto stopped = std::chrono::steady_clock::now();
-    BOOST_TEST(login.wait_exit(std::chrono::seconds(60)) == 255);
-    BOOST_TEST((std::chrono::steady_clock::now() - stopped < std::chrono::seconds(30)));
-    BOOST_TEST_MESSAGE("the user saw: " << login.err());
-    BOOST_TEST(login.err().find("The Kubernetes API server is not available.") != std::string::npos);
-    BOOST_TEST(!g.gateway().wait_for("KUBERNETES_API_UNREACHABLE").empty());
-    api.start();
-    const auto removed = g.gateway().wait_for("KUBERNETES_ORPHAN_REMOVED", std::chrono::seconds(30));
-    BOOST_TEST(json_field(removed, "pod") == pods.front().name);
-    expect_no_pods_left(g);
 }
 
 // Several logins at once (more than the client's burst of 10 API calls):
@@ -725,6 +648,92 @@ BOOST_AUTO_TEST_CASE(persistent_mode_reuses_one_pod_and_keeps_it) {
         BOOST_TEST(names(list_pods(api, settings.ns, "")) == std::vector<std::string>{name});
     }  // the test's cleanup deletes it (by its user's label)
     BOOST_TEST(wait_until_no_pods(api, settings.ns, "").empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(faults)
+
+// The API server goes away under a running session. The exec stream runs
+// through the API server (as it does through kube-apiserver to the kubelet),
+// so the session ends, promptly and with a message; logins while it is
+// away fail with one clear line and the gateway keeps serving; once it is
+// back logins work again, and the pod whose deletion the outage prevented
+// is collected as an orphan. In session mode the login itself succeeds (the
+// pod comes with the session), so the refusal reaches the user on the
+// session's stderr with 127, as a program that cannot start.
+BOOST_DATA_TEST_CASE(an_api_server_outage_ends_streams_and_logins_recover_after_it, data::make(kModes), mode) {
+    kube::KubeApiServer api;
+    const ScopedEnvironment timing(
+        std::map<std::string, std::string>{{"CONTAINERSSH_KUBERNETES_ORPHAN_INTERVAL", "2"}});
+    KubeGateway g(api, KubeSettings{mode});
+    BackgroundSsh session(g, {"-T"}, "echo started; exec cat");
+    BOOST_REQUIRE(session.wait_line("started"));
+    BOOST_REQUIRE(session.send("one\n"));
+    BOOST_REQUIRE(session.wait_line("one"));
+    const auto pods = g.wait_for_pods(1);
+    BOOST_REQUIRE_EQUAL(pods.size(), 1u);
+
+    api.stop();
+    session.send("two\n");
+    const int code = session.wait_exit(std::chrono::seconds(60));
+    BOOST_TEST_MESSAGE("the running session ended with " << code << ", stderr: " << session.err());
+    BOOST_TEST(code != -1);  // it ended on its own
+    BOOST_TEST(code != 0);
+    const std::string expected = mode == "connection"
+                                     ? "The connection to the pod was lost; the session ends."
+                                     : "The Kubernetes API server is not available; the session ends.";
+    BOOST_TEST(session.err().find(expected) != std::string::npos);
+    BOOST_TEST(!g.gateway().wait_for("KUBERNETES_EXIT_CODE_FAILED", std::chrono::seconds(20)).empty());
+
+    const auto down = g.ssh({}, {"echo while-down"});
+    BOOST_TEST_CONTEXT(describe(down)) {
+        BOOST_TEST(!down.timed_out);
+        BOOST_TEST(down.exit_code == (mode == "connection" ? 255 : 127));
+        BOOST_TEST(down.out.empty());
+        BOOST_TEST(down.err.find("The Kubernetes API server is not available.") != std::string::npos);
+    }
+    BOOST_TEST(!g.gateway().wait_for("KUBERNETES_API_UNREACHABLE").empty());
+    BOOST_TEST(g.gateway().running());
+
+    api.start();
+    const auto back = g.ssh({}, {"echo api-back"});
+    BOOST_TEST_CONTEXT(describe(back)) {
+        BOOST_TEST(back.exit_code == 0);
+        BOOST_TEST(back.out == "api-back\n");
+    }
+    const auto removed = g.gateway().wait_for("KUBERNETES_ORPHAN_REMOVED", std::chrono::seconds(30));
+    BOOST_TEST(json_field(removed, "pod") == pods.front().name);
+    expect_no_pods_left(g);
+}
+
+// The API server goes away while a login waits for its pod (one the
+// scheduler cannot place, so the wait lasts): the login fails with the
+// outage's line rather than waiting out podStart, and the pod the gateway
+// could not delete then is collected once the server is back.
+BOOST_AUTO_TEST_CASE(an_api_server_outage_during_the_pod_wait_fails_the_login_promptly) {
+    kube::KubeApiServer api;
+    const ScopedEnvironment timing(
+        std::map<std::string, std::string>{{"CONTAINERSSH_KUBERNETES_ORPHAN_INTERVAL", "2"}});
+    KubeSettings settings;
+    settings.spec_extra = "      nodeSelector:\n        containerssh.test/missing: \"yes\"\n";
+    settings.timeouts = "    podStop: 5s\n    podStart: 90s\n";
+    KubeGateway g(api, settings);
+    BackgroundSsh login(g, {"-T"}, "echo never");
+    BOOST_REQUIRE(!g.gateway().wait_for("KUBERNETES_POD_UNSCHEDULABLE", std::chrono::seconds(30)).empty());
+    const auto pods = g.pods();
+    BOOST_REQUIRE_EQUAL(pods.size(), 1u);
+    api.stop();
+    const auto stopped = std::chrono::steady_clock::now();
+    BOOST_TEST(login.wait_exit(std::chrono::seconds(60)) == 255);
+    BOOST_TEST((std::chrono::steady_clock::now() - stopped < std::chrono::seconds(30)));
+    BOOST_TEST_MESSAGE("the user saw: " << login.err());
+    BOOST_TEST(login.err().find("The Kubernetes API server is not available.") != std::string::npos);
+    BOOST_TEST(!g.gateway().wait_for("KUBERNETES_API_UNREACHABLE").empty());
+    api.start();
+    const auto removed = g.gateway().wait_for("KUBERNETES_ORPHAN_REMOVED", std::chrono::seconds(30));
+    BOOST_TEST(json_field(removed, "pod") == pods.front().name);
+    expect_no_pods_left(g);
 }
 
 // A gateway that starts while the API server is away says so (the lease
@@ -806,8 +815,8 @@ BOOST_DATA_TEST_CASE(an_image_that_cannot_be_pulled_fails_the_login_cleanly,
     BOOST_TEST_CONTEXT(describe(r)) {
         BOOST_TEST(r.exit_code == 255);
         BOOST_TEST(r.out.empty());
-        BOOST_TEST(r.err.find("The pod could not start: " + std::string(policy == "Never" ? "ErrImageNeverPull" : "ErrImagePull")) !=
-                   std::string::npos);
+        const std::string reason = policy == "Never" ? "ErrImageNeverPull" : "ErrImagePull";
+        BOOST_TEST(r.err.find("The pod could not start: " + reason) != std::string::npos);
     }
     const auto line = g.gateway().wait_for("KUBERNETES_POD_IMAGE_PULL_FAILED");
     BOOST_TEST(line.find(settings.image) != std::string::npos, line);

@@ -311,8 +311,8 @@ void KubernetesSession::judge_lost_program(std::optional<int64_t> exit_code, std
                                if (exit_code) return self->report_exit(*exit_code);
                                self->log(codes::KUBERNETES_EXIT_CODE_FAILED,
                                          error.empty() ? "the stream ended without an exit status" : error);
-                               self->program_exited(
-                                   csh::sdk::ProgramExit::unknown("The connection to the pod was lost; the session ends."));
+                               self->program_exited(csh::sdk::ProgramExit::unknown(
+                                   "The connection to the pod was lost; the session ends."));
                            });
 }
 

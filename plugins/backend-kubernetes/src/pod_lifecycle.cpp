@@ -112,7 +112,8 @@ struct PodWait : std::enable_shared_from_this<PodWait> {
             unschedulable.empty() ? "it did not run within podStart" : "it cannot be scheduled: " + unschedulable;
         context->log(codes::KUBERNETES_POD_WAIT_FAILED, "the pod did not start in time: " + why,
                      {pod_field(pod), namespace_field(pod)});
-        finish(unschedulable.empty() ? "The pod did not start in time." : "The pod could not be scheduled: " + unschedulable);
+        finish(unschedulable.empty() ? "The pod did not start in time."
+                                     : "The pod could not be scheduled: " + unschedulable);
     }
 
     void finish(const std::string& user_error) {
