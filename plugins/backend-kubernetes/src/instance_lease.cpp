@@ -4,9 +4,35 @@
 
 #include <containerssh/sdk/json_writer.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 namespace backend_kubernetes {
+
+std::chrono::seconds seconds_from_environment(const char* name, std::chrono::seconds fallback) {
+    const char* text = std::getenv(name);
+    if (text == nullptr || *text == '\0') return fallback;
+    char* end = nullptr;
+    const long value = std::strtol(text, &end, 10);
+    if (*end != '\0' || value <= 0) return fallback;
+    return std::chrono::seconds(value);
+}
+
+std::chrono::seconds lease_duration() {
+    static const auto duration = seconds_from_environment("CONTAINERSSH_KUBERNETES_LEASE_DURATION", kLeaseDuration);
+    return duration;
+}
+
+std::chrono::seconds lease_renew_interval() {
+    if (lease_duration() == kLeaseDuration) return kLeaseRenewInterval;
+    return std::max(std::chrono::seconds(1), lease_duration() / 4);
+}
+
+std::chrono::seconds lease_skew_margin() {
+    static const auto margin = seconds_from_environment("CONTAINERSSH_KUBERNETES_LEASE_SKEW_MARGIN", kLeaseSkewMargin);
+    return margin;
+}
 
 std::string lease_name(const std::string& instance_id) { return "containerssh-" + instance_id; }
 
@@ -35,8 +61,8 @@ std::optional<std::time_t> parse_micro_time(const std::string& text) {
 bool lease_expired(const LeaseView& lease, std::time_t now) {
     const auto renewed = parse_micro_time(lease.renew_time);
     if (!renewed) return true;
-    const int64_t duration = lease.duration_seconds > 0 ? lease.duration_seconds : kLeaseDuration.count();
-    return *renewed + duration + kLeaseSkewMargin.count() < now;
+    const int64_t duration = lease.duration_seconds > 0 ? lease.duration_seconds : lease_duration().count();
+    return *renewed + duration + lease_skew_margin().count() < now;
 }
 
 std::string lease_body(const std::string& ns, const std::string& instance_id, const std::string& holder,
@@ -58,7 +84,7 @@ std::string lease_body(const std::string& ns, const std::string& instance_id, co
     json.key("spec");
     json.begin_object();
     json.key("holderIdentity").value(holder);
-    json.key("leaseDurationSeconds").value(static_cast<int64_t>(kLeaseDuration.count()));
+    json.key("leaseDurationSeconds").value(static_cast<int64_t>(lease_duration().count()));
     json.key("renewTime").value(micro_time(now));
     json.end_object();
     json.end_object();
@@ -138,7 +164,7 @@ void InstanceLease::renew() {
 
 void InstanceLease::schedule() {
     auto weak = weak_from_this();
-    next_ = host_.timer_start(strand_, kLeaseRenewInterval, [weak] {
+    next_ = host_.timer_start(strand_, lease_renew_interval(), [weak] {
         if (auto self = weak.lock()) self->renew();
     });
 }

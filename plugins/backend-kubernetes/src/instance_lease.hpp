@@ -27,7 +27,31 @@ inline constexpr std::chrono::seconds kLeaseRenewInterval{15};
 // Clocks of two machines differ: a lease counts as expired only this long
 // after its renewTime + duration.
 inline constexpr std::chrono::seconds kLeaseSkewMargin{30};
+// The timing in force: the constants above, unless a test shortens them
+// with CONTAINERSSH_KUBERNETES_LEASE_DURATION (seconds; the lease is then
+// renewed every quarter of it) and CONTAINERSSH_KUBERNETES_LEASE_SKEW_MARGIN
+// (seconds). Test-only: a minute-long lease makes takeover tests too slow,
+// and a short one in production would let a busy gateway be taken for gone.
+std::chrono::seconds lease_duration();
+std::chrono::seconds lease_renew_interval();
+std::chrono::seconds lease_skew_margin();
+// A positive whole number of seconds from the environment variable `name`,
+// else `fallback` (unset, empty or not a positive number).
+std::chrono::seconds seconds_from_environment(const char* name, std::chrono::seconds fallback);
+
 inline constexpr const char* kLeaseLabel = "app.kubernetes.io/managed-by";
+// The timing in force: the constants above, unless a test shortens them
+// with CONTAINERSSH_KUBERNETES_LEASE_DURATION (seconds; the lease is then
+// renewed every quarter of it) and CONTAINERSSH_KUBERNETES_LEASE_SKEW_MARGIN
+// (seconds). Test-only: a minute-long lease makes takeover tests too slow,
+// and a short one in production would let a busy gateway be taken for gone.
+std::chrono::seconds lease_duration();
+std::chrono::seconds lease_renew_interval();
+std::chrono::seconds lease_skew_margin();
+// A positive whole number of seconds from the environment variable `name`,
+// else `fallback` (unset, empty or not a positive number).
+std::chrono::seconds seconds_from_environment(const char* name, std::chrono::seconds fallback);
+
 inline constexpr const char* kLeaseLabelValue = "containerssh";
 
 std::string lease_name(const std::string& instance_id);

@@ -282,9 +282,39 @@ void KubernetesSession::program_ended(const ExecEnd& end) {
     // An attach reports how the attachment ended, not the program: the
     // console container's status carries its exit code.
     if (session_mode()) return ask_pod_exit_code(0);
-    if (end.exit_code) return report_exit(*end.exit_code);
-    log(codes::KUBERNETES_EXIT_CODE_FAILED, end.error.empty() ? "the stream ended without an exit status" : end.error);
-    program_exited(csh::sdk::ProgramExit::unknown("The connection to the pod was lost; the session ends."));
+    // A program killed by a signal nobody here sent, or a stream that ended
+    // without a status, is what a pod deleted from outside looks like: ask
+    // whether the pod is still there, so the user and the log learn why.
+    const bool killed = end.exit_code && *end.exit_code >= 128 && delivered_signal_.empty();
+    if (end.exit_code && !killed) return report_exit(*end.exit_code);
+    judge_lost_program(end.exit_code, end.error);
+}
+
+// The pod went while its program ran, and not through this gateway (it
+// deletes a pod only after its sessions ended): the user learns why the
+// program ended, with its status when one is known.
+void KubernetesSession::pod_gone(std::optional<int64_t> exit_code) {
+    log(codes::KUBERNETES_POD_GONE, "the pod was deleted from outside the gateway while the program ran");
+    const std::string message = "The pod was deleted; the session ends.";
+    if (exit_code && *exit_code >= 0) {
+        return program_exited(csh::sdk::ProgramExit::with_status(static_cast<uint32_t>(*exit_code)).telling(message));
+    }
+    program_exited(csh::sdk::ProgramExit::unknown(message));
+}
+
+void KubernetesSession::judge_lost_program(std::optional<int64_t> exit_code, std::string error) {
+    auto weak = weak_self<KubernetesSession>();
+    context_->api->get_pod(context_->site(), pod_.namespace_, pod_.name,
+                           [weak, exit_code, error = std::move(error)](ApiResult r, PodView view) {
+                               auto self = weak.lock();
+                               if (!self || self->phase() == Phase::closed) return;
+                               if (r.status == 404 || (r.ok() && view.deleting)) return self->pod_gone(exit_code);
+                               if (exit_code) return self->report_exit(*exit_code);
+                               self->log(codes::KUBERNETES_EXIT_CODE_FAILED,
+                                         error.empty() ? "the stream ended without an exit status" : error);
+                               self->program_exited(csh::sdk::ProgramExit::unknown(
+                                   "The connection to the pod was lost; the session ends."));
+                           });
 }
 
 void KubernetesSession::ask_pod_exit_code(int attempt) {
@@ -294,13 +324,19 @@ void KubernetesSession::ask_pod_exit_code(int attempt) {
         auto self = weak.lock();
         if (!self) return;
         if (!r.ok()) {
+            if (r.status == 404) return self->pod_gone(std::nullopt);
             self->log(codes::KUBERNETES_EXIT_CODE_FAILED, r.error);
-            return self->program_exited(csh::sdk::ProgramExit::unknown(
-                r.status == 404 ? "The pod was deleted; the session ends."
-                                : "The Kubernetes API server is not available; the session ends."));
+            return self->program_exited(
+                csh::sdk::ProgramExit::unknown("The Kubernetes API server is not available; the session ends."));
         }
         const ContainerView* console = view.container(self->pod_.container);
-        if (console != nullptr && console->terminated) return self->report_exit(console->exit_code);
+        if (console != nullptr && console->terminated) {
+            // Terminated by a deletion this gateway did not ask for (it
+            // deletes a session's pod only after reporting its end).
+            if (view.deleting && self->delivered_signal_.empty()) return self->pod_gone(console->exit_code);
+            return self->report_exit(console->exit_code);
+        }
+        if (view.deleting) return self->pod_gone(std::nullopt);
         const auto interval = std::chrono::milliseconds(100);
         if ((attempt + 1) * interval >= self->context_->config->timeouts.command_start) {
             return self->program_exited(

@@ -19,6 +19,7 @@
 #include <csh/backend_support/forwarding/forwarding_environment.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,8 @@ private:
     size_t take_output(csh_stream stream, std::string_view data);
     void program_ended(const ExecEnd& end);
     void ask_pod_exit_code(int attempt);
+    void judge_lost_program(std::optional<int64_t> exit_code, std::string error);
+    void pod_gone(std::optional<int64_t> exit_code);
     void report_exit(int64_t exit_code);
     void remove_own_pod();
     void log(const char* code, const std::string& message, std::initializer_list<csh::sdk::LogField> fields = {}) const;

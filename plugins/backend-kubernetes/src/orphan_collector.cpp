@@ -30,9 +30,14 @@ void OrphanCollector::start() {
     host_.post(strand_, [self] { self->round(); });
 }
 
+std::chrono::seconds OrphanCollector::interval() {
+    static const auto every = seconds_from_environment("CONTAINERSSH_KUBERNETES_ORPHAN_INTERVAL", kInterval);
+    return every;
+}
+
 void OrphanCollector::schedule() {
     auto weak = weak_from_this();
-    next_round_ = host_.timer_start(strand_, kInterval, [weak] {
+    next_round_ = host_.timer_start(strand_, interval(), [weak] {
         if (auto self = weak.lock()) self->round();
     });
 }

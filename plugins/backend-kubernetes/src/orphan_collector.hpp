@@ -21,6 +21,9 @@ namespace backend_kubernetes {
 class OrphanCollector : public std::enable_shared_from_this<OrphanCollector> {
 public:
     static constexpr std::chrono::seconds kInterval{60};
+    // kInterval, or CONTAINERSSH_KUBERNETES_ORPHAN_INTERVAL seconds: a test
+    // that watches several rounds cannot wait minutes (test-only).
+    static std::chrono::seconds interval();
 
     OrphanCollector(csh::sdk::Host host, std::shared_ptr<ApiClient> api,
                     std::shared_ptr<csh::backend_support::LiveConnections> live, std::string ns,

@@ -50,8 +50,11 @@ struct PodWait : std::enable_shared_from_this<PodWait> {
                 finish({});
                 return true;
             case PodReadiness::failed:
+                // ErrImageNeverPull (pull policy Never, image absent) is an
+                // image problem too: the operator must look at the image,
+                // not at the pod's start-up.
                 context->log(why.rfind("ErrImagePull", 0) == 0 || why.rfind("ImagePullBackOff", 0) == 0 ||
-                                     why.rfind("InvalidImageName", 0) == 0
+                                     why.rfind("InvalidImageName", 0) == 0 || why.rfind("ErrImageNeverPull", 0) == 0
                                  ? codes::KUBERNETES_POD_IMAGE_PULL_FAILED
                                  : codes::KUBERNETES_POD_WAIT_FAILED,
                              "the pod will not run: " + why, {pod_field(pod), namespace_field(pod)});
@@ -59,7 +62,9 @@ struct PodWait : std::enable_shared_from_this<PodWait> {
                 return true;
             case PodReadiness::waiting:
                 if (!why.empty()) {
-                    unschedulable = why;
+                    // The scheduler's own words: `why` already says "cannot
+                    // be scheduled", which the user's line says too.
+                    unschedulable = view.unschedulable_message.empty() ? why : view.unschedulable_message;
                     if (!reported_unschedulable) {
                         reported_unschedulable = true;
                         context->log(codes::KUBERNETES_POD_UNSCHEDULABLE, why, {pod_field(pod), namespace_field(pod)});
@@ -105,10 +110,12 @@ struct PodWait : std::enable_shared_from_this<PodWait> {
     }
 
     void timed_out() {
-        const std::string why = unschedulable.empty() ? "it did not run within podStart" : unschedulable;
+        const std::string why =
+            unschedulable.empty() ? "it did not run within podStart" : "it cannot be scheduled: " + unschedulable;
         context->log(codes::KUBERNETES_POD_WAIT_FAILED, "the pod did not start in time: " + why,
                      {pod_field(pod), namespace_field(pod)});
-        finish(unschedulable.empty() ? "The pod did not start in time." : "The pod could not be scheduled: " + why);
+        finish(unschedulable.empty() ? "The pod did not start in time."
+                                     : "The pod could not be scheduled: " + unschedulable);
     }
 
     void finish(const std::string& user_error) {
