@@ -171,11 +171,20 @@ void KubernetesSession::start_session_pod(std::vector<std::string> program, Repl
             self->remove_own_pod();
             return reply->fail("session closed");
         }
-        ExecRequest request;
-        request.tty = tty;
-        request.target = self->context_->api->exec_target(pod.namespace_, pod.name, pod.container, {}, true, tty);
-        request.timeout = self->context_->config->timeouts.command_start;
-        self->open_stream(std::move(request), reply, start_byte);
+        // The metadata's files go into each session's pod while the agent
+        // still holds the program back, as ContainerSSH does.
+        write_files(self->context_, pod, [weak, reply, tty, start_byte, pod] {
+            auto self = weak;
+            if (self->phase() != Phase::starting) {
+                self->remove_own_pod();
+                return reply->fail("session closed");
+            }
+            ExecRequest request;
+            request.tty = tty;
+            request.target = self->context_->api->exec_target(pod.namespace_, pod.name, pod.container, {}, true, tty);
+            request.timeout = self->context_->config->timeouts.command_start;
+            self->open_stream(std::move(request), reply, start_byte);
+        });
     });
 }
 
