@@ -55,11 +55,17 @@ std::filesystem::path plugins_beside_executable() {
     return executable.parent_path().parent_path() / "lib" / "containerssh" / "plugins";
 }
 
-// Plugin directories, in search order: the install location, the plugins
-// shipped beside the executable, the file's plugins.path, then --plugin-dir.
-// A directory named twice is searched once.
+// Plugin directories, in search order: the plugins shipped with this binary
+// (beside it, or, for a binary moved away on its own, the install location
+// it was built for), the file's plugins.path, then --plugin-dir. A build-tree
+// binary thus never meets an installed copy of its own plugins (they would
+// be refused as duplicate ids), and an installed tree can be moved. A
+// directory named twice is searched once.
 std::vector<std::filesystem::path> plugin_dirs(const Options& options, const config::Config* config) {
-    std::vector<std::filesystem::path> named{CSH_PLUGIN_INSTALL_DIR, plugins_beside_executable()};
+    std::filesystem::path shipped = plugins_beside_executable();
+    std::error_code ec;
+    if (shipped.empty() || !std::filesystem::is_directory(shipped, ec)) shipped = CSH_PLUGIN_INSTALL_DIR;
+    std::vector<std::filesystem::path> named{shipped};
     if (config != nullptr) {
         for (const auto& d : config->plugins().path) named.emplace_back(d);
     }
