@@ -130,7 +130,12 @@ int healthcheck(const config::Config& config, log::Logger& logger) {
 std::unique_ptr<health::HealthEndpoint> start_health(const config::Config& config, log::Logger& logger) {
     try {
         logger.log(codes::SERVICE_STARTING, "", {{"service", "health"}});
-        auto endpoint = std::make_unique<health::HealthEndpoint>(config.section_json("health"));
+        auto endpoint = std::make_unique<health::HealthEndpoint>(
+            config.section_json("health"), [&logger](const http::ServeProblem& problem) {
+                logger.log(problem.kind == http::ServeProblem::Kind::handler_failed ? codes::HTTP_SERVER_ENCODE_FAILED
+                                                                                    : codes::HTTP_SERVER_RESPONSE_WRITE_FAILED,
+                           problem.message, {{"path", problem.path}, {"client", problem.client}});
+            });
         logger.log(codes::HEALTH_AVAILABLE, "", {{"address", endpoint->address()}});
         logger.log(codes::SERVICE_RUNNING, "", {{"service", "health"}});
         return endpoint;

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace csh::http { class HttpServer; }
+#include <csh/http/http_server.hpp>
 
 namespace csh::health {
 
@@ -18,7 +18,8 @@ public:
     // [control] Serves "not ok" on the server block of `health_section_json`
     // (listen, cert, key, clientcacert, tlsVersion, curves, cipher). Throws
     // csh::http::SettingsError (naming the key) or csh::http::StartError.
-    explicit HealthEndpoint(std::string_view health_section_json);
+    // `report` hears of answers that could not be written.
+    HealthEndpoint(std::string_view health_section_json, http::ProblemReporter report);
     ~HealthEndpoint();
     HealthEndpoint(const HealthEndpoint&) = delete;
     HealthEndpoint& operator=(const HealthEndpoint&) = delete;

@@ -82,7 +82,7 @@ struct HttpServer::Impl {
     std::unique_ptr<Poco::Net::HTTPServer> server;
 };
 
-HttpServer::HttpServer(const ServerSettings& settings, Handler handler)
+HttpServer::HttpServer(const ServerSettings& settings, Handler handler, ProblemReporter report)
     : impl_(std::make_unique<Impl>(!settings.tls.cert.empty())) {
     std::string problem;
     const auto where = net::parse_listen_address(settings.listen, problem);
@@ -101,7 +101,7 @@ HttpServer::HttpServer(const ServerSettings& settings, Handler handler)
     params->setMaxThreads(kMaxThreads);
     params->setMaxQueued(kMaxQueued);
     params->setKeepAlive(true);
-    impl_->server = std::make_unique<Poco::Net::HTTPServer>(new detail::DispatchFactory(std::move(handler)),
+    impl_->server = std::make_unique<Poco::Net::HTTPServer>(new detail::DispatchFactory(std::move(handler), std::move(report)),
                                                              impl_->pool, bound_socket(settings.listen, *where, tls),
                                                              params);
     impl_->server->start();

@@ -30,14 +30,17 @@ bool has_body(const Poco::Net::HTTPServerRequest& request) {
 
 class DispatchHandler : public Poco::Net::HTTPRequestHandler {
 public:
-    explicit DispatchHandler(std::shared_ptr<const Handler> handler) : handler_(std::move(handler)) {}
+    explicit DispatchHandler(std::shared_ptr<const Handler> handler, std::shared_ptr<const ProblemReporter> report)
+        : handler_(std::move(handler)), report_(std::move(report)) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+        const Request asked = request_of(request);
         Response answer;
         try {
-            answer = (*handler_)(request_of(request));
-        } catch (const std::exception&) {
+            answer = (*handler_)(asked);
+        } catch (const std::exception& e) {
             answer = Response{500, "text/plain; charset=utf-8", "internal server error\n", {}};
+            report(ServeProblem::Kind::handler_failed, e.what(), asked);
         }
         if (has_body(request)) response.setKeepAlive(false);
         try {
@@ -49,22 +52,29 @@ public:
             std::ostream& out = response.send();
             out << answer.body;
             out.flush();
-        } catch (const Poco::Exception&) {
-            // The client left while the answer was being written; the
-            // connection is closed and there is nobody left to tell.
+            if (!out) report(ServeProblem::Kind::write_failed, "the client closed the connection first", asked);
+        } catch (const Poco::Exception& e) {
+            report(ServeProblem::Kind::write_failed, e.displayText(), asked);
         }
     }
 
 private:
+    void report(ServeProblem::Kind kind, std::string message, const Request& asked) const {
+        if (*report_) (*report_)(ServeProblem{kind, std::move(message), asked.path, asked.client});
+    }
+
     std::shared_ptr<const Handler> handler_;
+    std::shared_ptr<const ProblemReporter> report_;
 };
 
 }  // namespace
 
-DispatchFactory::DispatchFactory(Handler handler) : handler_(std::make_shared<const Handler>(std::move(handler))) {}
+DispatchFactory::DispatchFactory(Handler handler, ProblemReporter report)
+    : handler_(std::make_shared<const Handler>(std::move(handler))),
+      report_(std::make_shared<const ProblemReporter>(std::move(report))) {}
 
 Poco::Net::HTTPRequestHandler* DispatchFactory::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
-    return new DispatchHandler(handler_);
+    return new DispatchHandler(handler_, report_);
 }
 
 }  // namespace csh::http::detail

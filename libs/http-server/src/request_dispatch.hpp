@@ -12,12 +12,13 @@ namespace csh::http::detail {
 
 class DispatchFactory : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    explicit DispatchFactory(Handler handler);
+    DispatchFactory(Handler handler, ProblemReporter report);
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
 
 private:
     // Shared with the per-request objects Poco creates and deletes.
     std::shared_ptr<const Handler> handler_;
+    std::shared_ptr<const ProblemReporter> report_;
 };
 
 }  // namespace csh::http::detail

@@ -94,8 +94,21 @@ struct Response {
 };
 
 // [any-thread] Called on one of the server's threads, possibly several at
-// once. Must not throw (an exception becomes a 500 and is otherwise lost).
+// once. Should not throw: an exception becomes a 500 and is reported.
 using Handler = std::function<Response(const Request&)>;
+
+// Something went wrong while serving one request, with nobody to answer to
+// but the log: the handler threw (the client got a 500), or the answer could
+// not be written (the client left first).
+struct ServeProblem {
+    enum class Kind { handler_failed, write_failed };
+    Kind kind;
+    std::string message;  // the cause, never a request header
+    std::string path;
+    std::string client;   // "IP:PORT"
+};
+// [any-thread] Must not throw.
+using ProblemReporter = std::function<void(const ServeProblem&)>;
 
 // Each server serves on at most 16 threads (Poco's HTTPServer: one per
 // connection while it is kept alive); further connections wait in a queue of
@@ -103,8 +116,9 @@ using Handler = std::function<Response(const Request&)>;
 // since the handler never reads bodies.
 class HttpServer {
 public:
-    // Binds, starts serving and returns. Throws StartError.
-    HttpServer(const ServerSettings& settings, Handler handler);
+    // Binds, starts serving and returns. Throws StartError. `report` hears
+    // of every problem serving a request; none: they go unnoticed.
+    HttpServer(const ServerSettings& settings, Handler handler, ProblemReporter report = {});
     // Stops accepting, finishes requests in progress, then returns.
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
