@@ -545,9 +545,15 @@ BOOST_AUTO_TEST_CASE(close_from_inside_a_callback_stops_everything_at_once) {
     WsTestServer server([&](Peer& peer) {
         accept(peer);
         peer.send(1, "first");
-        peer.send(1, "second");
-        peer.send(3, kSuccess);
-        peer.receive();  // until the client goes
+        // The client closes on "first": on a slow machine it is gone before
+        // the rest is written, and a write to a closed connection throws.
+        // Either order is fine; what is tested is the client's side.
+        try {
+            peer.send(1, "second");
+            peer.send(3, kSuccess);
+            peer.receive();  // until the client goes
+        } catch (const std::exception&) {
+        }
     });
     Client client(server.port());
     client.output_hook = [&](csh_stream, std::string_view data) {
