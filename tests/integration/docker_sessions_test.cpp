@@ -42,7 +42,6 @@ namespace {
 const std::vector<std::string> kModes{"connection", "session"};
 constexpr auto kSshTimeout = std::chrono::seconds(180);
 
-std::string client(const char* name) { return std::string(CSH_TEST_CLIENTS_DIR) + "/" + name; }
 
 bool is_lower_hex(const std::string& s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -322,7 +321,7 @@ BOOST_AUTO_TEST_SUITE(containers)
 // the first 12 hex digits of its id.
 BOOST_DATA_TEST_CASE(sessions_of_one_connection_and_their_containers, data::make(kModes), mode) {
     DockerGateway g(mode);
-    Child c({client("two_sessions.py"), std::to_string(g.gateway().port()), g.user(), g.password(),
+    Child c({client_script("two_sessions.py"), std::to_string(g.gateway().port()), g.user(), g.password(),
              "hostname; exec cat"});
     std::string first, second, open;
     const auto patience = std::chrono::seconds(120);

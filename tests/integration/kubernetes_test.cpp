@@ -51,7 +51,6 @@ namespace {
 const std::vector<std::string> kModes{"connection", "session"};
 constexpr auto kSshTimeout = std::chrono::seconds(120);
 
-std::string client(const char* name) { return std::string(CSH_TEST_CLIENTS_DIR) + "/" + name; }
 
 bool is_lower_hex(const std::string& s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -410,7 +409,7 @@ BOOST_DATA_TEST_CASE(a_pty_has_the_clients_size_and_follows_window_changes, data
     }
     // window_change.py runs ssh under a 24x80 pty, then resizes it to 40x100.
     auto argv = ssh_command(g.gateway(), g.login(), {"-tt"}, {});
-    argv.insert(argv.begin(), client("window_change.py"));
+    argv.insert(argv.begin(), client_script("window_change.py"));
     const auto r = run(argv, "", ssh_env(g.gateway(), g.login()), kSshTimeout);
     BOOST_TEST_CONTEXT(describe(r)) {
         BOOST_TEST(r.exit_code == 0);
@@ -449,7 +448,7 @@ BOOST_DATA_TEST_CASE(sftp_put_and_get_are_byte_identical, data::make(kModes), mo
 // signal goes through the guest agent's signal command in the pod).
 BOOST_AUTO_TEST_CASE(a_trapped_term_gives_the_programs_exit_status) {
     KubeGateway g(shared_api());
-    const auto r = run({client("send_signal.py"), std::to_string(g.gateway().port()), g.user(), g.password(),
+    const auto r = run({client_script("send_signal.py"), std::to_string(g.gateway().port()), g.user(), g.password(),
                         "trap 'exit 42' TERM; echo ready; sleep 600 </dev/null >/dev/null 2>&1 & wait", "TERM"},
                        "", {}, kSshTimeout);
     BOOST_TEST_CONTEXT(describe(r)) {
@@ -464,7 +463,7 @@ BOOST_AUTO_TEST_CASE(a_trapped_term_gives_the_programs_exit_status) {
 // hostnames differ, two pods exist while both run).
 BOOST_AUTO_TEST_CASE(session_mode_gives_each_session_its_own_pod) {
     KubeGateway g(shared_api(), KubeSettings{"session"});
-    Child c({client("two_sessions.py"), std::to_string(g.gateway().port()), g.user(), g.password(),
+    Child c({client_script("two_sessions.py"), std::to_string(g.gateway().port()), g.user(), g.password(),
              "hostname; exec cat"});
     std::string first, second, open;
     BOOST_REQUIRE(c.read_line(first, kSshTimeout));

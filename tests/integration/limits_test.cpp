@@ -24,10 +24,9 @@ namespace {
 const User kAlice{"alice", "correct horse", ""};
 const SshLogin kLogin{"alice", "correct horse", {}};
 
-std::string client(const char* name) { return std::string(CSH_TEST_CLIENTS_DIR) + "/" + name; }
 
 RunResult script(const Gateway& gateway, const char* name, const std::vector<std::string>& args) {
-    std::vector<std::string> argv{client(name), std::to_string(gateway.port()), kLogin.user, kLogin.password};
+    std::vector<std::string> argv{client_script(name), std::to_string(gateway.port()), kLogin.user, kLogin.password};
     argv.insert(argv.end(), args.begin(), args.end());
     return run(argv, "", {}, std::chrono::seconds(120));
 }
@@ -129,7 +128,7 @@ BOOST_AUTO_TEST_CASE(requests_behind_a_held_one_do_not_fill_the_gateway) {
     Gateway gateway("auth:\n  password:\n    method: static\n    static:\n      users:\n        alice:\n"
                     "          password: \"correct horse\"\nbackend: silent\n");
     const long before = rss_kib(gateway.pid());
-    Child hostile({client("requests_behind_held_exec.py"), std::to_string(gateway.port()), kLogin.user,
+    Child hostile({client_script("requests_behind_held_exec.py"), std::to_string(gateway.port()), kLogin.user,
                   kLogin.password, "16000", "4096"});
     std::string queued;
     BOOST_REQUIRE(hostile.read_line(queued, std::chrono::seconds(60)));
@@ -151,7 +150,7 @@ BOOST_AUTO_TEST_SUITE(max_startups)
 // ssh.maxStartups and gets in.
 BOOST_AUTO_TEST_CASE(a_flood_from_one_source_does_not_lock_out_another) {
     Gateway gateway(static_auth_local_backend(kAlice));
-    Child flood({client("half_open_flood.py"), "127.0.0.2", std::to_string(gateway.port()), "500"});
+    Child flood({client_script("half_open_flood.py"), "127.0.0.2", std::to_string(gateway.port()), "500"});
     std::string ready;
     BOOST_REQUIRE(flood.read_line(ready, std::chrono::seconds(60)));
     BOOST_TEST(ready == "ready 20");
@@ -173,7 +172,7 @@ BOOST_AUTO_TEST_CASE(a_flood_from_one_source_does_not_lock_out_another) {
 BOOST_AUTO_TEST_CASE(without_a_per_source_limit_the_flood_locks_out_another_source) {
     Gateway gateway(static_auth_local_backend(kAlice), true,
                     {"maxStartups: \"10:30:50\"", "perSourceMaxStartups: 0"});
-    Child flood({client("half_open_flood.py"), "127.0.0.2", std::to_string(gateway.port()), "500"});
+    Child flood({client_script("half_open_flood.py"), "127.0.0.2", std::to_string(gateway.port()), "500"});
     std::string ready;
     BOOST_REQUIRE(flood.read_line(ready, std::chrono::seconds(60)));
     BOOST_TEST(ready == "ready 50");

@@ -39,10 +39,9 @@ std::string with_security(const std::string& security_yaml) {
     return static_auth(kAlice) + backend + "security:\n" + security_yaml;
 }
 
-std::string client(const char* name) { return std::string(CSH_TEST_CLIENTS_DIR) + "/" + name; }
 
 RunResult script(const Gateway& gateway, const char* name, const std::vector<std::string>& args) {
-    std::vector<std::string> argv{client(name), std::to_string(gateway.port()), kLogin.user, kLogin.password};
+    std::vector<std::string> argv{client_script(name), std::to_string(gateway.port()), kLogin.user, kLogin.password};
     argv.insert(argv.end(), args.begin(), args.end());
     return run(argv, "", {}, std::chrono::seconds(60));
 }

@@ -30,7 +30,6 @@ namespace {
 
 constexpr auto kSshTimeout = std::chrono::seconds(180);
 
-std::string client(const char* name) { return clients_dir() + "/" + name; }
 
 // The gateway's configuration after the harness's sections: static password
 // auth for one user, then the backend under test.
@@ -100,7 +99,7 @@ public:
     }
     // A client script of tests/integration/clients, given the port and the login.
     RunResult script(const char* name, const std::vector<std::string>& args) {
-        std::vector<std::string> argv{client(name), std::to_string(gateway_.port()), user_, password_};
+        std::vector<std::string> argv{client_script(name), std::to_string(gateway_.port()), user_, password_};
         argv.insert(argv.end(), args.begin(), args.end());
         return run(argv, "", {}, std::chrono::seconds(300));
     }
@@ -212,7 +211,7 @@ BOOST_AUTO_TEST_CASE(the_terminal_size_and_window_changes_reach_the_program) {
 
 BOOST_AUTO_TEST_CASE(openssh_window_changes_reach_the_program) {
     auto argv = ssh_command(gateway(), login(), {"-tt"}, {});
-    argv.insert(argv.begin(), client("window_change.py"));
+    argv.insert(argv.begin(), client_script("window_change.py"));
     const auto r = run(argv, "", ssh_env(gateway(), login()), std::chrono::seconds(120));
     BOOST_TEST_CONTEXT(describe(r)) {
         BOOST_TEST(r.exit_code == 0);

@@ -34,6 +34,7 @@ std::string shipped_plugin_dir() {
 std::string clients_dir() {
     return installed_locations() ? installed_locations()->clients.string() : CSH_TEST_CLIENTS_DIR;
 }
+std::string client_script(const std::string& name) { return clients_dir() + "/" + name; }
 
 namespace {
 std::vector<std::filesystem::path>& extra_plugin_dirs() {

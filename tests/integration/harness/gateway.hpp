@@ -96,6 +96,8 @@ std::string gateway_binary();
 std::string test_plugin_dir();
 std::string shipped_plugin_dir();
 std::string clients_dir();
+// One of the asyncssh client scripts of clients_dir(), by file name.
+std::string client_script(const std::string& name);
 // Adds a plugin directory to every gateway configuration written after the
 // call (a third party's plugins under test).
 void add_plugin_dir(const std::filesystem::path& dir);
