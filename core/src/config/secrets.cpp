@@ -2,6 +2,8 @@
 
 #include <containerssh/sdk/pem_source.hpp>
 
+#include "config/scalar.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -28,7 +30,12 @@ bool must_redact(const schema::Node* node, std::string_view key, const Value& sc
     if (!scalar.is_scalar() || scalar.text.empty()) return false;
     // A private key is a secret wherever it is written.
     if (scalar.text.find("PRIVATE KEY-----") != std::string::npos) return true;
-    if (node == nullptr || node->type == schema::Type::free_form) return has_secret_name(key);
+    if (node == nullptr || node->type == schema::Type::free_form) {
+        // A plain true/false is a switch, not a secret, whatever its name
+        // says (Kubernetes' automountServiceAccountToken).
+        if (!scalar.quoted && parse_bool(scalar).has_value()) return false;
+        return has_secret_name(key);
+    }
     switch (node->secret) {
         case schema::Secret::yes:
             return true;

@@ -40,7 +40,10 @@ BOOST_AUTO_TEST_CASE(secrets_are_redacted) {
             "  s3: {accessKey: AKIAEXAMPLE, secretKey: s3cr3t-value, bucket: audit}\n"
             "docker:\n"
             "  execution:\n"
-            "    auth: {username: ci, password: registry-pass, auth: Y2k6cmVnaXN0cnktcGFzcw==}\n",
+            "    auth: {username: ci, password: registry-pass, auth: Y2k6cmVnaXN0cnktcGFzcw==}\n"
+            "kubernetes:\n"
+            "  pod:\n"
+            "    spec: {automountServiceAccountToken: false, containers: [{name: c, image: i}]}\n",
         false, "t.yaml");
     BOOST_TEST(config.ssh().host_keys.at(1) == kPem);  // the settings keep the key
     const std::string dump = config.dump_yaml();
@@ -56,6 +59,8 @@ BOOST_AUTO_TEST_CASE(secrets_are_redacted) {
     // secret, its password and its auth (base64 of user:password) are.
     BOOST_TEST(contains(dump, "username: ci"));
     BOOST_TEST(contains(dump, "bucket: audit"));
+    // A switch named like a secret stays readable: it hides nothing.
+    BOOST_TEST(contains(dump, "automountServiceAccountToken: false"));
 }
 
 BOOST_AUTO_TEST_CASE(the_dump_reads_back_as_the_same_configuration) {
