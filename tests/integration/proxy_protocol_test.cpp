@@ -166,6 +166,17 @@ bool closed_within(int fd, std::chrono::milliseconds timeout, std::string* read 
     return false;
 }
 
+// Sends `data` from `source` and expects the gateway to close the connection
+// without a word (no SSH version line: refused before the key exchange).
+void refused_silently(const char* source, int port, const std::string& data) {
+    const int fd = connect_from(source, port);
+    send_all(fd, data);
+    std::string answer;
+    BOOST_TEST(closed_within(fd, 10s, &answer));
+    BOOST_TEST(answer.empty());
+    ::close(fd);
+}
+
 // Lines of the gateway's log with `code`.
 std::vector<std::string> lines_with(const Gateway& gateway, const std::string& code) {
     std::vector<std::string> found;
@@ -347,13 +358,7 @@ BOOST_FIXTURE_TEST_CASE(a_trusted_peer_without_a_header_is_refused_when_one_is_r
     BOOST_REQUIRE(!missing.empty());
     BOOST_TEST(json_field(missing, "remoteAddr") == "127.0.0.1");
     BOOST_TEST(webhook.requests("/password").empty());
-    // Refused before the key exchange: no SSH version line was sent.
-    const int fd = connect_from("127.0.0.1", gateway.port());
-    send_all(fd, "SSH-2.0-Direct\r\n");
-    std::string answer;
-    BOOST_TEST(closed_within(fd, 10s, &answer));
-    BOOST_TEST(answer.empty());
-    ::close(fd);
+    refused_silently("127.0.0.1", gateway.port(), "SSH-2.0-Direct\r\n");
 }
 
 BOOST_FIXTURE_TEST_CASE(a_header_that_never_comes_times_out, ProxiedGateway) {
@@ -380,12 +385,7 @@ BOOST_FIXTURE_TEST_CASE(a_header_that_never_comes_times_out, ProxiedGateway) {
 }
 
 BOOST_FIXTURE_TEST_CASE(a_malformed_header_is_refused_saying_what_was_wrong, ProxiedGateway) {
-    const int fd = connect_from("127.0.0.1", gateway.port());
-    send_all(fd, "PROXY TCP4 198.51.100.7 127.0.0.1 99999 2222\r\nSSH-2.0-X\r\n");
-    std::string answer;
-    BOOST_TEST(closed_within(fd, 10s, &answer));
-    BOOST_TEST(answer.empty());
-    ::close(fd);
+    refused_silently("127.0.0.1", gateway.port(), "PROXY TCP4 198.51.100.7 127.0.0.1 99999 2222\r\nSSH-2.0-X\r\n");
     const auto line = gateway.wait_for("SSH_PROXY_PROTOCOL_INVALID");
     BOOST_REQUIRE(!line.empty());
     BOOST_TEST(json_field(line, "remoteAddr") == "127.0.0.1");

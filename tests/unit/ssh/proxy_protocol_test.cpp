@@ -62,6 +62,20 @@ void every_prefix_is_incomplete(const std::string& header) {
     }
 }
 
+// A complete header of `length` bytes carrying these addresses.
+void expect_addresses(const Result& r, std::size_t length, const std::string& description, const char* source,
+                      std::uint16_t source_port, const char* destination, std::uint16_t destination_port) {
+    BOOST_REQUIRE((r.status == Status::complete));
+    BOOST_TEST(r.length == length);
+    BOOST_TEST(r.header.has_addresses);
+    BOOST_TEST(r.header.ipv6 == (description.back() == '6'));
+    BOOST_TEST(r.header.source_ip == source);
+    BOOST_TEST(r.header.source_port == source_port);
+    BOOST_TEST(r.header.destination_ip == destination);
+    BOOST_TEST(r.header.destination_port == destination_port);
+    BOOST_TEST(r.header.description == description);
+}
+
 Result invalid_because(const std::string& data) {
     const auto r = parse(data);
     BOOST_TEST_INFO("input: " << data);
@@ -77,30 +91,14 @@ BOOST_AUTO_TEST_SUITE(proxy_protocol_v1)
 BOOST_AUTO_TEST_CASE(tcp4_gives_the_client_and_stops_at_the_crlf) {
     const std::string line = "PROXY TCP4 192.0.2.7 198.51.100.1 51234 2222\r\n";
     const auto r = parse(line + kSshLine);
-    BOOST_REQUIRE((r.status == Status::complete));
-    BOOST_TEST(r.length == line.size());
+    expect_addresses(r, line.size(), "v1 TCP4", "192.0.2.7", 51234, "198.51.100.1", 2222);
     BOOST_TEST(r.header.version == 1);
-    BOOST_TEST(r.header.has_addresses);
-    BOOST_TEST(!r.header.ipv6);
-    BOOST_TEST(r.header.source_ip == "192.0.2.7");
-    BOOST_TEST(r.header.destination_ip == "198.51.100.1");
-    BOOST_TEST(r.header.source_port == 51234);
-    BOOST_TEST(r.header.destination_port == 2222);
-    BOOST_TEST(r.header.description == "v1 TCP4");
     every_prefix_is_incomplete(line);
 }
 
 BOOST_AUTO_TEST_CASE(tcp6_addresses_come_out_canonical) {
     const std::string line = "PROXY TCP6 2001:DB8:0:0:0:0:0:7 ::1 0 65535\r\n";
-    const auto r = parse(line);
-    BOOST_REQUIRE((r.status == Status::complete));
-    BOOST_TEST(r.length == line.size());
-    BOOST_TEST(r.header.ipv6);
-    BOOST_TEST(r.header.source_ip == "2001:db8::7");
-    BOOST_TEST(r.header.destination_ip == "::1");
-    BOOST_TEST(r.header.source_port == 0);
-    BOOST_TEST(r.header.destination_port == 65535);
-    BOOST_TEST(r.header.description == "v1 TCP6");
+    expect_addresses(parse(line), line.size(), "v1 TCP6", "2001:db8::7", 0, "::1", 65535);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_keeps_the_peer_and_ignores_the_rest_of_the_line) {
@@ -175,15 +173,8 @@ BOOST_AUTO_TEST_CASE(proxy_tcp4_gives_the_client_and_takes_exactly_the_header) {
     const std::string header = v2(0x21, 0x11, tcp4_block("192.0.2.7", "198.51.100.1", 51234, 2222));
     BOOST_REQUIRE(header.size() == 28u);
     const auto r = parse(header + kSshLine);
-    BOOST_REQUIRE((r.status == Status::complete));
-    BOOST_TEST(r.length == 28u);
+    expect_addresses(r, 28, "v2 PROXY TCP4", "192.0.2.7", 51234, "198.51.100.1", 2222);
     BOOST_TEST(r.header.version == 2);
-    BOOST_TEST(r.header.has_addresses);
-    BOOST_TEST(r.header.source_ip == "192.0.2.7");
-    BOOST_TEST(r.header.destination_ip == "198.51.100.1");
-    BOOST_TEST(r.header.source_port == 51234);
-    BOOST_TEST(r.header.destination_port == 2222);
-    BOOST_TEST(r.header.description == "v2 PROXY TCP4");
     every_prefix_is_incomplete(header);
     // Once the fixed part is there, the whole length is asked for.
     BOOST_TEST(parse(header.substr(0, 16)).length == 28u);
@@ -191,15 +182,7 @@ BOOST_AUTO_TEST_CASE(proxy_tcp4_gives_the_client_and_takes_exactly_the_header) {
 
 BOOST_AUTO_TEST_CASE(proxy_tcp6) {
     const std::string block = ipv6("2001:db8::7") + ipv6("2001:db8::1") + be16(65535) + be16(0);
-    const auto r = parse(v2(0x21, 0x21, block));
-    BOOST_REQUIRE((r.status == Status::complete));
-    BOOST_TEST(r.length == 52u);
-    BOOST_TEST(r.header.ipv6);
-    BOOST_TEST(r.header.source_ip == "2001:db8::7");
-    BOOST_TEST(r.header.destination_ip == "2001:db8::1");
-    BOOST_TEST(r.header.source_port == 65535);
-    BOOST_TEST(r.header.destination_port == 0);
-    BOOST_TEST(r.header.description == "v2 PROXY TCP6");
+    expect_addresses(parse(v2(0x21, 0x21, block)), 52, "v2 PROXY TCP6", "2001:db8::7", 65535, "2001:db8::1", 0);
 }
 
 BOOST_AUTO_TEST_CASE(local_keeps_the_peer_and_skips_its_block_unread) {
@@ -228,10 +211,7 @@ BOOST_AUTO_TEST_CASE(families_without_tcp_addresses_keep_the_peer) {
 BOOST_AUTO_TEST_CASE(tlvs_after_the_addresses_are_skipped) {
     const std::string tlvs = tlv(0x01, "h2") + tlv(0x04, std::string(3, '\0')) + tlv(0x20, std::string(300, 'c'));
     const std::string header = v2(0x21, 0x11, tcp4_block("10.1.2.3", "10.0.0.1", 4000, 22) + tlvs);
-    const auto r = parse(header + kSshLine);
-    BOOST_REQUIRE((r.status == Status::complete));
-    BOOST_TEST(r.length == header.size());
-    BOOST_TEST(r.header.source_ip == "10.1.2.3");
+    expect_addresses(parse(header + kSshLine), header.size(), "v2 PROXY TCP4", "10.1.2.3", 4000, "10.0.0.1", 22);
     // An empty TLV is a TLV.
     BOOST_TEST((parse(v2(0x21, 0x11, tcp4_block("1.2.3.4", "1.2.3.4", 1, 2) + tlv(0x04, ""))).status ==
                 Status::complete));
@@ -366,6 +346,16 @@ csh::config::Config config_of(const std::string& yaml) {
     return csh::config::Config::parse("backend: local\n" + yaml, false, "test");
 }
 
+csh::config::ConfigError refusal_of(const std::string& yaml) {
+    try {
+        config_of(yaml);
+    } catch (const csh::config::ConfigError& e) {
+        return e;
+    }
+    BOOST_FAIL("accepted: " << yaml);
+    throw std::logic_error("unreachable");
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(off_by_default_with_a_timeout_and_required) {
@@ -391,31 +381,18 @@ BOOST_AUTO_TEST_CASE(keys_are_read) {
 }
 
 BOOST_AUTO_TEST_CASE(a_malformed_cidr_stops_the_start_naming_the_key) {
-    try {
-        config_of("ssh:\n  proxyProtocolAllowedCIDRs:\n    - 10.0.0.0/8\n    - 10.0.0.0/40\n");
-        BOOST_FAIL("accepted");
-    } catch (const csh::config::ConfigError& e) {
-        BOOST_TEST(e.key_path() == "ssh.proxyProtocolAllowedCIDRs[1]");
-        BOOST_TEST(std::string(e.what()).find("ssh.proxyProtocolAllowedCIDRs[1]") != std::string::npos);
-        BOOST_TEST(e.problem().find("0 to 32") != std::string::npos);
-        BOOST_TEST(e.line() == 5);
-    }
-    try {
-        config_of("ssh:\n  proxyProtocolAllowedCIDRs: [lb.example.com]\n");
-        BOOST_FAIL("accepted");
-    } catch (const csh::config::ConfigError& e) {
-        BOOST_TEST(e.key_path() == "ssh.proxyProtocolAllowedCIDRs[0]");
-        BOOST_TEST(e.problem().find("lb.example.com") != std::string::npos);
-    }
+    const auto range = refusal_of("ssh:\n  proxyProtocolAllowedCIDRs:\n    - 10.0.0.0/8\n    - 10.0.0.0/40\n");
+    BOOST_TEST(range.key_path() == "ssh.proxyProtocolAllowedCIDRs[1]");
+    BOOST_TEST(std::string(range.what()).find("ssh.proxyProtocolAllowedCIDRs[1]") != std::string::npos);
+    BOOST_TEST(range.problem().find("0 to 32") != std::string::npos);
+    BOOST_TEST(range.line() == 5);
+    const auto name = refusal_of("ssh:\n  proxyProtocolAllowedCIDRs: [lb.example.com]\n");
+    BOOST_TEST(name.key_path() == "ssh.proxyProtocolAllowedCIDRs[0]");
+    BOOST_TEST(name.problem().find("lb.example.com") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_zero_timeout_is_refused) {
-    try {
-        config_of("ssh:\n  proxyProtocolHeaderTimeout: 0s\n");
-        BOOST_FAIL("accepted");
-    } catch (const csh::config::ConfigError& e) {
-        BOOST_TEST(e.key_path() == "ssh.proxyProtocolHeaderTimeout");
-    }
+    BOOST_TEST(refusal_of("ssh:\n  proxyProtocolHeaderTimeout: 0s\n").key_path() == "ssh.proxyProtocolHeaderTimeout");
     BOOST_CHECK_THROW(config_of("ssh:\n  proxyProtocolAllowedCIDRs: 10.0.0.0/8\n"), csh::config::ConfigError);
 }
 
