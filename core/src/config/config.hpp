@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/address_range.hpp"
 #include "config/config_error.hpp"
 #include "config/security_settings.hpp"
 #include "log/logger.hpp"
@@ -50,6 +51,15 @@ struct SshSettings {
     std::chrono::milliseconds idle_timeout{0};
     std::chrono::milliseconds max_session_duration{0};
     std::chrono::milliseconds timeout_warning{60000};
+    // ssh.proxyProtocolAllowedCIDRs: peers whose PROXY protocol header is
+    // read and believed; empty = PROXY protocol off.
+    std::vector<AddressRange> proxy_protocol_allowed;
+    // ssh.proxyProtocolHeaderTimeout (ours): how long a trusted peer has to
+    // send the whole header.
+    std::chrono::milliseconds proxy_protocol_header_timeout{5000};
+    // ssh.proxyProtocolRequired (ours): a trusted peer must send a header;
+    // false serves a trusted peer that sends none as a direct client.
+    bool proxy_protocol_required = true;
 };
 
 struct HealthSettings {

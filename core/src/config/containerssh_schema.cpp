@@ -156,6 +156,11 @@ NodePtr ssh() {
         {"idleTimeout", duration("0s")},
         {"maxSessionDuration", duration("0s")},
         {"timeoutWarning", duration("1m")},
+        // PROXY protocol (docs/ssh-server.md). The list's name is ContainerSSH's
+        // (its PR #705): empty = off. The other two are ours.
+        {"proxyProtocolAllowedCIDRs", text_list()},
+        {"proxyProtocolHeaderTimeout", duration("5s")},
+        {"proxyProtocolRequired", boolean(true)},
     });
 }
 

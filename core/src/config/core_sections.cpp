@@ -100,6 +100,26 @@ void read_max_startups(const Value& value, SshSettings& settings) {
     settings.max_startups_full = static_cast<int>(parts[2]);
 }
 
+void read_proxy_protocol(const Value& ssh, SshSettings& settings) {
+    std::size_t index = 0;
+    for (const ValuePtr& item : items_of(child(ssh, "proxyProtocolAllowedCIDRs"), 0)) {
+        std::string problem;
+        auto range = parse_address_range(item->text, problem);
+        if (!range) fail_at(item->position, item_path("ssh.proxyProtocolAllowedCIDRs", index), problem);
+        settings.proxy_protocol_allowed.push_back(std::move(*range));
+        ++index;
+    }
+    const Value& timeout = child(ssh, "proxyProtocolHeaderTimeout");
+    const std::int64_t nanos = duration_of(timeout);
+    // Below a millisecond the header could never arrive; the specification
+    // advises at least 3s, to cover a TCP retransmission.
+    if (nanos < kNanosPerMilli) {
+        fail_at(timeout.position, "ssh.proxyProtocolHeaderTimeout", "must be at least 1ms (3s or more is advised)");
+    }
+    settings.proxy_protocol_header_timeout = milliseconds(nanos / kNanosPerMilli);
+    settings.proxy_protocol_required = bool_of(child(ssh, "proxyProtocolRequired"));
+}
+
 SshSettings read_ssh(const Value& ssh) {
     SshSettings settings;
     settings.listen = check_listen(child(ssh, "listen"), "ssh.listen");
@@ -134,6 +154,7 @@ SshSettings read_ssh(const Value& ssh) {
     settings.max_session_duration =
         check_interval(child(ssh, "maxSessionDuration"), "ssh.maxSessionDuration", "off");
     settings.timeout_warning = check_interval(child(ssh, "timeoutWarning"), "ssh.timeoutWarning", "no warning");
+    read_proxy_protocol(ssh, settings);
     return settings;
 }
 

@@ -8,6 +8,7 @@
 #include "ssh/connection_id.hpp"
 #include "ssh/forward_channel.hpp"
 #include "ssh/libssh_messages.hpp"
+#include "ssh/proxy_protocol.hpp"
 #include "ssh/session_channel.hpp"
 
 #include <boost/asio/bind_executor.hpp>
@@ -40,8 +41,8 @@ std::string ip_of(const std::string& address) {
 }
 }  // namespace
 
-Connection::Connection(ServerContext& context, ssh_session session, int fd, std::string remote_address,
-                       std::string local_address, StartupSlot startup)
+Connection::Connection(ServerContext& context, ssh_session session, int fd, ConnectionOrigin origin,
+                       StartupSlot startup)
     : context_(context),
       strand_(context.loop.context()),
       session_(session),
@@ -51,9 +52,12 @@ Connection::Connection(ServerContext& context, ssh_session session, int fd, std:
       deadline_timer_(context.loop.context()),
       startup_(std::move(startup)),
       id_(new_connection_id()),
-      remote_address_(std::move(remote_address)),
+      remote_address_(std::move(origin.remote_address)),
       remote_ip_(ip_of(remote_address_)),
-      client_env_(ssh::client_env(remote_address_, local_address)),
+      proxy_address_(std::move(origin.proxy_address)),
+      proxy_header_(std::move(origin.proxy_header)),
+      check_proxy_header_(origin.refuse_proxy_header),
+      client_env_(ssh::client_env(remote_address_, origin.local_address)),
       country_(context.geoip.country(remote_ip_)),
       // The queue reopens from inside a reply; the pump comes after it. A
       // message dropped while the connection is destroyed wakes nothing.
@@ -144,10 +148,14 @@ void Connection::start() {
         c.audit_->emit(CSH_AUDIT_CONNECT, CSH_AUDIT_NO_CHANNEL,
                        {audit_field::text("remoteAddr", c.remote_address_), audit_field::text("country", c.country_)});
         c.log(codes::SSH_CONNECTED, "");
+        if (!c.proxy_header_.empty()) {
+            c.log(codes::SSH_PROXY_PROTOCOL_ACCEPTED, "", {{"proxyAddress", c.proxy_address_}, {"header", c.proxy_header_}});
+        }
         if (c.audit_->refused()) {
             c.close(codes::CORE_AUDIT_UNAVAILABLE, "the connection cannot be recorded");
             return;
         }
+        if (c.refused_proxy_header()) return;
 
         // The payload after decompression: with zlib@openssh.com, 1.5 MB on
         // the wire carried 64 MB of requests.
@@ -173,6 +181,10 @@ void Connection::shutdown() {
 // arrived. Called on the strand only.
 void Connection::pump() {
     if (state_ == State::closed || event_ == nullptr) return;
+    if (state_ == State::handshake && refused_proxy_header()) {
+        if (state_ == State::closing) arm_waits();
+        return;
+    }
     if (state_ != State::ready) {
         // During the login, acknowledge at once. A client with Nagle's
         // algorithm on (OpenSSH's is, until a session starts) holds its next
@@ -273,6 +285,25 @@ void Connection::arm_waits() {
                                self->pump();
                            }));
     }
+}
+
+// libssh reads the socket only from this strand, in ssh_handle_key_exchange
+// and ssh_event_dopoll, each preceded by this look: nothing the peer sent can
+// reach libssh unseen. (libssh's own first read comes right after it sends
+// the server's version line; bytes arriving in those microseconds are read
+// by libssh, which refuses a header as a bad version line,
+// SSH_HANDSHAKE_FAILED: refused all the same.)
+bool Connection::refused_proxy_header() {
+    if (!check_proxy_header_) return false;
+    char first[proxy_protocol::kV2FixedLength];
+    const ssize_t n = ::recv(socket_.native_handle(), first, sizeof first, MSG_PEEK | MSG_DONTWAIT);
+    if (n <= 0) return false;  // nothing yet; or the end, which libssh reports
+    check_proxy_header_ = false;
+    const auto result = proxy_protocol::parse({first, static_cast<std::size_t>(n)});
+    if (result.status == proxy_protocol::Status::not_proxy) return false;
+    close(codes::SSH_PROXY_PROTOCOL_UNTRUSTED,
+          "the connection begins with a PROXY protocol header but the peer is not in ssh.proxyProtocolAllowedCIDRs");
+    return true;
 }
 
 void Connection::after_key_exchange() {

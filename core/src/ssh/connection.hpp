@@ -18,6 +18,7 @@
 #include "ssh/audit_streams.hpp"
 #include "ssh/authenticator.hpp"
 #include "ssh/client_env.hpp"
+#include "ssh/connection_origin.hpp"
 #include "ssh/deadlines.hpp"
 #include "ssh/forward_listener.hpp"
 #include "ssh/global_replies.hpp"
@@ -61,8 +62,8 @@ public:
     // connection before this one is finished with it.
     // `startup` counts the connection among the unauthenticated ones
     // (ssh.maxStartups) until it authenticates or ends.
-    Connection(ServerContext& context, ssh_session session, int watch_fd, std::string remote_address,
-               std::string local_address, StartupSlot startup);
+    Connection(ServerContext& context, ssh_session session, int watch_fd, ConnectionOrigin origin,
+               StartupSlot startup);
     ~Connection() override;
 
     // Starts the key exchange on the connection's strand.
@@ -147,6 +148,11 @@ private:
     void process_messages();
     void dispatch(Message message);
     void after_key_exchange();
+    // ssh.proxyProtocolAllowedCIDRs on and the peer outside it: true (and
+    // the connection closing) when its first bytes begin a PROXY protocol
+    // header. Called before libssh reads anything; stops looking once the
+    // peer's first byte has been seen.
+    bool refused_proxy_header();
 
     // After authentication (connection_prepare.cpp).
     void prepare();
@@ -231,6 +237,10 @@ private:
     std::string id_;
     std::string remote_address_;
     std::string remote_ip_;
+    // The proxy that sent a PROXY protocol header, and the header (empty if none).
+    std::string proxy_address_;
+    std::string proxy_header_;
+    bool check_proxy_header_ = false;
     ClientEnv client_env_;
     // GeoIP country of the client (geoip section; XX when unknown).
     std::string country_;

@@ -9,6 +9,7 @@
 #include "config/ssh_algorithms.hpp"
 #include "ssh/algorithms.hpp"
 #include "ssh/connection.hpp"
+#include "ssh/socket_address.hpp"
 
 #include <csh/net/listen_address.hpp>
 
@@ -46,18 +47,6 @@ asio::ip::tcp::endpoint resolve_listen(asio::io_context& io, const std::string& 
     return results.begin()->endpoint();
 }
 
-std::string format_address(const sockaddr_storage& addr) {
-    char text[INET6_ADDRSTRLEN] = {};
-    if (addr.ss_family == AF_INET6) {
-        const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
-        inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
-        return "[" + std::string(text) + "]:" + std::to_string(ntohs(a->sin6_port));
-    }
-    const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
-    inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
-    return std::string(text) + ":" + std::to_string(ntohs(a->sin_port));
-}
-
 constexpr const char* kHostKeyAlgorithms =
     "ssh-ed25519,ecdsa-sha2-nistp521,ecdsa-sha2-nistp384,ecdsa-sha2-nistp256,rsa-sha2-512,rsa-sha2-256";
 
@@ -80,23 +69,6 @@ void set_bind_algorithms(ssh_bind bind, log::Logger& logger, const config::detai
             throw start_failed(std::string("the SSH library refused ") + key + ": " + ssh_get_error(bind));
         }
     }
-}
-
-std::string ip_only(const sockaddr_storage& addr) {
-    char text[INET6_ADDRSTRLEN] = {};
-    if (addr.ss_family == AF_INET6) {
-        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_addr, text, sizeof text);
-    } else {
-        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&addr)->sin_addr, text, sizeof text);
-    }
-    return text;
-}
-
-std::string local_address_of(int fd) {
-    sockaddr_storage local{};
-    socklen_t len = sizeof local;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) return "0.0.0.0:0";
-    return format_address(local);
 }
 
 StartupLimits startup_limits(const config::SshSettings& ssh) {
@@ -180,7 +152,8 @@ void Server::accept_next() {
 }
 
 // Takes every pending connection. The acceptor's wait handler runs on one
-// thread at a time, so ssh_bind is never used concurrently.
+// thread at a time; connections of trusted proxies go on from their header
+// readers' strands.
 void Server::accept_ready() {
     for (;;) {
         sockaddr_storage addr{};
@@ -195,36 +168,56 @@ void Server::accept_ready() {
                 continue;
             }
         }
+        if (trusted_proxy(addr)) {
+            // Admitted once the header names the client: the per-source
+            // limit is the client's, not the proxy's.
+            read_proxy_header(fd, addr);
+            continue;
+        }
         // Refused before libssh or a duplicate descriptor costs anything: a
         // flood of half-open connections holds one descriptor each, briefly.
         StartupSlot slot;
-        if (!admit(fd, addr, slot)) continue;
-        // Interactive traffic: small packets must not wait for delayed ACKs.
-        const int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        const int watch_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-        ssh_session session = watch_fd >= 0 ? ssh_new() : nullptr;
-        if (session == nullptr || ssh_bind_accept_fd(bind_, session, fd) != SSH_OK) {
-            context_.logger.log(codes::SSH_HANDSHAKE_FAILED, "the SSH library could not take the connection",
-                                {{"remoteAddress", format_address(addr)}});
-            if (session != nullptr) ssh_free(session);  // closes fd once libssh took it
-            else ::close(fd);
-            if (watch_fd >= 0) ::close(watch_fd);
-            continue;
-        }
-        auto connection = std::make_shared<Connection>(context_, session, watch_fd, format_address(addr),
-                                                       local_address_of(watch_fd), std::move(slot));
-        {
-            std::lock_guard lock(mutex_);
-            connections_.insert(connection);
-            open_at_last_trim_ = std::max(open_at_last_trim_, connections_.size());
-        }
-        connection->start();
+        if (!admit(fd, ip_only(addr), slot)) continue;
+        ConnectionOrigin origin;
+        origin.remote_address = format_address(addr);
+        origin.local_address = local_address_of(fd);
+        origin.refuse_proxy_header = !context_.config.ssh().proxy_protocol_allowed.empty();
+        serve(fd, std::move(origin), std::move(slot));
     }
 }
 
-bool Server::admit(int fd, const sockaddr_storage& addr, StartupSlot& slot) {
-    const std::string source = ip_only(addr);
+void Server::serve(int fd, ConnectionOrigin origin, StartupSlot slot) {
+    // Interactive traffic: small packets must not wait for delayed ACKs.
+    const int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    const int watch_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    ssh_session session = watch_fd >= 0 ? ssh_new() : nullptr;
+    bool taken = false;
+    if (session != nullptr) {
+        std::lock_guard lock(bind_mutex_);
+        taken = ssh_bind_accept_fd(bind_, session, fd) == SSH_OK;
+    }
+    if (!taken) {
+        context_.logger.log(codes::SSH_HANDSHAKE_FAILED, "the SSH library could not take the connection",
+                            {{"remoteAddress", origin.remote_address}});
+        if (session != nullptr) ssh_free(session);  // closes fd once libssh took it
+        else ::close(fd);
+        if (watch_fd >= 0) ::close(watch_fd);
+        return;
+    }
+    auto connection = std::make_shared<Connection>(context_, session, watch_fd, std::move(origin), std::move(slot));
+    {
+        std::lock_guard lock(mutex_);
+        // stop() has taken its list: the Connection's destructor frees the
+        // session and both descriptors.
+        if (stopping_) return;
+        connections_.insert(connection);
+        open_at_last_trim_ = std::max(open_at_last_trim_, connections_.size());
+    }
+    connection->start();
+}
+
+bool Server::admit(int fd, const std::string& source, StartupSlot& slot) {
     auto admission = startup_gate_->admit(source);
     if (admission.verdict == StartupGate::Verdict::admitted) {
         slot = std::move(admission.slot);
@@ -279,6 +272,8 @@ size_t Server::stop(std::chrono::milliseconds grace) {
         std::lock_guard lock(mutex_);
         stopping_ = true;
         open.assign(connections_.begin(), connections_.end());
+        // A header still awaited is not waited for: the proxy's connection closes.
+        for (const auto& reader : readers_) reader->cancel();
     }
     asio::post(context_.loop.context(), [this] {
         boost::system::error_code ec;

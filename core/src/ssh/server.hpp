@@ -3,7 +3,9 @@
 // backends get up to the grace period to clean up.
 #pragma once
 
+#include "ssh/connection_origin.hpp"
 #include "ssh/host_keys.hpp"
+#include "ssh/proxy_header_reader.hpp"
 #include "ssh/server_context.hpp"
 #include "ssh/startup_gate.hpp"
 
@@ -18,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <string>
 
 namespace csh::ssh {
 
@@ -40,8 +43,17 @@ private:
     void accept_next();
     void accept_ready();
     void on_connection_closed(Connection& connection);
-    // ssh.maxStartups / ssh.perSourceMaxStartups: false when `fd` was refused (and closed).
-    bool admit(int fd, const sockaddr_storage& addr, StartupSlot& slot);
+    // ssh.maxStartups / ssh.perSourceMaxStartups for a client at `source`
+    // (an IP address): false when `fd` was refused (and closed).
+    bool admit(int fd, const std::string& source, StartupSlot& slot);
+    // Hands the accepted socket to libssh and starts its Connection. [any-thread]
+    void serve(int fd, ConnectionOrigin origin, StartupSlot slot);
+    // ssh.proxyProtocolAllowedCIDRs (server_proxy.cpp): whether the peer is a
+    // trusted proxy; reading its header; what the reader found.
+    bool trusted_proxy(const sockaddr_storage& peer) const;
+    void read_proxy_header(int fd, const sockaddr_storage& peer);
+    void proxy_header_read(ProxyHeaderReader& reader, ProxyHeaderReader::Outcome outcome,
+                           const sockaddr_storage& peer);
 
     ServerContext context_;
     ssh_bind bind_ = nullptr;
@@ -55,6 +67,11 @@ private:
     static constexpr size_t kTrimAfterClosing = 1024;
     bool stopping_ = false;
     std::shared_ptr<StartupGate> startup_gate_;
+    // ssh_bind_accept_fd copies the bind's keys and settings into a session:
+    // one at a time, as proxied connections reach it from their readers' strands.
+    std::mutex bind_mutex_;
+    // Connections of trusted proxies whose header is being read (under mutex_).
+    std::set<std::shared_ptr<ProxyHeaderReader>> readers_;
 };
 
 }  // namespace csh::ssh
