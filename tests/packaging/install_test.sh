@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# install_test.sh BUILD_DIR GUEST_IMAGE: the containerssh package on a clean
+# Debian 12 (the image of scripts/debian-rootfs, run in the test engine):
+#   1. apt-get resolves and installs its dependencies;
+#   2. the unit's command lines (ExecStartPre, ExecStart, read from the
+#      installed unit) run as the unit's user with the packaged configuration,
+#      and a login with the OpenSSH client returns a program's exact output and
+#      exit status, from a container of the engine (GUEST_IMAGE, named by the
+#      example auth/config server for the test user);
+#   3. systemd-analyze verifies the unit and its security score is the one
+#      docs/install.md states;
+#   4. reinstall, remove and purge do what the maintainer scripts promise.
+#
+# Two containers: the first (host network) only lets apt download what the
+# package needs into a cache under the build directory; the second installs
+# and runs everything without any network (--network none), so the packaged
+# configuration's fixed ports (2222, 8080, 7000, 9100) meet nothing else on
+# this machine. A second run finds the downloads in the cache.
+# shellcheck source=common.sh
+source "$(dirname "$0")/common.sh"
+guest_image=$2
+trap cleanup_containers EXIT
+
+deb=$(deb_of containerssh)
+apt_cache=$work/apt-cache
+mkdir -p "$apt_cache/lists" "$apt_cache/archives"
+apt_mounts=(-v "$apt_cache/lists:/var/lib/apt/lists" -v "$apt_cache/archives:/var/cache/apt/archives"
+            -v "$debs:/debs:ro")
+
+# 1a. Downloads. The lists are fetched again once a day; systemd comes along
+# for systemd-analyze in step 3.
+docker run --rm --name "$run_id-fetch" --network host "${apt_mounts[@]}" "$base_image" bash -euc '
+  export DEBIAN_FRONTEND=noninteractive
+  apt="apt-get -q -o APT::Sandbox::User=root"
+  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name "*Packages*" -mmin -1440 | head -n 1)" ]; then
+    $apt update >/dev/null
+  fi
+  $apt install --download-only -y --no-install-recommends "/debs/$1" systemd >/dev/null
+' fetch "$(basename "$deb")" || fail "apt could not download the dependencies"
+
+# The test user and what the example server hands out for it: the guest
+# image of the tests (already in the engine) and a label naming this run.
+password=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
+hash=$(openssl passwd -6 "$password")
+
+# 1b-4, offline, in a fresh container of the same base image.
+docker run --rm --name "$run_id-install" --network none "${apt_mounts[@]}" \
+  -v "$engine_socket:/var/run/docker.sock" \
+  -v "$source_dir/tests/packaging/install_steps.sh:/test/install_steps.sh:ro" \
+  -e DEB="/debs/$(basename "$deb")" -e SOCKET_GID="$engine_socket_gid" \
+  -e TEST_PASSWORD="$password" -e TEST_HASH="$hash" -e GUEST_IMAGE="$guest_image" -e RUN_ID="$run_id" \
+  "$base_image" bash /test/install_steps.sh | tee "$work/install_test.out" || fail "steps in the Debian container (above)"
+
+# 3. The score systemd-analyze gave is the one the documentation states.
+score=$(sed -n "s/.*Overall exposure level for containerssh.service: \([0-9.]*\).*/\1/p" "$work/install_test.out")
+[ -n "$score" ] || fail "no systemd-analyze security score in the output"
+documented=$(sed -n 's/.*`systemd-analyze security` score: \*\*\([0-9.]*\)\*\*.*/\1/p' "$source_dir/docs/install.md" | head -n 1)
+[ "$score" = "$documented" ] || fail "systemd-analyze security scores the unit $score, docs/install.md says ${documented:-nothing}"
+
+# The gateway removed the login's container when it stopped.
+left=$(docker ps -aq --filter "label=io.containerssh.test-run=$run_id")
+[ -z "$left" ] || fail "containers of the login were left behind: $left"
+echo "PASS: package install (exposure score $score)"
