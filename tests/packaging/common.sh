@@ -44,3 +44,23 @@ deb_of() {
   [ -n "$f" ] || fail "no $1_*.deb in $debs (the packaging_debs fixture did not run)"
   echo "$f"
 }
+
+# write_users FILE PASSWORD GUEST_IMAGE: the example server's users file with
+# the one test user, whose logins run in GUEST_IMAGE (already in the engine:
+# never pulled) with a label naming this run, for clean-up.
+write_users() {
+  cat >"$1" <<YAML
+users:
+  tester:
+    password: "$(openssl passwd -6 "$2")"
+    image: "$3"
+    config:
+      docker:
+        execution:
+          imagePullPolicy: Never
+          container:
+            labels:
+              io.containerssh.test-run: "$run_id"
+YAML
+  chmod 0644 "$1"
+}

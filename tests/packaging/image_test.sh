@@ -37,22 +37,10 @@ chmod 0755 "$tmp/etc" && chmod 0644 "$tmp/etc/config.yaml"
 chmod 0700 "$tmp/state"
 
 password=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
-cat >"$tmp/test/users.yaml" <<YAML
-users:
-  tester:
-    password: "$(openssl passwd -6 "$password")"
-    image: "$guest_image"
-    config:
-      docker:
-        execution:
-          imagePullPolicy: Never
-          container:
-            labels:
-              io.containerssh.test-run: "$run_id"
-YAML
+write_users "$tmp/test/users.yaml" "$password" "$guest_image"
 echo "[127.0.0.1]:2222 $(cut -d' ' -f1,2 "$tmp/state/ssh_host_ed25519_key.pub")" >"$tmp/test/known_hosts"
-printf '#!/bin/sh\nprintf "%%s\\n" "$TEST_PASSWORD"\n' >"$tmp/test/askpass"
-chmod 0755 "$tmp/test/askpass" && chmod 0644 "$tmp/test/users.yaml" "$tmp/test/known_hosts"
+cp "$source_dir/tests/packaging/login.sh" "$tmp/test/"
+chmod 0644 "$tmp/test/known_hosts"
 chmod 0755 "$tmp" "$tmp/test"
 
 echo "-- gateway container"
@@ -77,11 +65,7 @@ docker run --rm --name "$run_id-client" --network "container:$run_id-gateway" --
   -v "$tmp/test:/test:ro" -e TEST_PASSWORD="$password" --entrypoint /bin/bash "$image" -c '
     containerssh-auth-config-server --users /test/users.yaml --listen 127.0.0.1:8080 >/tmp/auth.log 2>&1 &
     for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null && break; sleep 0.1; done
-    SSH_ASKPASS=/test/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=:0 \
-      ssh -F /dev/null -p 2222 -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/test/known_hosts \
-        -o PreferredAuthentications=password -o PubkeyAuthentication=no -o NumberOfPasswordPrompts=1 \
-        -o ConnectTimeout=30 -o LogLevel=ERROR \
-        tester@127.0.0.1 "printf \"from the image\\0\\n\"; printf \"to stderr\" >&2; exit 5" </dev/null
+    /test/login.sh /test/known_hosts "printf \"from the image\\0\\n\"; printf \"to stderr\" >&2; exit 5"
     status=$?
     [ $status -eq 5 ] || cat /tmp/auth.log >&2
     exit $status' >"$tmp/ssh.out" 2>"$tmp/ssh.err"

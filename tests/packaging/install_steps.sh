@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs inside the clean Debian 12 container of install_test.sh (no network;
 # apt's lists and the downloaded packages are mounted from the cache, the
-# engine's socket at /var/run/docker.sock). Environment: DEB, SOCKET_GID,
-# TEST_PASSWORD, TEST_HASH, GUEST_IMAGE, RUN_ID.
+# engine's socket at /var/run/docker.sock, this directory at /test, the
+# example server's users file at /users.yaml). Environment: DEB, SOCKET_GID,
+# TEST_PASSWORD.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt=(apt-get -q -y --no-install-recommends -o APT::Sandbox::User=root)
@@ -44,20 +45,7 @@ step "reinstall (postinst again)"
 id -nG containerssh | tr ' ' '\n' | grep -qx docker || fail "reinstall lost the docker group"
 
 step "the example auth and configuration server"
-cat >/tmp/users.yaml <<YAML
-users:
-  tester:
-    password: "$TEST_HASH"
-    image: "$GUEST_IMAGE"
-    config:
-      docker:
-        execution:
-          imagePullPolicy: Never
-          container:
-            labels:
-              io.containerssh.test-run: "$RUN_ID"
-YAML
-containerssh-auth-config-server --users /tmp/users.yaml --listen 127.0.0.1:8080 >/tmp/auth.log 2>&1 &
+containerssh-auth-config-server --users /users.yaml --listen 127.0.0.1:8080 >/tmp/auth.log 2>&1 &
 auth_pid=$!
 
 step "the unit's command lines as its user"
@@ -92,15 +80,9 @@ containerssh --config /etc/containerssh/config.yaml --healthcheck || { cat /tmp/
 
 step "login with ssh"
 echo "[127.0.0.1]:2222 $(cut -d' ' -f1,2 /var/lib/containerssh/ssh_host_ed25519_key.pub)" >/tmp/known_hosts
-printf '#!/bin/sh\nprintf "%%s\\n" "$TEST_PASSWORD"\n' >/tmp/askpass
-chmod 700 /tmp/askpass
 set +e
-SSH_ASKPASS=/tmp/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=:0 \
-  ssh -F /dev/null -p 2222 -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/tmp/known_hosts \
-      -o PreferredAuthentications=password -o PubkeyAuthentication=no -o NumberOfPasswordPrompts=1 \
-      -o ConnectTimeout=30 -o LogLevel=ERROR \
-      tester@127.0.0.1 'printf "packaged\\0gateway\\n"; printf "to stderr" >&2; exit 7' \
-      </dev/null >/tmp/ssh.out 2>/tmp/ssh.err
+/test/login.sh /tmp/known_hosts 'printf "packaged\\0gateway\\n"; printf "to stderr" >&2; exit 7' \
+  >/tmp/ssh.out 2>/tmp/ssh.err
 status=$?
 set -e
 echo "   exit status $status; stdout $(od -An -c /tmp/ssh.out | tr -s ' '); stderr $(cat /tmp/ssh.err)"

@@ -38,17 +38,17 @@ docker run --rm --name "$run_id-fetch" --network host "${apt_mounts[@]}" "$base_
   $apt install --download-only -y --no-install-recommends "/debs/$1" systemd >/dev/null
 ' fetch "$(basename "$deb")" || fail "apt could not download the dependencies"
 
-# The test user and what the example server hands out for it: the guest
-# image of the tests (already in the engine) and a label naming this run.
 password=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
-hash=$(openssl passwd -6 "$password")
+tmp=$(mktemp -d)
+trap 'cleanup_containers; rm -rf "$tmp"' EXIT
+write_users "$tmp/users.yaml" "$password" "$guest_image"
+chmod 0755 "$tmp"
 
 # 1b-4, offline, in a fresh container of the same base image.
 docker run --rm --name "$run_id-install" --network none "${apt_mounts[@]}" \
   -v "$engine_socket:/var/run/docker.sock" \
-  -v "$source_dir/tests/packaging/install_steps.sh:/test/install_steps.sh:ro" \
-  -e DEB="/debs/$(basename "$deb")" -e SOCKET_GID="$engine_socket_gid" \
-  -e TEST_PASSWORD="$password" -e TEST_HASH="$hash" -e GUEST_IMAGE="$guest_image" -e RUN_ID="$run_id" \
+  -v "$source_dir/tests/packaging:/test:ro" -v "$tmp/users.yaml:/users.yaml:ro" \
+  -e DEB="/debs/$(basename "$deb")" -e SOCKET_GID="$engine_socket_gid" -e TEST_PASSWORD="$password" \
   "$base_image" bash /test/install_steps.sh | tee "$work/install_test.out" || fail "steps in the Debian container (above)"
 
 # 3. The score systemd-analyze gave is the one the documentation states.
