@@ -22,6 +22,14 @@ esac
 # Whoever may open the socket: the group the package's user must be in.
 engine_socket_gid=$(stat -c %g "$engine_socket")
 
+# apt's lists and downloaded packages, fetched by prepare.sh (the only step
+# with a network) and given read-only to the test containers, which install
+# offline: the downloads are copied into the container's own archive
+# directory first (apt locks that directory, and tests run in parallel).
+apt_cache=$work/apt-cache
+apt_mounts=(-v "$apt_cache/lists:/var/lib/apt/lists:ro" -v "$apt_cache/archives:/apt-archives:ro"
+            -v "$debs:/debs:ro")
+
 # Each run names its containers and labels the login containers with its own
 # id, so clean-up never touches another run's containers on the shared engine.
 run_id=csh-pkgtest-$$-$RANDOM

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs inside the clean Debian 12 container of install_test.sh (no network;
-# apt's lists and the downloaded packages are mounted from the cache, the
+# apt's lists and the downloaded packages are mounted from the cache at
+# /var/lib/apt/lists and /apt-archives, the
 # engine's socket at /var/run/docker.sock, this directory at /test, the
 # example server's users file at /users.yaml). Environment: DEB, SOCKET_GID,
 # TEST_PASSWORD.
@@ -10,6 +11,8 @@ apt=(apt-get -q -y --no-install-recommends -o APT::Sandbox::User=root)
 unit=/usr/lib/systemd/system/containerssh.service
 step() { echo "-- $*"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cp /apt-archives/*.deb /var/cache/apt/archives/
 
 # What docker.io does on a real machine: a docker group that may open the
 # engine's socket (here: the mounted socket's group).

@@ -11,32 +11,13 @@
 #      docs/install.md states;
 #   4. reinstall, remove and purge do what the maintainer scripts promise.
 #
-# Two containers: the first (host network) only lets apt download what the
-# package needs into a cache under the build directory; the second installs
-# and runs everything without any network (--network none), so the packaged
-# configuration's fixed ports (2222, 8080, 7000, 9100) meet nothing else on
-# this machine. A second run finds the downloads in the cache.
+# The container has no network (--network none): apt installs from the
+# downloads prepare.sh cached, and the packaged configuration's fixed ports
+# (2222, 8080, 7000, 9100) meet nothing else on this machine.
 # shellcheck source=common.sh
 source "$(dirname "$0")/common.sh"
 guest_image=$2
-trap cleanup_containers EXIT
-
 deb=$(deb_of containerssh)
-apt_cache=$work/apt-cache
-mkdir -p "$apt_cache/lists" "$apt_cache/archives"
-apt_mounts=(-v "$apt_cache/lists:/var/lib/apt/lists" -v "$apt_cache/archives:/var/cache/apt/archives"
-            -v "$debs:/debs:ro")
-
-# 1a. Downloads. The lists are fetched again once a day; systemd comes along
-# for systemd-analyze in step 3.
-docker run --rm --name "$run_id-fetch" --network host "${apt_mounts[@]}" "$base_image" bash -euc '
-  export DEBIAN_FRONTEND=noninteractive
-  apt="apt-get -q -o APT::Sandbox::User=root"
-  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name "*Packages*" -mmin -1440 | head -n 1)" ]; then
-    $apt update >/dev/null
-  fi
-  $apt install --download-only -y --no-install-recommends "/debs/$1" systemd >/dev/null
-' fetch "$(basename "$deb")" || fail "apt could not download the dependencies"
 
 password=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
 tmp=$(mktemp -d)
@@ -44,7 +25,6 @@ trap 'cleanup_containers; rm -rf "$tmp"' EXIT
 write_users "$tmp/users.yaml" "$password" "$guest_image"
 chmod 0755 "$tmp"
 
-# 1b-4, offline, in a fresh container of the same base image.
 docker run --rm --name "$run_id-install" --network none "${apt_mounts[@]}" \
   -v "$engine_socket:/var/run/docker.sock" \
   -v "$source_dir/tests/packaging:/test:ro" -v "$tmp/users.yaml:/users.yaml:ro" \

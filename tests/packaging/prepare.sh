@@ -18,3 +18,21 @@ done
 
 "$source_dir/scripts/debian-rootfs" "$build_dir/debian-rootfs" "$base_image" >/dev/null
 echo "base image: $base_image"
+
+# What the tests install, downloaded by apt from the package's dependencies
+# (and systemd, for systemd-analyze and for running the unit) on the clean
+# base. The lists are fetched again once a day; downloads stay, so a second
+# run fetches nothing.
+deb=$(deb_of containerssh)
+mkdir -p "$apt_cache/lists" "$apt_cache/archives"
+docker run --rm --name "$run_id-fetch" --network host \
+  -v "$apt_cache/lists:/var/lib/apt/lists" -v "$apt_cache/archives:/var/cache/apt/archives" -v "$debs:/debs:ro" \
+  "$base_image" bash -euc '
+  export DEBIAN_FRONTEND=noninteractive
+  apt="apt-get -q -o APT::Sandbox::User=root"
+  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name "*Packages*" -mmin -1440 | head -n 1)" ]; then
+    $apt update >/dev/null
+  fi
+  $apt install --download-only -y --no-install-recommends "/debs/$1" systemd >/dev/null
+' fetch "$(basename "$deb")" || fail "apt could not download the dependencies"
+echo "apt cache: $(find "$apt_cache/archives" -name '*.deb' | wc -l) packages"
