@@ -1,18 +1,12 @@
-# csh_add_plugin(<target> SOURCES ...): builds a plugin shared object that exports only
-# `containerssh_plugin_entry` (hidden visibility plus a version script), so plugins can
-# never clash with each other's or the host's symbols.
-set(CSH_PLUGIN_VERSION_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/plugin.map)
+# csh_add_plugin(<target> SOURCES ... [OUTPUT_DIR <dir>]): our own plugins, built
+# exactly as a third party builds theirs (containerssh_add_plugin, the file the
+# installed CMake package ships) plus our warnings-as-errors options.
+set(ContainerSSH_PLUGIN_VERSION_SCRIPT ${PROJECT_SOURCE_DIR}/plugin-api/cmake/plugin.map)
+include(${PROJECT_SOURCE_DIR}/plugin-api/cmake/ContainerSSHPlugin.cmake)
 function(csh_add_plugin target)
   cmake_parse_arguments(ARG "" "OUTPUT_DIR" "SOURCES" ${ARGN})
-  add_library(${target} MODULE ${ARG_SOURCES})
-  target_link_libraries(${target} PRIVATE containerssh_sdk csh_options)
-  set_target_properties(${target} PROPERTIES
-    PREFIX ""
-    C_VISIBILITY_PRESET hidden
-    CXX_VISIBILITY_PRESET hidden
-    VISIBILITY_INLINES_HIDDEN ON)
-  target_link_options(${target} PRIVATE
-    "-Wl,--version-script=${CSH_PLUGIN_VERSION_SCRIPT}" "-Wl,--no-undefined")
+  containerssh_add_plugin(${target} SOURCES ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE csh_options)
   if(ARG_OUTPUT_DIR)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${ARG_OUTPUT_DIR})
   endif()

@@ -112,39 +112,6 @@ BOOST_AUTO_TEST_CASE(a_plugin_directory_named_twice_is_searched_once) {
     BOOST_TEST(r.err.find("CORE_PLUGIN_DUPLICATE_ID") == std::string::npos);
 }
 
-// `cmake --install` lays the tree out relative to its prefix, and the
-// installed binary finds the plugins shipped beside it even after the whole
-// tree moved (issue: they used to go to the absolute LIBDIR whatever the
-// prefix, and a build-tree binary met them there as duplicates).
-BOOST_AUTO_TEST_CASE(an_installed_tree_finds_its_own_plugins_wherever_it_is_moved) {
-    TempDir dir;
-    const auto installed = dir.path() / "installed";
-    const auto r = run({"cmake", "--install", CSH_BUILD_DIR, "--prefix", installed.string()}, "", {},
-                       std::chrono::seconds(120));
-    BOOST_TEST_REQUIRE(r.exit_code == 0, r.err);
-    for (const char* plugin : {"auth-http.so", "config-http.so", "backend-docker.so", "backend-kubernetes.so",
-                               "audit-s3.so", "metrics.so"}) {
-        BOOST_TEST(std::filesystem::exists(installed / "lib/containerssh/plugins" / plugin), plugin);
-    }
-    const auto moved = dir.path() / "moved";
-    std::filesystem::rename(installed, moved);
-    const auto listed = run({(moved / "bin/containerssh").string(), "--list-plugins"}, "", {}, std::chrono::seconds(20));
-    BOOST_TEST(listed.exit_code == 0);
-    BOOST_TEST(listed.err.find("CORE_PLUGIN") == std::string::npos, listed.err);
-    const std::string shipped = (moved / "lib/containerssh/plugins").string();
-    for (const char* provides : {"auth/webhook", "config/http", "backend/docker", "backend/kubernetes", "audit/s3",
-                                 "metrics/prometheus"}) {
-        std::istringstream rows(listed.out);
-        std::string row;
-        bool found = false;
-        while (std::getline(rows, row)) {
-            if (row.find(provides) != std::string::npos) found = row.find(shipped) != std::string::npos;
-            if (found) break;
-        }
-        BOOST_TEST(found, provides << " from " << shipped << " in:\n" << listed.out);
-    }
-}
-
 BOOST_AUTO_TEST_CASE(list_plugins_shows_the_test_plugins) {
     const auto r = run_gateway({"--list-plugins", "--plugin-dir", test_plugin_dir()});
     BOOST_TEST(r.exit_code == 0);

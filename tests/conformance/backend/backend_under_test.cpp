@@ -153,6 +153,7 @@ BackendUnderTest custom_backend(const std::string& config_file, const std::vecto
     if (!b.config.empty() && b.config.back() != '\n') b.config += "\n";
     for (const auto& dir : plugin_dirs) test::add_plugin_dir(dir);
     b.left_behind = [](const std::string&, const std::string&) { return std::vector<std::string>{}; };
+    b.sees_what_it_runs = false;
     b.forwards = forwards;
     return b;
 }

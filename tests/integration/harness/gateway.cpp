@@ -7,14 +7,33 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
 namespace csh::test {
 
-std::string gateway_binary() { return CSH_GATEWAY_BINARY; }
-std::string test_plugin_dir() { return CSH_TEST_PLUGIN_DIR; }
-std::string shipped_plugin_dir() { return CSH_PLUGIN_BUILD_DIR; }
+namespace {
+std::optional<Locations>& installed_locations() {
+    static std::optional<Locations> locations;
+    return locations;
+}
+}  // namespace
+
+void use_locations(Locations locations) { installed_locations() = std::move(locations); }
+
+std::string gateway_binary() {
+    return installed_locations() ? installed_locations()->gateway.string() : CSH_GATEWAY_BINARY;
+}
+std::string test_plugin_dir() {
+    return installed_locations() ? installed_locations()->test_plugins.string() : CSH_TEST_PLUGIN_DIR;
+}
+std::string shipped_plugin_dir() {
+    return installed_locations() ? installed_locations()->shipped_plugins.string() : CSH_PLUGIN_BUILD_DIR;
+}
+std::string clients_dir() {
+    return installed_locations() ? installed_locations()->clients.string() : CSH_TEST_CLIENTS_DIR;
+}
 
 namespace {
 std::vector<std::filesystem::path>& extra_plugin_dirs() {

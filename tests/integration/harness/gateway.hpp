@@ -80,10 +80,22 @@ private:
     int port_ = 0;
 };
 
-// Paths of the build, given by CMake.
+// Where the harness finds what it runs: the build tree's paths, given by
+// CMake, unless a program installed with the gateway (containerssh-conformance)
+// named its installed tree's with use_locations() before anything ran. Every
+// path the harness uses comes from one of these functions, so the suites run
+// the same way from the build tree and from an installed, movable tree.
+struct Locations {
+    std::filesystem::path gateway;          // the containerssh executable
+    std::filesystem::path test_plugins;     // auth-static and the other plugins of the tests
+    std::filesystem::path shipped_plugins;  // the plugins shipped with the gateway
+    std::filesystem::path clients;          // the asyncssh client scripts (tests/integration/clients)
+};
+void use_locations(Locations locations);
 std::string gateway_binary();
 std::string test_plugin_dir();
 std::string shipped_plugin_dir();
+std::string clients_dir();
 // Adds a plugin directory to every gateway configuration written after the
 // call (a third party's plugins under test).
 void add_plugin_dir(const std::filesystem::path& dir);
