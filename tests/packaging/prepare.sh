@@ -19,11 +19,14 @@ done
 "$source_dir/scripts/debian-rootfs" "$build_dir/debian-rootfs" "$base_image" >/dev/null
 echo "base image: $base_image"
 
-# What the tests install, downloaded by apt from the package's dependencies
+# What the tests install, downloaded by apt from the packages' dependencies
 # (and systemd, for systemd-analyze and for running the unit) on the clean
 # base. The lists are fetched again once a day; downloads stay, so a second
 # run fetches nothing.
 deb=$(deb_of containerssh)
+wanted=("/debs/$(basename "$deb")")
+dev=$(find "$debs" -maxdepth 1 -name 'containerssh-dev_*.deb' | head -n 1)
+[ -z "$dev" ] || wanted+=("/debs/$(basename "$dev")")
 mkdir -p "$apt_cache/lists" "$apt_cache/archives"
 docker run --rm --name "$run_id-fetch" --network host \
   -v "$apt_cache/lists:/var/lib/apt/lists" -v "$apt_cache/archives:/var/cache/apt/archives" -v "$debs:/debs:ro" \
@@ -33,6 +36,6 @@ docker run --rm --name "$run_id-fetch" --network host \
   if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name "*Packages*" -mmin -1440 | head -n 1)" ]; then
     $apt update >/dev/null
   fi
-  $apt install --download-only -y --no-install-recommends "/debs/$1" systemd >/dev/null
-' fetch "$(basename "$deb")" || fail "apt could not download the dependencies"
+  $apt install --download-only -y --no-install-recommends "$@" systemd >/dev/null
+' fetch "${wanted[@]}" || fail "apt could not download the dependencies"
 echo "apt cache: $(find "$apt_cache/archives" -name '*.deb' | wc -l) packages"
