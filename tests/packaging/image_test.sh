@@ -49,7 +49,7 @@ docker run -d --name "$run_id-gateway" --network none --group-add "$engine_socke
   -v "$tmp/etc:/etc/containerssh:ro" -v "$tmp/state:/var/lib/containerssh:ro" \
   "$image" >/dev/null || fail "docker run"
 gateway_log() { docker logs "$run_id-gateway" 2>&1; }
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do  # up to 60 s: a loaded machine starts slowly
   gateway_log | grep -q '"SSH_AVAILABLE"' && break
   [ "$(docker inspect -f '{{.State.Running}}' "$run_id-gateway")" = true ] || { gateway_log; fail "the gateway exited"; }
   sleep 0.2
@@ -63,7 +63,7 @@ echo "-- login from a container in the gateway's network namespace"
 docker run --rm --name "$run_id-client" --network "container:$run_id-gateway" --user 65534:65534 \
   -v "$tmp/test:/test:ro" -e TEST_PASSWORD="$password" --entrypoint /bin/bash "$image" -c '
     containerssh-auth-config-server --users /test/users.yaml --listen 127.0.0.1:8080 >/tmp/auth.log 2>&1 &
-    for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null && break; sleep 0.1; done
+    for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null && break; sleep 0.1; done
     /test/login.sh /test/known_hosts from-the-image 5 || { cat /tmp/auth.log; exit 1; }' \
   || { gateway_log; fail "the login did not return the program's output and exit status"; }
 

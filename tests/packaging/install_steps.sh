@@ -73,7 +73,7 @@ keyfp=$(ssh-keygen -l -f /var/lib/containerssh/ssh_host_ed25519_key.pub)
 [ "$(ssh-keygen -l -f /var/lib/containerssh/ssh_host_ed25519_key.pub)" = "$keyfp" ] || fail "second start replaced the host key"
 "${as_user[@]}" sh -c "exec $start" >/tmp/gateway.log 2>&1 &
 gateway_pid=$!
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   grep -q '"SSH_AVAILABLE"' /tmp/gateway.log && break
   kill -0 "$gateway_pid" 2>/dev/null || { cat /tmp/gateway.log; fail "the gateway exited"; }
   sleep 0.2

@@ -47,7 +47,7 @@ docker run -d --name "$name" --network none --cap-add SYS_ADMIN "${cgroup_mount[
     exec /lib/systemd/systemd' boot "$engine_socket_gid" "/debs/$(basename "$deb")" >/dev/null \
   || fail "docker run"
 state=""
-for _ in $(seq 1 300); do
+for _ in $(seq 1 600); do
   state=$(in_box systemctl is-system-running 2>/dev/null) || true
   case "$state" in running|degraded) break ;; esac
   [ "$(docker inspect -f '{{.State.Running}}' "$name")" = true ] || { docker logs "$name" 2>&1 | tail -n 20; fail "the container ended"; }
@@ -56,7 +56,7 @@ done
 case "$state" in running|degraded) ;; *) in_box cat /tmp/apt.log || true; fail "systemd did not come up ($state)" ;; esac
 echo "   system: $state; unit: $(in_box systemctl is-enabled containerssh), $(in_box systemctl is-active containerssh || true)"
 [ "$(in_box systemctl is-enabled containerssh)" = enabled ] || fail "the postinst did not enable the unit"
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   journal | grep -q '"SSH_AVAILABLE"' && break
   sleep 0.2
 done
