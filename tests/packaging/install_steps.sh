@@ -110,7 +110,7 @@ step "systemd-analyze (systemd installed from the cache, not running)"
 "${apt[@]}" install systemd >/tmp/apt.log 2>&1 || { cat /tmp/apt.log; fail "apt-get install systemd"; }
 # --man=no: verify runs `man` for the unit's man: documentation, and a
 # minimal Debian has no man-db (the page itself is in the package).
-test -f /usr/share/man/man1/containerssh.1 || fail "the unit's man page is not installed"
+test -f /usr/share/man/man1/containerssh.1.gz || fail "the unit's man page is not installed"
 systemd-analyze verify --man=no "$unit" || fail "systemd-analyze verify"
 echo "   verify: ok"
 systemd-analyze security --offline=true --no-pager "$unit" >/tmp/security.txt
