@@ -25,7 +25,8 @@ protected:
         if (server_) return;
         try {
             server_ = std::make_unique<csh::http::HttpServer>(
-                settings_.server, [this](const csh::http::Request& request) { return answer(request); });
+                settings_.server, [this](const csh::http::Request& request) { return answer(request); },
+                [this](const csh::http::ServeProblem& problem) { report(problem); });
         } catch (const csh::http::StartError& e) {
             throw csh::sdk::Error(e.tls_rejected() ? codes::METRICS_TLS_FAILED : codes::METRICS_LISTEN_FAILED, e.what(),
                                   {{"address", settings_.server.listen}});
@@ -51,6 +52,16 @@ private:
                        {{"where", "metrics.request"}, {"client", request.client}});
             return {500, "text/plain; charset=utf-8", "500 internal server error\n", {}};
         }
+    }
+
+    // [any-thread] What the server could not tell the scraper: only the log
+    // hears of it. (answer() catches its own failures, so a handler_failed
+    // here means the server itself failed to build the answer.)
+    void report(const csh::http::ServeProblem& problem) const {
+        const bool write = problem.kind == csh::http::ServeProblem::Kind::write_failed;
+        host().log(write ? codes::METRICS_SCRAPE_WRITE_FAILED : codes::METRICS_INTERNAL_ERROR,
+                   (write ? "cannot send a scrape's answer: " : "cannot answer a scrape: ") + problem.message,
+                   {{"where", "metrics.request"}, {"path", problem.path}, {"client", problem.client}});
     }
 
     const MetricsSettings settings_;

@@ -15,8 +15,16 @@
 #include "temp_dir.hpp"
 #include "test_pki.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 using csh::sdk::testing::FakeHost;
 using csh::sdk::testing::PluginInstance;
@@ -207,6 +215,39 @@ BOOST_AUTO_TEST_CASE(a_scrape_sees_the_registry_as_it_is_at_that_moment) {
     exporter.host.metric_add(errors, {"docker"}, 1);
     const std::string body = csh::test::curl({exporter.url()}).body;
     BOOST_TEST(body.find("containerssh_backend_errors_total{backend=\"docker\"} 2\n") != std::string::npos, body);
+}
+
+// A scraper that leaves while the answer is still going out (its timeout
+// expired): the plugin cannot tell it anything, so the log must.
+BOOST_AUTO_TEST_CASE(a_scraper_that_leaves_mid_answer_is_logged) {
+    Exporter exporter(kLocal);
+    BOOST_REQUIRE(exporter.start());
+    // An answer far larger than the socket buffers (about 30 MB), so the
+    // server is still writing when the connection is reset.
+    const auto series = exporter.host.metric_define(CSH_METRIC_COUNTER, "containerssh_test_series_total",
+                                                    "Many series.", "things", {"name"});
+    for (int i = 0; i < 300000; ++i) exporter.host.metric_add(series, {"series-" + std::to_string(i) + std::string(60, 'x')}, 1);
+    const std::string address = exporter.address();
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    BOOST_TEST_REQUIRE(fd >= 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1))));
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_TEST_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+    const std::string request = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+    BOOST_TEST_REQUIRE(::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+    char some[4096];
+    BOOST_TEST(::read(fd, some, sizeof some) > 0);
+    ::close(fd);  // unread data at close: the kernel resets the connection
+    std::vector<csh::sdk::testing::LogLine> lines;
+    for (int i = 0; i < 300 && lines.empty(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        lines = exporter.fake.lines_with_code("METRICS_SCRAPE_WRITE_FAILED");
+    }
+    BOOST_TEST_REQUIRE(lines.size() == 1u);
+    BOOST_TEST(lines[0].field("path") == "/metrics");
+    BOOST_TEST(lines[0].field("client").rfind("127.0.0.1:", 0) == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(head_gets_the_headers_only) {
