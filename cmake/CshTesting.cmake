@@ -15,3 +15,17 @@ function(csh_add_test name)
     set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}")
   endif()
 endfunction()
+
+# csh_test_installs_everything(<test target>): the test runs `cmake --install`
+# of the build tree, so every target with an install rule must be built
+# before it (ctest runs after a build, but `--target <test>` builds alone).
+# Targets defined later in the tree (the conformance runner) add themselves.
+function(csh_test_installs_everything target)
+  foreach(installed containerssh csh_plugin_auth_http csh_plugin_config_http csh_plugin_backend_docker
+                    csh_plugin_backend_kubernetes csh_plugin_metrics csh_plugin_audit_s3 containerssh-agent
+                    containerssh-auth-config-server containerssh-auditlog-decoder man_pages)
+    if(TARGET ${installed})
+      add_dependencies(${target} ${installed})
+    endif()
+  endforeach()
+endfunction()
