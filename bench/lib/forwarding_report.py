@@ -6,7 +6,7 @@ and machine.json; only figures from those files appear, the prose is fixed here.
 
 import statistics
 
-from markdown import log_problems, problems_part, ratio, table
+from markdown import log_problems, measured_line, problems_part, ratio, table
 
 HEADING = "## Port forwarding"
 
@@ -207,13 +207,7 @@ def render_section(data, machine):
         mib=data["bytes"] // 2 ** 20, repeats=data["repeats"], pings=f"{data['pings']:,}",
         later=len(data["connections"]["gateway"]["later_ms"]))]
     parts.append("### Results\n")
-    busy = data["machine_busy"]
-    parts.append(f"Measured {machine['date']} on {machine['cpu']} ({nproc} CPUs, {machine['memory']}), Linux "
-                 f"{machine['kernel']}, gateway at commit `{machine['commit']}`. The benchmark took "
-                 f"{data['elapsed_seconds']} s; the machine was busy {busy['seconds']:.0f} of the "
-                 f"{busy['available_seconds']:.0f} CPU-seconds it had in that time (everything, the benchmark "
-                 f"included), load average {data['load_average_before']:.1f} before and "
-                 f"{data['load_average_after']:.1f} after.\n")
+    parts.append(measured_line(machine, data))
     parts.append("#### Targets\n")
     parts.append(table(["target", "measured", "met"], target_rows(data)) + "\n")
     parts.append("#### Gateway against sshd\n")

@@ -42,3 +42,14 @@ def problems_part(found, nothing):
     """A section's "Problems seen during this benchmark": the list, or `nothing` when empty."""
     return ["#### Problems seen during this benchmark\n",
             "\n".join(f"- {p}" for p in found) + "\n" if found else nothing]
+
+
+def measured_line(machine, data):
+    """A section's first line of results: when and where, how long, how busy the machine was."""
+    busy = data["machine_busy"]
+    return (f"Measured {machine['date']} on {machine['cpu']} ({machine['nproc']} CPUs, {machine['memory']}), Linux "
+            f"{machine['kernel']}, gateway at commit `{machine['commit']}`. The benchmark took "
+            f"{data['elapsed_seconds']} s; the machine was busy {busy['seconds']:.0f} of the "
+            f"{busy['available_seconds']:.0f} CPU-seconds it had in that time (everything, the benchmark "
+            f"included), load average {data['load_average_before']:.1f} before and "
+            f"{data['load_average_after']:.1f} after.\n")
