@@ -8,13 +8,9 @@
 
 #include "curl_fetch.hpp"
 #include "harness/configs.hpp"
+#include "harness/forwarding.hpp"
 #include "harness/gateway.hpp"
 #include "harness/probes.hpp"
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
@@ -30,18 +26,6 @@ const User kAlice{"alice", "correct horse", ""};
 const SshLogin kLogin{"alice", "correct horse", {}};
 
 std::string with_health() { return static_auth_local_backend(kAlice) + "health:\n  enable: true\n  listen: \"127.0.0.1:0\"\n"; }
-
-// Whether a TCP connection to the gateway's SSH port is accepted.
-bool tcp_connects(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    ::close(fd);
-    return connected;
-}
 
 // A session running `command` whose first line has arrived (so the
 // connection is open and its program runs when the test goes on).
@@ -95,7 +79,7 @@ BOOST_AUTO_TEST_CASE(sessions_finish_new_connections_are_refused_then_exit_0) {
     BOOST_TEST(json_field(draining, "connections") == "1");
     BOOST_TEST(json_field(draining, "drainTimeout") == "20s");
     BOOST_TEST(curl({health_url}).status == 503);
-    BOOST_TEST(!tcp_connects(gateway.port()));
+    BOOST_TEST(!accepts(gateway.port()));
 
     std::string line;
     BOOST_TEST(session.client.read_line(line, 10s));
