@@ -195,7 +195,7 @@ void drain(ssh::Server& server, SignalWait& signal_wait, std::chrono::millisecon
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     const size_t open = server.stop_accepting([&signal_wait] { signal_wait.wake(); });
     logger.log(codes::SERVICE_POOL_DRAINING,
-               std::to_string(open) + " connections open; waiting up to " + ssh::format_duration(timeout) +
+               "open connections: " + std::to_string(open) + "; waiting up to " + ssh::format_duration(timeout) +
                    " (ssh.drainTimeout) for them to end",
                {{"connections", std::to_string(open)}, {"drainTimeout", ssh::format_duration(timeout)}});
     for (;;) {
@@ -211,12 +211,13 @@ void drain(ssh::Server& server, SignalWait& signal_wait, std::chrono::millisecon
         const std::string left = std::to_string(server.open_connections());
         if (woken.why == SignalWait::Woken::deadline) {
             logger.log(codes::SERVICE_POOL_DRAIN_TIMEOUT,
-                       left + " connections still open after ssh.drainTimeout " + ssh::format_duration(timeout) +
-                           "; closing them",
+                       "ssh.drainTimeout " + ssh::format_duration(timeout) + " passed; closing the open connections: " +
+                           left,
                        {{"connections", left}, {"drainTimeout", ssh::format_duration(timeout)}});
         } else {
             logger.log(codes::SERVICE_POOL_DRAIN_INTERRUPTED,
-                       "a second signal ended the drain; closing " + left + " connections", {{"connections", left}});
+                       "a second signal ended the drain; closing the open connections: " + left,
+                       {{"connections", left}});
         }
         return;
     }
