@@ -248,7 +248,6 @@ bool Server::admit(int fd, const std::string& source, StartupSlot& slot) {
 
 void Server::on_connection_closed(Connection& connection) {
     std::function<void()> drained;
-    // Declared after `drained`, so the lock is released before it runs.
     std::unique_lock lock(mutex_);
     for (auto it = connections_.begin(); it != connections_.end(); ++it) {
         if (it->get() == &connection) {
@@ -270,7 +269,7 @@ void Server::on_connection_closed(Connection& connection) {
     if (connections_.empty()) all_closed_.notify_all();
     drained = take_drained_locked();
     lock.unlock();
-    if (drained) drained();
+    if (drained) drained();  // outside the lock: it may call back into the server
 }
 
 std::function<void()> Server::take_drained_locked() {
