@@ -50,10 +50,11 @@ FAILURES = []
 # Fields the gateway's configuration gets from the PROXY protocol component
 # on top of the base (components/proxy-protocol/config.yaml).
 PROXY_KEYS = {"proxyProtocolAllowedCIDRs", "proxyProtocolRequired", "proxyProtocolHeaderTimeout"}
-# What the gateway takes from SIGTERM to exit at most (docs/ssh-server.md: the
-# backends get up to 20 s to remove their pods), and the margin the grace
+# What the gateway takes from SIGTERM to exit at most (docs/ssh-server.md,
+# "Shutting down": the drain, ssh.drainTimeout 20 s by default, then up to
+# 20 s for the backends to remove their pods), and the margin the grace
 # period must leave on top of the preStop hook and that.
-GATEWAY_STOP_SECONDS = 20
+GATEWAY_STOP_SECONDS = 40
 MARGIN_SECONDS = 10
 SECRET_NAME = "containerssh-host-keys"
 

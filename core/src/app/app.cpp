@@ -6,6 +6,7 @@
 #include "app/host_key_setup.hpp"
 #include "app/options.hpp"
 #include "app/plugin_selection.hpp"
+#include "app/signal_wait.hpp"
 #include "config/config.hpp"
 #include "geoip/country_lookup.hpp"
 #include "health/health_check.hpp"
@@ -17,6 +18,7 @@
 #include "log/codes.hpp"
 #include "log/logger.hpp"
 #include "plugins/registry.hpp"
+#include "ssh/deadlines.hpp"
 #include "ssh/server.hpp"
 #include "ssh/ssh_metrics.hpp"
 
@@ -29,7 +31,9 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
+#include <system_error>
 
 #ifndef CSH_VERSION
 #define CSH_VERSION "dev"
@@ -183,6 +187,42 @@ sigset_t handled_signals() {
     return set;
 }
 
+// The drain after the first SIGTERM or SIGINT (docs/ssh-server.md, "Shutting
+// down"): no new connections, the open ones may end by themselves until
+// ssh.drainTimeout or a second SIGTERM or SIGINT; SIGHUP still reopens the log.
+void drain(ssh::Server& server, SignalWait& signal_wait, std::chrono::milliseconds timeout, log::Logger& logger) {
+    if (timeout.count() == 0) return;  // 0s: closed at once by stop(), as before drains existed
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const size_t open = server.stop_accepting([&signal_wait] { signal_wait.wake(); });
+    logger.log(codes::SERVICE_POOL_DRAINING,
+               "open connections: " + std::to_string(open) + "; waiting up to " + ssh::format_duration(timeout) +
+                   " (ssh.drainTimeout) for them to end",
+               {{"connections", std::to_string(open)}, {"drainTimeout", ssh::format_duration(timeout)}});
+    for (;;) {
+        const auto woken = signal_wait.wait(deadline);
+        if (woken.why == SignalWait::Woken::signal && woken.signal == SIGHUP) {
+            logger.reopen();
+            continue;
+        }
+        if (woken.why == SignalWait::Woken::wake) {
+            logger.log(codes::SERVICE_POOL_DRAINED, "every connection has ended");
+            return;
+        }
+        const std::string left = std::to_string(server.open_connections());
+        if (woken.why == SignalWait::Woken::deadline) {
+            logger.log(codes::SERVICE_POOL_DRAIN_TIMEOUT,
+                       "ssh.drainTimeout " + ssh::format_duration(timeout) + " passed; closing the open connections: " +
+                           left,
+                       {{"connections", left}, {"drainTimeout", ssh::format_duration(timeout)}});
+        } else {
+            logger.log(codes::SERVICE_POOL_DRAIN_INTERRUPTED,
+                       "a second signal ended the drain; closing the open connections: " + left,
+                       {{"connections", left}});
+        }
+        return;
+    }
+}
+
 }  // namespace
 
 int run(int argc, const char* const* argv) {
@@ -232,9 +272,17 @@ int run(int argc, const char* const* argv) {
     for (const auto& note : config->deprecations()) logger->log(codes::CORE_CONFIG_DEPRECATED, note);
     if (options.healthcheck) return healthcheck(*config, *logger);
 
-    // Signals are taken by sigwait() below; block them before any thread starts.
+    // Signals are read from a signalfd below; block them before any thread starts.
     const sigset_t signals = handled_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::optional<SignalWait> signal_wait_storage;
+    try {
+        signal_wait_storage.emplace(signals);
+    } catch (const std::system_error& e) {
+        logger->log(codes::SSH_START_FAILED, std::string("cannot wait for signals: ") + e.what());
+        return 1;
+    }
+    SignalWait& signal_wait = *signal_wait_storage;
 
     std::unique_ptr<geoip::CountryLookup> geoip;
     try {
@@ -308,9 +356,9 @@ int run(int argc, const char* const* argv) {
     if (health) health->set_ready(true);
 
     for (;;) {
-        int signal = 0;
-        if (sigwait(&signals, &signal) != 0) continue;
-        if (signal == SIGHUP) {
+        const auto woken = signal_wait.wait(std::nullopt);
+        if (woken.why != SignalWait::Woken::signal) continue;
+        if (woken.signal == SIGHUP) {
             logger->reopen();
             continue;
         }
@@ -320,6 +368,7 @@ int run(int argc, const char* const* argv) {
     // Before anything stops: load balancers take the instance out while
     // connections drain; the endpoint keeps answering until the end.
     if (health) health->set_ready(false);
+    drain(*server, signal_wait, config->ssh().drain_timeout, *logger);
     logger->log(codes::SERVICE_POOL_STOPPING, "");
     stop_metrics(selection.metrics, selection.metrics.size(), *logger);
     logger->log(codes::SERVICE_STOPPING, "", {{"service", "ssh"}});

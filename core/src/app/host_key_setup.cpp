@@ -36,9 +36,7 @@ std::optional<ssh::HostKeys> generate(config::Config& config, log::Logger& logge
     return keys;
 }
 
-}  // namespace
-
-std::optional<ssh::HostKeys> setup_host_keys(config::Config& config, log::Logger& logger) {
+std::optional<ssh::HostKeys> load_or_generate(config::Config& config, log::Logger& logger) {
     if (config.ssh().host_keys.empty()) return generate(config, logger);
     try {
         return ssh::load_host_keys(config.ssh().host_keys);
@@ -46,6 +44,35 @@ std::optional<ssh::HostKeys> setup_host_keys(config::Config& config, log::Logger
         logger.log(codes::CORE_CONFIG_ERROR, e.what(), {{"key", e.key_path()}});
         return std::nullopt;
     }
+}
+
+}  // namespace
+
+std::optional<ssh::HostKeys> setup_host_keys(config::Config& config, log::Logger& logger) {
+    auto keys = load_or_generate(config, logger);
+    const auto& expected = config.ssh().host_key_fingerprints;
+    if (!keys || expected.empty()) return keys;
+    // Replicas behind one address must present one key set, or clients see
+    // a changed host key depending on the replica they reach. Fingerprints
+    // are public: the line names both sets.
+    const auto list = [](const std::vector<std::string>& names) {
+        std::string text;
+        for (const auto& name : names) text += (text.empty() ? "" : ",") + name;
+        return text;
+    };
+    std::vector<std::string> actual;
+    try {
+        for (ssh_key key : keys->keys()) actual.push_back(ssh::sha256_fingerprint(key));
+        if (ssh::fingerprints_match(*keys, expected)) return keys;
+    } catch (const std::runtime_error& e) {
+        logger.log(codes::CORE_HOST_KEY_FINGERPRINT_MISMATCH, e.what(), {{"expected", list(expected)}});
+        return std::nullopt;
+    }
+    logger.log(codes::CORE_HOST_KEY_FINGERPRINT_MISMATCH,
+               "the host keys' fingerprints are " + list(actual) + "; ssh.hostKeyFingerprints expects " +
+                   list(expected),
+               {{"expected", list(expected)}, {"actual", list(actual)}});
+    return std::nullopt;
 }
 
 }  // namespace csh::app

@@ -60,6 +60,12 @@ struct SshSettings {
     // ssh.proxyProtocolRequired (ours): a trusted peer must send a header;
     // false serves a trusted peer that sends none as a direct client.
     bool proxy_protocol_required = true;
+    // ssh.drainTimeout (ours): after SIGTERM the listener closes and open
+    // connections have this long to end by themselves; 0 = close them at once.
+    std::chrono::milliseconds drain_timeout{20000};
+    // ssh.hostKeyFingerprints (ours): "SHA256:..." as ssh-keygen -l prints
+    // them; when not empty the loaded host keys must have exactly these.
+    std::vector<std::string> host_key_fingerprints;
 };
 
 struct HealthSettings {

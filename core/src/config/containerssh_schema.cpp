@@ -161,6 +161,11 @@ NodePtr ssh() {
         {"proxyProtocolAllowedCIDRs", text_list()},
         {"proxyProtocolHeaderTimeout", duration("5s")},
         {"proxyProtocolRequired", boolean(true)},
+        // Ours (docs/ssh-server.md, "Shutting down"): how long SIGTERM waits
+        // for open connections to end; 0 = close them at once.
+        {"drainTimeout", duration("20s")},
+        // Ours: the SHA256 fingerprints the loaded host keys must have; empty = no check.
+        {"hostKeyFingerprints", text_list()},
     });
 }
 

@@ -120,6 +120,26 @@ void read_proxy_protocol(const Value& ssh, SshSettings& settings) {
     settings.proxy_protocol_required = bool_of(child(ssh, "proxyProtocolRequired"));
 }
 
+// Only the form ssh-keygen -l -E sha256 prints is accepted: an MD5 or
+// otherwise mistyped entry would never match and refuse every start.
+void read_host_key_fingerprints(const Value& list, SshSettings& settings) {
+    constexpr std::string_view prefix = "SHA256:";
+    std::size_t index = 0;
+    for (const ValuePtr& item : items_of(list, 0)) {
+        const std::string& text = item->text;
+        const bool base64 = text.size() > prefix.size() &&
+                            text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+                                                   prefix.size()) == std::string::npos;
+        if (text.compare(0, prefix.size(), prefix) != 0 || !base64) {
+            fail_at(item->position, item_path("ssh.hostKeyFingerprints", index),
+                    "must be a fingerprint as ssh-keygen -l -E sha256 prints it (SHA256: and base64 without "
+                    "padding); got " + describe(*item));
+        }
+        settings.host_key_fingerprints.push_back(text);
+        ++index;
+    }
+}
+
 SshSettings read_ssh(const Value& ssh) {
     SshSettings settings;
     settings.listen = check_listen(child(ssh, "listen"), "ssh.listen");
@@ -155,6 +175,8 @@ SshSettings read_ssh(const Value& ssh) {
         check_interval(child(ssh, "maxSessionDuration"), "ssh.maxSessionDuration", "off");
     settings.timeout_warning = check_interval(child(ssh, "timeoutWarning"), "ssh.timeoutWarning", "no warning");
     read_proxy_protocol(ssh, settings);
+    settings.drain_timeout = check_interval(child(ssh, "drainTimeout"), "ssh.drainTimeout", "close at once");
+    read_host_key_fingerprints(child(ssh, "hostKeyFingerprints"), settings);
     return settings;
 }
 

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <set>
+
 #include <containerssh/sdk/pem_source.hpp>
 
 namespace csh::ssh {
@@ -59,6 +61,26 @@ HostKeys load_host_keys(const std::vector<std::string>& entries) {
         keys.add(key);
     }
     return keys;
+}
+
+std::string sha256_fingerprint(ssh_key key) {
+    unsigned char* hash = nullptr;
+    size_t length = 0;
+    if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &length) != SSH_OK) {
+        throw std::runtime_error("the SSH library could not hash a host key");
+    }
+    char* text = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, length);
+    ssh_clean_pubkey_hash(&hash);
+    if (text == nullptr) throw std::runtime_error("the SSH library could not format a host key fingerprint");
+    std::string fingerprint(text);
+    ssh_string_free_char(text);
+    return fingerprint;
+}
+
+bool fingerprints_match(const HostKeys& keys, const std::vector<std::string>& expected) {
+    std::set<std::string> actual;
+    for (ssh_key key : keys.keys()) actual.insert(sha256_fingerprint(key));
+    return actual == std::set<std::string>(expected.begin(), expected.end());
 }
 
 ssh_key generate_host_key() {

@@ -42,6 +42,15 @@ private:
 // RSA, ECDSA and Ed25519 keys are accepted. Throws HostKeyError.
 HostKeys load_host_keys(const std::vector<std::string>& entries);
 
+// The key's public SHA256 fingerprint as ssh-keygen -l -E sha256 prints it
+// ("SHA256:" and unpadded base64). Throws std::runtime_error when libssh
+// cannot hash the key.
+std::string sha256_fingerprint(ssh_key key);
+
+// Whether the fingerprints of `keys` are exactly the set `expected`, order
+// and repetition aside. Throws as sha256_fingerprint.
+bool fingerprints_match(const HostKeys& keys, const std::vector<std::string>& expected);
+
 // Generates an Ed25519 key. Throws std::runtime_error when it cannot.
 ssh_key generate_host_key();
 

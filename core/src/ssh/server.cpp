@@ -25,7 +25,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <future>
 #include <stdexcept>
+#include <utility>
 
 namespace asio = boost::asio;
 
@@ -163,7 +165,7 @@ void Server::accept_ready() {
         if (fd < 0) return;  // EAGAIN, or a transient error: wait for the next readiness
         {
             std::lock_guard lock(mutex_);
-            if (stopping_) {
+            if (stopping_ || draining_) {
                 ::close(fd);
                 continue;
             }
@@ -245,7 +247,8 @@ bool Server::admit(int fd, const std::string& source, StartupSlot& slot) {
 }
 
 void Server::on_connection_closed(Connection& connection) {
-    std::lock_guard lock(mutex_);
+    std::function<void()> drained;
+    std::unique_lock lock(mutex_);
     for (auto it = connections_.begin(); it != connections_.end(); ++it) {
         if (it->get() == &connection) {
             // The last reference may be this one: release it outside the strand's call.
@@ -264,6 +267,41 @@ void Server::on_connection_closed(Connection& connection) {
         asio::post(context_.loop.context(), [] { host::return_free_memory(); });
     }
     if (connections_.empty()) all_closed_.notify_all();
+    drained = take_drained_locked();
+    lock.unlock();
+    if (drained) drained();  // outside the lock: it may call back into the server
+}
+
+std::function<void()> Server::take_drained_locked() {
+    if (!draining_ || !connections_.empty() || !readers_.empty()) return {};
+    return std::exchange(on_drained_, {});
+}
+
+size_t Server::open_connections() const {
+    std::lock_guard lock(mutex_);
+    return connections_.size() + readers_.size();
+}
+
+size_t Server::stop_accepting(std::function<void()> on_drained) {
+    std::promise<size_t> closed;
+    // On the loop, as the acceptor's other uses. Connections the kernel
+    // completed before the close would be reset by it: they are taken first,
+    // so no client that reached this replica loses its login.
+    asio::post(context_.loop.context(), [this, &closed, on_drained = std::move(on_drained)]() mutable {
+        accept_ready();
+        boost::system::error_code ec;
+        acceptor_.close(ec);
+        if (ec) context_.logger.log(codes::SSH_LISTEN_CLOSE_FAILED, ec.message());
+        std::unique_lock lock(mutex_);
+        draining_ = true;
+        on_drained_ = std::move(on_drained);
+        const size_t open = connections_.size() + readers_.size();
+        auto drained = take_drained_locked();
+        lock.unlock();
+        closed.set_value(open);
+        if (drained) drained();
+    });
+    return closed.get_future().get();
 }
 
 size_t Server::stop(std::chrono::milliseconds grace) {

@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -35,6 +36,15 @@ public:
 
     // Binds and starts accepting. Throws std::runtime_error (SSH_START_FAILED) naming the address.
     void start();
+    // The drain after SIGTERM: accepts what already waits in the listen
+    // backlog, then closes the listener, so a load balancer's next connect
+    // fails and goes to another replica while the connections already here
+    // (and proxied ones whose header is still being read) carry on. Returns
+    // how many are open; `on_drained` runs once, on a loop thread, when the
+    // last of them has ended (at once when none is open). Not on the loop.
+    size_t stop_accepting(std::function<void()> on_drained);
+    // Connections open (or reading their PROXY header) now. [any-thread]
+    size_t open_connections() const;
     // Stops accepting, closes every connection (backends clean up) and waits
     // up to `grace`. Returns the number of connections still open then.
     size_t stop(std::chrono::milliseconds grace);
@@ -43,6 +53,9 @@ private:
     void accept_next();
     void accept_ready();
     void on_connection_closed(Connection& connection);
+    // Under mutex_: while draining, when nothing is open any more, takes
+    // on_drained_ for the caller to run outside the lock.
+    std::function<void()> take_drained_locked();
     // ssh.maxStartups / ssh.perSourceMaxStartups for a client at `source`
     // (an IP address): false when `fd` was refused (and closed).
     bool admit(int fd, const std::string& source, StartupSlot& slot);
@@ -54,6 +67,8 @@ private:
     void read_proxy_header(int fd, const sockaddr_storage& peer);
     void proxy_header_read(ProxyHeaderReader& reader, ProxyHeaderReader::Outcome outcome,
                            const sockaddr_storage& peer);
+    void proxied_connection(ProxyHeaderReader& reader, ProxyHeaderReader::Outcome outcome,
+                            const sockaddr_storage& peer);
 
     ServerContext context_;
     ssh_bind bind_ = nullptr;
@@ -66,6 +81,10 @@ private:
     size_t open_at_last_trim_ = 0;
     static constexpr size_t kTrimAfterClosing = 1024;
     bool stopping_ = false;
+    // stop_accepting() was called: accepted sockets are closed, and
+    // on_drained_ runs (once, then emptied) when the last connection ends.
+    bool draining_ = false;
+    std::function<void()> on_drained_;
     std::shared_ptr<StartupGate> startup_gate_;
     // ssh_bind_accept_fd copies the bind's keys and settings into a session:
     // one at a time, as proxied connections reach it from their readers' strands.

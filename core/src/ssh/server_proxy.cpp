@@ -49,13 +49,25 @@ void Server::read_proxy_header(int fd, const sockaddr_storage& peer) {
 
 void Server::proxy_header_read(ProxyHeaderReader& reader, ProxyHeaderReader::Outcome outcome,
                                const sockaddr_storage& peer) {
+    bool stopping = false;
     {
         std::lock_guard lock(mutex_);
-        // The reader's own handler holds it until this returns.
-        auto it = std::find_if(readers_.begin(), readers_.end(), [&](const auto& r) { return r.get() == &reader; });
-        if (it != readers_.end()) readers_.erase(it);
-        if (stopping_) return;  // the reader closes the socket
+        stopping = stopping_;
     }
+    if (!stopping) proxied_connection(reader, outcome, peer);  // else the reader closes the socket
+    // Only now: until its connection is served, a drain counts the reader as
+    // an open connection and does not end early.
+    std::unique_lock lock(mutex_);
+    // The reader's own handler holds it until this returns.
+    auto it = std::find_if(readers_.begin(), readers_.end(), [&](const auto& r) { return r.get() == &reader; });
+    if (it != readers_.end()) readers_.erase(it);
+    auto drained = take_drained_locked();
+    lock.unlock();
+    if (drained) drained();
+}
+
+void Server::proxied_connection(ProxyHeaderReader& reader, ProxyHeaderReader::Outcome outcome,
+                                const sockaddr_storage& peer) {
     using Outcome = ProxyHeaderReader::Outcome;
     const std::string peer_address = format_address(peer);
     const std::string peer_ip = ip_only(peer);

@@ -4,6 +4,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -68,9 +69,15 @@ std::filesystem::path write_gateway_config(const std::filesystem::path& dir, con
     config << "ssh:\n";
     // Any free port, unless the test names the address (a restart on the
     // same address, say).
-    bool listen_given = false;
-    for (const auto& setting : ssh_settings) listen_given = listen_given || setting.rfind("listen:", 0) == 0;
-    if (!listen_given) config << "  listen: 127.0.0.1:0\n";
+    const auto given = [&](const char* key) {
+        return std::any_of(ssh_settings.begin(), ssh_settings.end(),
+                           [&](const std::string& setting) { return setting.rfind(key, 0) == 0; });
+    };
+    if (!given("listen:")) config << "  listen: 127.0.0.1:0\n";
+    // Connections close at once on SIGTERM, as the suites written before the
+    // drain expect, and a teardown with sessions open does not wait for
+    // them; the suites that test the drain name their ssh.drainTimeout.
+    if (!given("drainTimeout:")) config << "  drainTimeout: 0s\n";
     for (const auto& setting : ssh_settings) config << "  " << setting << "\n";
     if (generate_host_key) config << "  hostkeys:\n    - " << make_key(dir, "host_key").string() << "\n";
     config << "log:\n  level: debug\n";

@@ -20,8 +20,8 @@
 namespace csh::test {
 
 // Writes DIR/config.yaml: the harness's ssh (any free loopback port, a new
-// host key in DIR), log and plugins sections, then `config_body`. See Gateway
-// for `ssh_settings`. Returns the file's path.
+// host key in DIR, ssh.drainTimeout 0s), log and plugins sections, then
+// `config_body`. See Gateway for `ssh_settings`. Returns the file's path.
 std::filesystem::path write_gateway_config(const std::filesystem::path& dir, const std::string& config_body,
                                            bool generate_host_key = true,
                                            const std::vector<std::string>& ssh_settings = {});
@@ -34,7 +34,8 @@ class Gateway {
 public:
     // `config_body` is YAML added after the harness's ssh/log/plugins
     // sections; `ssh_settings` are extra "key: value" lines for the ssh section
-    // (a "listen: ..." line replaces the default 127.0.0.1:0).
+    // (a "listen: ..." line replaces the default 127.0.0.1:0, a
+    // "drainTimeout: ..." line the default 0s: close at once on SIGTERM).
     explicit Gateway(const std::string& config_body, bool generate_host_key = true,
                      const std::vector<std::string>& ssh_settings = {});
     // A gateway started from a configuration file that exists already (a

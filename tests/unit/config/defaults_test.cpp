@@ -30,6 +30,8 @@ BOOST_AUTO_TEST_CASE(empty_file_gives_the_reference_ssh_defaults) {
     BOOST_TEST(ssh.client_alive_interval.count() == 0);
     BOOST_TEST(ssh.client_alive_count_max == 3);
     BOOST_TEST(ssh.login_grace_time.count() == 120000);
+    BOOST_TEST(ssh.drain_timeout.count() == 20000);
+    BOOST_TEST(ssh.host_key_fingerprints.empty());
 }
 
 BOOST_AUTO_TEST_CASE(empty_file_gives_the_reference_log_defaults) {

@@ -214,4 +214,26 @@ BOOST_AUTO_TEST_CASE(alias_bombs_are_refused) {
     BOOST_TEST(mentions(parse_error(text), "too large"));
 }
 
+// ssh.drainTimeout: 0 (close at once) or a drain of at least a second.
+BOOST_AUTO_TEST_CASE(drain_timeout_is_zero_or_at_least_a_second) {
+    BOOST_TEST(Config::parse("ssh:\n  drainTimeout: 0s\n", false, "t").ssh().drain_timeout.count() == 0);
+    BOOST_TEST(Config::parse("ssh:\n  drainTimeout: 1m30s\n", false, "t").ssh().drain_timeout.count() == 90000);
+    BOOST_TEST(parse_error("ssh:\n  drainTimeout: 500ms\n").key_path() == "ssh.drainTimeout");
+    BOOST_TEST(parse_error("ssh:\n  drainTimeout: -1s\n").key_path() == "ssh.drainTimeout");
+}
+
+// Only what ssh-keygen -l -E sha256 prints: an MD5 fingerprint or a typo
+// would refuse every start with a mismatch instead of naming the mistake.
+BOOST_AUTO_TEST_CASE(host_key_fingerprints_must_be_sha256) {
+    const std::string good = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s";
+    BOOST_TEST(Config::parse("ssh:\n  hostKeyFingerprints: [\"" + good + "\"]\n", false, "t")
+                   .ssh()
+                   .host_key_fingerprints == std::vector<std::string>{good});
+    for (const std::string bad : {"MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48", "SHA256:", "uNiVztksCsDh",
+                                  "SHA256:uNiVztk=", "SHA256:uNi Vztk"}) {
+        const ConfigError error = parse_error("ssh:\n  hostKeyFingerprints:\n    - " + good + "\n    - \"" + bad + "\"\n");
+        BOOST_TEST(error.key_path() == "ssh.hostKeyFingerprints[1]", bad);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
