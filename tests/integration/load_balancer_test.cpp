@@ -44,12 +44,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// ssh.hostKeyFingerprints is being added on a colleague's branch: with it a
-// replica refuses to start when its host keys are not the set the
-// fingerprints name. Until that branch is on main the key is unknown (and
-// refused by the configuration check), so it is written only when this is
-// switched on; the case that needs it is disabled meanwhile.
-constexpr bool kHostKeyFingerprintsOnMain = false;
+// SWITCH ON when the drain branch is on main. It adds two ssh keys that
+// main refuses as unknown: ssh.hostKeyFingerprints (a replica refuses to
+// start when its host keys are not the set the fingerprints name) and
+// ssh.drainTimeout (the harness then writes 0s, close at once on SIGTERM,
+// unless a suite names it; the replicas here name the default, 20s). Off,
+// neither is written and the fingerprint case is skipped; the SIGTERM case
+// runs either way and fails without the drain.
+constexpr bool kDrainBranchMerged = false;
 
 // The clients' source addresses, used in turn; HAProxy connects from 127.0.0.1.
 const std::vector<std::string> kClientAddresses{"127.0.0.2", "127.0.0.3", "127.0.0.4"};
@@ -165,8 +167,9 @@ public:
             r.ssh_settings = {"listen: 127.0.0.1:" + std::to_string(r.ssh_port),
                               "hostkeys: [" + host_key.key.string() + "]",
                               "proxyProtocolAllowedCIDRs: [127.0.0.1/32]", "proxyProtocolHeaderTimeout: 2s"};
-            if (kHostKeyFingerprintsOnMain) {
+            if (kDrainBranchMerged) {
                 r.ssh_settings.push_back("hostKeyFingerprints: [\"" + host_key.fingerprint() + "\"]");
+                r.ssh_settings.push_back("drainTimeout: 20s");
             }
             r.start();
         }
@@ -470,8 +473,8 @@ BOOST_FIXTURE_TEST_CASE(a_header_from_an_untrusted_address_is_refused, LocalClus
 // A precondition rather than enable_if: it holds even when the case is named
 // on the command line, which overrides enable_if.
 boost::test_tools::assertion_result fingerprints_on_main(boost::unit_test::test_unit_id) {
-    boost::test_tools::assertion_result result(kHostKeyFingerprintsOnMain);
-    result.message() << "ssh.hostKeyFingerprints is not on main yet (kHostKeyFingerprintsOnMain)";
+    boost::test_tools::assertion_result result(kDrainBranchMerged);
+    result.message() << "ssh.hostKeyFingerprints is not on main yet (kDrainBranchMerged)";
     return result;
 }
 
@@ -484,6 +487,7 @@ BOOST_FIXTURE_TEST_CASE(a_replica_with_another_host_key_refuses_to_start, LocalC
     const auto r = run_gateway({"--config", config.string()});
     BOOST_TEST_INFO(r.out + r.err);
     BOOST_TEST(r.exit_code != 0);
+    BOOST_TEST((r.out + r.err).find("CORE_HOST_KEY_FINGERPRINT_MISMATCH") != std::string::npos);
     BOOST_TEST((r.out + r.err).find(host_key.fingerprint()) != std::string::npos);
     BOOST_TEST((r.out + r.err).find("SSH_AVAILABLE") == std::string::npos);
 }
@@ -598,6 +602,14 @@ BOOST_FIXTURE_TEST_CASE(a_killed_replica_s_containers_are_its_own_to_remove, Doc
     std::vector<std::vector<std::string>> before;
     for (std::size_t i = 0; i < replicas.size(); ++i) before.push_back(containers_of(i));
     const auto victims_containers = before[0];
+    // The backend saw the client's address too: the containers' label.
+    for (const auto& id : victims_containers) {
+        const auto label = docker::cli({"inspect", "--format", "{{index .Config.Labels \"containerssh_ip\"}}", id});
+        BOOST_TEST(label.exit_code == 0, label.err);
+        const auto address = trimmed(label.out);
+        BOOST_TEST((std::find(kClientAddresses.begin(), kClientAddresses.end(), address) != kClientAddresses.end()),
+                   "containerssh_ip " << address);
+    }
     BOOST_TEST_MESSAGE(sessions.size() << " sessions; containers per replica: " << before[0].size() << ", "
                                        << before[1].size() << ", " << before[2].size());
 
