@@ -1,5 +1,6 @@
 // Three gateway replicas behind Debian's HAProxy on loopback, as issue 17's
-// scale-out asks: one host key shared by every replica, the PROXY protocol
+// scale-out asks: one host key shared by every replica (each checks it with
+// ssh.hostKeyFingerprints, and drains on SIGTERM), the PROXY protocol
 // from HAProxy only (127.0.0.1), HAProxy health-checking each replica's
 // health endpoint, and OpenSSH clients bound to 127.0.0.2, .3 and .4 so each
 // login's real source differs from HAProxy's. The cases: hundreds of logins
@@ -43,15 +44,6 @@ using namespace csh::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-// SWITCH ON when the drain branch is on main. It adds two ssh keys that
-// main refuses as unknown: ssh.hostKeyFingerprints (a replica refuses to
-// start when its host keys are not the set the fingerprints name) and
-// ssh.drainTimeout (the harness then writes 0s, close at once on SIGTERM,
-// unless a suite names it; the replicas here name the default, 20s). Off,
-// neither is written and the fingerprint case is skipped; the SIGTERM case
-// runs either way and fails without the drain.
-constexpr bool kDrainBranchMerged = false;
 
 // The clients' source addresses, used in turn; HAProxy connects from 127.0.0.1.
 const std::vector<std::string> kClientAddresses{"127.0.0.2", "127.0.0.3", "127.0.0.4"};
@@ -166,11 +158,13 @@ public:
             r.config_body = config_body(backend, r);
             r.ssh_settings = {"listen: 127.0.0.1:" + std::to_string(r.ssh_port),
                               "hostkeys: [" + host_key.key.string() + "]",
-                              "proxyProtocolAllowedCIDRs: [127.0.0.1/32]", "proxyProtocolHeaderTimeout: 2s"};
-            if (kDrainBranchMerged) {
-                r.ssh_settings.push_back("hostKeyFingerprints: [\"" + host_key.fingerprint() + "\"]");
-                r.ssh_settings.push_back("drainTimeout: 20s");
-            }
+                              "proxyProtocolAllowedCIDRs: [127.0.0.1/32]", "proxyProtocolHeaderTimeout: 2s",
+                              // Each replica checks that its keys are the set
+                              // every replica has.
+                              "hostKeyFingerprints: [\"" + host_key.fingerprint() + "\"]",
+                              // The default drain, named because the harness
+                              // writes 0s (close at once) for other suites.
+                              "drainTimeout: 20s"};
             r.start();
         }
         HaproxyOptions options;
@@ -468,22 +462,14 @@ BOOST_FIXTURE_TEST_CASE(a_header_from_an_untrusted_address_is_refused, LocalClus
     BOOST_TEST(starts_with(through.out, "127.0.0.2 "));
 }
 
-// Once ssh.hostKeyFingerprints exists: a replica started with a key other
-// than the fingerprinted one refuses to start, so it never joins the pool.
-// A precondition rather than enable_if: it holds even when the case is named
-// on the command line, which overrides enable_if.
-boost::test_tools::assertion_result fingerprints_on_main(boost::unit_test::test_unit_id) {
-    boost::test_tools::assertion_result result(kDrainBranchMerged);
-    result.message() << "ssh.hostKeyFingerprints is not on main yet (kDrainBranchMerged)";
-    return result;
-}
-
-BOOST_FIXTURE_TEST_CASE(a_replica_with_another_host_key_refuses_to_start, LocalCluster,
-                        *boost::unit_test::precondition(fingerprints_on_main)) {
+// A replica started with a key other than the fingerprinted one refuses to
+// start (ssh.hostKeyFingerprints), so it never joins the pool.
+BOOST_AUTO_TEST_CASE(a_replica_with_another_host_key_refuses_to_start) {
+    SharedHostKey host_key;
+    HttpTestServer webhook;
     TempDir stray;
-    const auto config = write_gateway_config(
-        stray.path(), replicas[0].config_body, true,
-        {"listen: 127.0.0.1:0", "hostKeyFingerprints: [\"" + host_key.fingerprint() + "\"]"});
+    const auto config = write_gateway_config(stray.path(), webhook_password_auth(webhook.url()) + local_backend(),
+                                             true, {"hostKeyFingerprints: [\"" + host_key.fingerprint() + "\"]"});
     const auto r = run_gateway({"--config", config.string()});
     BOOST_TEST_INFO(r.out + r.err);
     BOOST_TEST(r.exit_code != 0);
