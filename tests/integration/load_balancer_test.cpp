@@ -541,6 +541,11 @@ BOOST_FIXTURE_TEST_CASE(sigterm_drains_a_replica_without_a_failed_login, LocalCl
     // The drained replica exits 0 on its own (signal 0 only waits).
     BOOST_TEST(eventually([&] { return !draining.running(); }, 30s));
     BOOST_TEST(draining.stop(0) == 0);
+    // It drained to the end: its connections ended by themselves, none was
+    // cut at the deadline.
+    BOOST_TEST(draining.count("SERVICE_POOL_DRAINING") == 1u);
+    BOOST_TEST(draining.count("SERVICE_POOL_DRAINED") == 1u);
+    BOOST_TEST(draining.count("SERVICE_POOL_DRAIN_TIMEOUT") == 0u);
 
     // Logins go on for a while with the replica gone; none of the run failed.
     const auto at_exit = background.completed();
