@@ -9,12 +9,8 @@
 
 #include "harness/docker.hpp"
 #include "harness/gateway.hpp"
+#include "harness/loopback.hpp"
 #include "harness/probes.hpp"
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <csignal>
 #include <iostream>
@@ -30,19 +26,6 @@ namespace {
 // retries Docker API calls until its timeouts, 60 s by default).
 constexpr auto kPatience = std::chrono::seconds(240);
 const SshLogin kLogin{"fault", "fault-password", {}};
-
-int free_loopback_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    const bool ok = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-                    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-    if (fd >= 0) ::close(fd);
-    if (!ok) throw std::runtime_error("no free loopback port");
-    return ntohs(address.sin_port);
-}
 
 std::string static_auth() {
     return "auth:\n"

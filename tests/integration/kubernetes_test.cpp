@@ -22,15 +22,13 @@
 #include "harness/docker.hpp"
 #include "harness/gateway.hpp"
 #include "harness/kube_api.hpp"
+#include "harness/loopback.hpp"
 #include "harness/probes.hpp"
 
 #include <http_test_server.hpp>
 
 #include <simdjson.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -51,22 +49,8 @@ namespace {
 const std::vector<std::string> kModes{"connection", "session"};
 constexpr auto kSshTimeout = std::chrono::seconds(120);
 
-
 bool is_lower_hex(const std::string& s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-int free_loopback_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    const bool ok = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-                    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-    if (fd >= 0) ::close(fd);
-    if (!ok) throw std::runtime_error("no free loopback port");
-    return ntohs(address.sin_port);
 }
 
 // The suite's API server, started once (a global fixture) and stopped with

@@ -9,7 +9,10 @@
 #define BOOST_TEST_MODULE integration_proxy_protocol
 #include <boost/test/unit_test.hpp>
 
+#include "harness/configs.hpp"
 #include "harness/gateway.hpp"
+#include "harness/haproxy.hpp"
+#include "harness/loopback.hpp"
 #include "harness/probes.hpp"
 
 #include <http_test_server.hpp>
@@ -18,12 +21,10 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -40,130 +41,20 @@ const std::vector<std::string> kProxySettings = {"proxyProtocolAllowedCIDRs: [12
                                                  "proxyProtocolHeaderTimeout: 2s"};
 
 std::string gateway_config(const std::string& webhook_url, const std::string& audit_file) {
-    return "auth:\n"
-           "  password:\n"
-           "    method: webhook\n"
-           "    webhook:\n"
-           "      url: " + webhook_url + "\n"
-           "      timeout: 2s\n"
-           "backend: local\n"
-           "local:\n"
-           "  shell: [/bin/sh]\n"
-           "audit:\n"
-           "  enable: true\n"
-           "  storage: recorder\n"
-           "  recorder:\n"
-           "    file: " + audit_file + "\n";
+    return webhook_password_auth(webhook_url) + local_backend() + audit_recorder(audit_file);
 }
 
-// A loopback port nobody listens on now (bound, then released for HAProxy).
-int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        ::close(fd);
-        throw std::runtime_error("no free port");
-    }
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
-// Whether something listens on 127.0.0.1:port (from /proc/net/tcp, so the
-// check opens no connection through HAProxy to the gateway).
-bool listening(int port) {
-    std::ifstream table("/proc/net/tcp");
-    std::string line;
-    char wanted[32];
-    std::snprintf(wanted, sizeof wanted, "0100007F:%04X", port);
-    while (std::getline(table, line)) {
-        std::istringstream fields(line);
-        std::string slot, local, remote, state;
-        fields >> slot >> local >> remote >> state;
-        if (local == wanted && state == "0A") return true;
-    }
-    return false;
-}
-
-// HAProxy in TCP mode on a free loopback port, forwarding to the gateway with
-// `send_proxy` ("send-proxy-v2" or "send-proxy") and health-checking it every
-// 500 ms (its checks carry a header too).
-class Haproxy {
-public:
-    Haproxy(int gateway_port, const std::string& send_proxy) : port_(free_port()) {
-        const auto config = dir_.file("haproxy.cfg");
-        std::ofstream(config) << "global\n"
-                                 "  maxconn 256\n"
-                                 "defaults\n"
-                                 "  mode tcp\n"
-                                 "  timeout connect 5s\n"
-                                 "  timeout client 1m\n"
-                                 "  timeout server 1m\n"
-                                 "frontend ssh\n"
-                                 "  bind 127.0.0.1:" << port_ << "\n"
-                                 "  default_backend gateway\n"
-                                 "backend gateway\n"
-                                 "  server gw 127.0.0.1:" << gateway_port << " " << send_proxy
-                              << " check inter 500ms\n";
-        child_ = std::make_unique<Child>(
-            std::vector<std::string>{"setpriv", "--pdeathsig", "KILL", "--", "haproxy", "-db", "-f", config},
-            std::map<std::string, std::string>{}, dir_.file("haproxy.stderr"));
-        if (!eventually([&] { return listening(port_); }, 10s)) {
-            std::ifstream err(dir_.file("haproxy.stderr"));
-            std::ostringstream text;
-            text << err.rdbuf();
-            throw std::runtime_error("HAProxy did not start:\n" + text.str());
-        }
-    }
-    ~Haproxy() { child_->stop(SIGTERM, 10s); }
-    Haproxy(const Haproxy&) = delete;
-    Haproxy& operator=(const Haproxy&) = delete;
-
-    int port() const { return port_; }
-
-private:
-    TempDir dir_;
-    int port_;
-    std::unique_ptr<Child> child_;
-};
-
-// A TCP connection to the gateway from `source` (a loopback address).
-int connect_from(const char* source, int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in local{};
-    local.sin_family = AF_INET;
-    inet_pton(AF_INET, source, &local.sin_addr);
-    sockaddr_in remote{};
-    remote.sin_family = AF_INET;
-    remote.sin_port = htons(static_cast<uint16_t>(port));
-    remote.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
-        ::connect(fd, reinterpret_cast<sockaddr*>(&remote), sizeof remote) != 0) {
-        ::close(fd);
-        throw std::runtime_error("cannot connect from " + std::string(source));
-    }
-    return fd;
+// HAProxy in TCP mode in front of `gateway`, sending `send_proxy`
+// ("send-proxy-v2" or "send-proxy") and checking the SSH port itself every
+// 500 ms: its checks carry a header too, which the suite looks for.
+Haproxy in_front_of(const Gateway& gateway, const std::string& send_proxy) {
+    HaproxyOptions options;
+    options.send_proxy = send_proxy;
+    return Haproxy({HaproxyServer{gateway.port(), 0}}, options);
 }
 
 void send_all(int fd, const std::string& data) {
     BOOST_REQUIRE(::send(fd, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size()));
-}
-
-// Reads until the peer closes (true) or `timeout` passes (false).
-bool closed_within(int fd, std::chrono::milliseconds timeout, std::string* read = nullptr) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, 50) <= 0) continue;
-        char buf[4096];
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) return true;
-        if (read != nullptr) read->append(buf, static_cast<std::size_t>(n));
-    }
-    return false;
 }
 
 // Sends `data` from `source` and expects the gateway to close the connection
@@ -296,19 +187,19 @@ struct ProxiedGateway {
 BOOST_AUTO_TEST_SUITE(through_haproxy)
 
 BOOST_FIXTURE_TEST_CASE(send_proxy_v2_gives_the_client_address_everywhere, ProxiedGateway) {
-    Haproxy haproxy(gateway.port(), "send-proxy-v2");
+    Haproxy haproxy = in_front_of(gateway, "send-proxy-v2");
     check_client_address_everywhere(login_from_127_0_0_2(haproxy.port()), haproxy.port(), "v2 PROXY TCP4");
     check_health_checks_come_from_the_proxy("v2 LOCAL");
 }
 
 BOOST_FIXTURE_TEST_CASE(send_proxy_v1_gives_the_client_address_everywhere, ProxiedGateway) {
-    Haproxy haproxy(gateway.port(), "send-proxy");
+    Haproxy haproxy = in_front_of(gateway, "send-proxy");
     check_client_address_everywhere(login_from_127_0_0_2(haproxy.port()), haproxy.port(), "v1 TCP4");
     check_health_checks_come_from_the_proxy("v1 TCP4");
 }
 
 BOOST_FIXTURE_TEST_CASE(twenty_logins_through_haproxy_all_succeed, ProxiedGateway) {
-    Haproxy haproxy(gateway.port(), "send-proxy-v2");
+    Haproxy haproxy = in_front_of(gateway, "send-proxy-v2");
     for (int i = 0; i < 20; ++i) {
         const auto login = login_from_127_0_0_2(haproxy.port());
         BOOST_TEST_INFO(describe(login));
@@ -462,7 +353,7 @@ BOOST_AUTO_TEST_CASE(a_trusted_peer_may_go_without_a_header_when_not_required) {
     BOOST_TEST(direct.exit_code == 0);
     BOOST_TEST(starts_with(direct.out, "127.0.0.1 "));
     // And a header is still taken from it.
-    Haproxy haproxy(gateway.port(), "send-proxy-v2");
+    Haproxy haproxy = in_front_of(gateway, "send-proxy-v2");
     const auto proxied = ssh(gateway, {"alice", "pw", {}}, {"-b", "127.0.0.2", "-p", std::to_string(haproxy.port())},
                              {"echo \"$SSH_CLIENT\""});
     BOOST_TEST_INFO(describe(proxied));

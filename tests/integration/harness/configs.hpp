@@ -62,6 +62,17 @@ inline std::string webhook_auth_config_server_local_backend(const std::string& u
            "/config\n  timeout: 1s\nbackend: local\nlocal:\n  shell: [/bin/sh]\n";
 }
 
+// Password logins asked of a webhook at `url` (an HttpTestServer answering
+// /password), the `auth` section only.
+inline std::string webhook_password_auth(const std::string& url, const std::string& timeout = "2s") {
+    return "auth:\n"
+           "  password:\n"
+           "    method: webhook\n"
+           "    webhook:\n"
+           "      url: " + url + "\n"
+           "      timeout: " + timeout + "\n";
+}
+
 inline std::string audit_recorder(const std::string& file) {
     return "audit:\n"
            "  enable: true\n"

@@ -1,12 +1,10 @@
 #include "harness/docker.hpp"
 
 #include "file_contents.hpp"
+#include "harness/loopback.hpp"
 #include "process.hpp"
 
-#include <arpa/inet.h>
 #include <crypt.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -39,21 +37,6 @@ std::string run_script(const std::vector<std::string>& argv, const std::map<std:
     const auto r = run(argv, "", env, std::chrono::seconds(120));
     if (r.exit_code != 0) throw std::runtime_error(describe(argv, r));
     return trim(r.out);
-}
-
-int free_loopback_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        if (fd >= 0) ::close(fd);
-        throw std::runtime_error("no free loopback port");
-    }
-    ::close(fd);
-    return ntohs(addr.sin_port);
 }
 
 // An htpasswd line with a bcrypt hash, the only kind docker-registry accepts
