@@ -16,6 +16,7 @@
 #include <csh/webhook/webhook_request.hpp>
 #include <csh/webhook/webhook_response.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -77,7 +78,8 @@ protected:
         request.json_body = std::move(body);
         request.overall_timeout = kOverallTimeout;
         request.connection = handle;
-        request.on_attempt = [this](const csh::webhook::AttemptReport& attempt) {
+        request.on_attempt = [this, handle](const csh::webhook::AttemptReport& attempt) {
+            note_availability(attempt, handle);
             metrics_.request_sent(attempt.attempt);
             metrics_.request_timed(attempt.elapsed);
             if (attempt.failure_code != nullptr) {
@@ -136,6 +138,20 @@ private:
         pending.done.success(response.config_json, response.update.items, response.update.authenticated_username);
     }
 
+    // An attempt that got no answer (unreachable, timed out, 5xx or 429)
+    // marks the server down; the first 200 after that says it is back, once,
+    // so an operator sees where an outage ended and not only its errors.
+    void note_availability(const csh::webhook::AttemptReport& attempt, csh_connection* connection) {
+        const bool down = attempt.failure_code != nullptr || attempt.status >= 500 || attempt.status == 429;
+        if (down) {
+            server_down_.store(true);
+        } else if (attempt.status == 200 && server_down_.exchange(false)) {
+            host().log(codes::CONFIG_SERVER_AVAILABLE, "the configuration server answers again",
+                       {{"url", csh::webhook::redact_url(settings_.http.url)}}, connection);
+        }
+    }
+
+    std::atomic<bool> server_down_{false};
     // Declared before the client: its destructor completes pending requests
     // through finish(), which uses these.
     Settings settings_;

@@ -99,6 +99,7 @@ BOOST_FIXTURE_TEST_CASE(the_config_object_is_passed_on_with_explicit_zero_values
     BOOST_TEST(answer.metadata[0].key == "EDITOR");
     BOOST_TEST(answer.metadata[0].value == "vim");
     BOOST_TEST(plugin.host.lines_with_code("CONFIG_RESPONSE").size() == 1u);
+    BOOST_TEST(plugin.host.lines_with_code("CONFIG_SERVER_AVAILABLE").empty());  // it never was away
     BOOST_TEST(plugin.host.metric_value("containerssh_config_server_requests_total", {{"retry", "0"}}).value_or(0) == 1.0);
     const auto series = plugin.durations();
     BOOST_TEST_REQUIRE(series.has_value());
@@ -126,6 +127,10 @@ BOOST_FIXTURE_TEST_CASE(a_503_then_200_succeeds_after_the_retry, ServerFixture) 
     server.respond_sequence("/config", {{503, ""}, {200, R"({"config": {}})"}});
     FakeConnection connection(plugin.host, "alice");
     BOOST_TEST(plugin.fetch(connection).status == CSH_OK);
+    // The 200 after the 503 says the server is back, once, naming its URL.
+    const auto back = plugin.host.lines_with_code("CONFIG_SERVER_AVAILABLE");
+    BOOST_TEST_REQUIRE(back.size() == 1u);
+    BOOST_TEST(back[0].field("url") == server.url() + "/config");
     BOOST_TEST(plugin.host.metric_value("containerssh_config_server_failures_total",
                                         {{"type", "soft"}, {"retry", "0"}, {"reason", "CONFIG_BACKEND_ERROR"}}).value_or(0) == 1.0);
     BOOST_TEST(plugin.host.metric_value("containerssh_config_server_requests_total", {{"retry", "1"}}).value_or(0) == 1.0);
@@ -137,6 +142,10 @@ BOOST_FIXTURE_TEST_CASE(a_503_then_200_succeeds_after_the_retry, ServerFixture) 
     uint64_t in_buckets = 0;
     for (uint64_t n : series->buckets) in_buckets += n;
     BOOST_TEST(in_buckets == 2u);
+    // A later good answer is no news.
+    FakeConnection again(plugin.host, "bob");
+    BOOST_TEST(plugin.fetch(again).status == CSH_OK);
+    BOOST_TEST(plugin.host.lines_with_code("CONFIG_SERVER_AVAILABLE").size() == 1u);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_config_that_is_not_an_object_is_a_decode_failure, ServerFixture) {
