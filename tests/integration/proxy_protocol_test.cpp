@@ -26,8 +26,10 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace csh::test;
@@ -273,6 +275,38 @@ BOOST_FIXTURE_TEST_CASE(a_header_that_never_comes_times_out, ProxiedGateway) {
     }
     std::sort(received.begin(), received.end());
     BOOST_TEST(received == (std::vector<std::string>{"0", "17"}), boost::test_tools::per_element());
+}
+
+// CPU seconds (user + system) the process has used, from /proc/PID/stat.
+double cpu_seconds(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // after "pid (comm) "
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; fields >> field && i <= 15; ++i) {
+        if (i >= 14) ticks += std::stod(field);  // utime, stime
+    }
+    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// A header that arrives in pieces is waited for, and the wait costs nothing:
+// the peeked bytes stay unread, and waiting for readability again at once
+// would wake up at once, again and again (it once spun a loop thread at
+// 100 % until the rest came). Then the rest completes it.
+BOOST_FIXTURE_TEST_CASE(a_header_in_pieces_is_waited_for_without_spinning, ProxiedGateway) {
+    const int fd = connect_from("127.0.0.1", gateway.port());
+    send_all(fd, "PROXY TCP4 198.51.100.7 ");
+    std::this_thread::sleep_for(200ms);
+    const double before = cpu_seconds(gateway.pid());
+    std::this_thread::sleep_for(1s);
+    const double used = cpu_seconds(gateway.pid()) - before;
+    BOOST_TEST(used < 0.3, "the gateway used " << used << " s of CPU in 1 s while the header was incomplete");
+    send_all(fd, "127.0.0.1 40001 2222\r\nSSH-2.0-Piecewise\r\n");
+    const auto line = gateway.wait_for("SSH_PROXY_PROTOCOL_ACCEPTED");
+    BOOST_TEST_REQUIRE(!line.empty());
+    BOOST_TEST(json_field(line, "remoteAddr") == "198.51.100.7");
+    ::close(fd);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_malformed_header_is_refused_saying_what_was_wrong, ProxiedGateway) {

@@ -21,6 +21,7 @@ ProxyHeaderReader::ProxyHeaderReader(asio::io_context& io, int fd, std::chrono::
     : strand_(asio::make_strand(io)),
       watch_(strand_),
       timer_(strand_),
+      retry_(strand_),
       fd_(fd),
       timeout_(timeout),
       required_(required),
@@ -69,10 +70,28 @@ void ProxyHeaderReader::arm_and_peek() {
         watch_.async_wait(asio::posix::stream_descriptor::wait_read,
                           asio::bind_executor(strand_, [self = shared_from_this()](const boost::system::error_code& ec) {
                               self->waiting_ = false;
-                              if (!ec) self->arm_and_peek();
+                              if (!ec) self->on_readable();
                           }));
     }
     peek();
+}
+
+// Asio re-arms the registration when a wait is queued, so with the peeked
+// bytes of an incomplete header still unread the next wait completes at once:
+// waiting again right away would spin a loop thread until the rest arrived.
+// Without new bytes the socket is looked at again after a pause instead.
+void ProxyHeaderReader::on_readable() {
+    const std::size_t before = peeked_;
+    peek();
+    if (finished_) return;
+    if (peeked_ > before) {
+        arm_and_peek();
+        return;
+    }
+    retry_.expires_after(kRetryPause);
+    retry_.async_wait(asio::bind_executor(strand_, [self = shared_from_this()](const boost::system::error_code& ec) {
+        if (!ec) self->arm_and_peek();
+    }));
 }
 
 void ProxyHeaderReader::peek() {
@@ -131,6 +150,7 @@ void ProxyHeaderReader::finish(Outcome outcome) {
     if (finished_) return;
     finished_ = true;
     timer_.cancel();
+    retry_.cancel();
     boost::system::error_code ignored;
     watch_.close(ignored);  // ends the pending wait; the duplicate goes with it
     buffer_ = {};

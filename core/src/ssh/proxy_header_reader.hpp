@@ -8,7 +8,8 @@
 // client's version line. A peer that sends no header keeps its bytes too,
 // for ssh.proxyProtocolRequired: false.
 //
-// Waiting for more bytes uses a wait for readability armed before each peek:
+// Waiting for more bytes uses a wait for readability armed before each peek
+// (and a short pause when a wakeup brings nothing new: see on_readable):
 // Asio's reactor is edge-triggered and a readiness wait is never tried
 // speculatively, so bytes that arrive between a peek and a wait armed after
 // it would be noticed only with the next bytes, or never. (A peeking
@@ -66,6 +67,7 @@ public:
 
 private:
     void arm_and_peek();
+    void on_readable();
     void peek();
     void finish(Outcome outcome);
 
@@ -74,6 +76,9 @@ private:
     // reactor ends with the reader and never touches the fd libssh gets.
     boost::asio::posix::stream_descriptor watch_;
     boost::asio::steady_timer timer_;
+    // The pause before looking again when readiness brought no new bytes.
+    boost::asio::steady_timer retry_;
+    static constexpr std::chrono::milliseconds kRetryPause{10};
     int fd_;
     std::chrono::milliseconds timeout_;
     bool required_;
