@@ -188,6 +188,40 @@ BOOST_AUTO_TEST_CASE(ssh_L_reaches_an_http_server_started_in_the_container) {
     BOOST_TEST(contains(g.gateway().wait_for("DOCKER_FORWARD_AGENT_READY"), "csh.window"));
 }
 
+// VS Code Remote-SSH's pattern: a session whose shell reads a script from
+// stdin, which starts a server in the container and prints the port it
+// listens on; then a -L added to the same connection (ControlMaster, as
+// VS Code does) reaches that server and an HTTP request goes through it.
+BOOST_AUTO_TEST_CASE(a_script_on_stdin_starts_a_server_that_a_later_L_reaches) {
+    ForwardingGateway g;
+    TempDir dir;
+    const std::string control = (dir.path() / "cm").string();
+    Child session(ssh_command(g.gateway(), g.login(), {"-T", "-M", "-S", control}, {"bash"}),
+                  ssh_env(g.gateway(), g.login()));
+    const std::string token = random_hex(32);
+    const std::string script =
+        "port=$((20000 + RANDOM % 20000))\n"
+        "mkdir -p /tmp/server && echo " + token + " > /tmp/server/token\n"
+        "busybox httpd -p 127.0.0.1:$port -h /tmp/server\n"
+        "echo listeningOn==$port==\n";
+    BOOST_REQUIRE(::write(session.stdin_fd(), script.data(), script.size()) == static_cast<ssize_t>(script.size()));
+    std::string line;
+    std::smatch m;
+    BOOST_REQUIRE_MESSAGE(session.read_line(line, std::chrono::seconds(60)), "the script printed nothing");
+    BOOST_REQUIRE_MESSAGE(std::regex_search(line, m, std::regex("listeningOn==([0-9]+)==")), line);
+    const int local_port = closed_port();
+    const auto forward = run(ssh_command(g.gateway(), g.login(),
+                                         {"-S", control, "-O", "forward", "-L",
+                                          std::to_string(local_port) + ":127.0.0.1:" + m[1].str()},
+                                         {}));
+    BOOST_REQUIRE_MESSAGE(forward.exit_code == 0, describe(forward));
+    const auto r = run({"curl", "-sS", "--max-time", "20", "http://127.0.0.1:" + std::to_string(local_port) + "/token"});
+    BOOST_TEST(r.exit_code == 0, describe(r));
+    BOOST_TEST(r.out == token + "\n", describe(r));
+    session.close_stdin();  // bash ends at EOF; the connection with it
+    BOOST_TEST(session.stop(SIGTERM, std::chrono::seconds(20)) != -1);
+}
+
 // ssh -D: the client speaks SOCKS and passes the name unresolved, so the
 // agent resolves "localhost" inside the container.
 BOOST_AUTO_TEST_CASE(ssh_D_with_curl_socks5_hostname_resolves_in_the_container) {
@@ -436,6 +470,33 @@ BOOST_AUTO_TEST_CASE(the_forwarded_agent_signs_for_a_program_in_the_container) {
                               "signed-text\n");
     BOOST_TEST(verified.exit_code == 0, describe(verified));
     BOOST_TEST(contains(verified.out, "Good"), describe(verified));
+}
+
+// ssh -A all the way: an ssh client in the container logs in to an sshd on
+// the test's side with a key that only the client's agent holds. The sshd
+// is reached from the container through a -R of the same connection. The
+// same login with SSH_AUTH_SOCK unset is refused first, so the success can
+// only come from the forwarded agent.
+BOOST_AUTO_TEST_CASE(ssh_in_the_container_logs_in_with_the_forwarded_agent) {
+    ForwardingGateway g;
+    ClientAgent agent;
+    TestSshd sshd(agent.dir.path() / "forwarded.pub");
+    std::string user = run({"id", "-un"}).out;
+    user.erase(user.find_last_not_of('\n') + 1);
+    const std::string login_from_container =
+        "ssh -p 7300 -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+        "-o LogLevel=ERROR " + user + "@127.0.0.1 'echo logged-in-as-$(id -un)'";
+    auto env = ssh_env(g.gateway(), g.login());
+    env["SSH_AUTH_SOCK"] = agent.socket;
+    const auto r = run(ssh_command(g.gateway(), g.login(),
+                                   {"-A", "-o", "ExitOnForwardFailure=yes", "-R",
+                                    "7300:127.0.0.1:" + std::to_string(sshd.port)},
+                                   {"(unset SSH_AUTH_SOCK; " + login_from_container + ") || echo without-agent-refused; " +
+                                    login_from_container}),
+                       "", env, std::chrono::seconds(90));
+    BOOST_TEST(r.exit_code == 0, describe(r) + "\n---- sshd ----\n" + sshd.log());
+    BOOST_TEST(r.out == "without-agent-refused\nlogged-in-as-" + user + "\n", describe(r));
+    BOOST_TEST(contains(sshd.log(), "Accepted publickey for " + user), sshd.log());
 }
 
 BOOST_AUTO_TEST_CASE(without_agentForwardingMode_the_agent_is_not_forwarded) {

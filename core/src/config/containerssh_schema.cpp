@@ -14,6 +14,7 @@ using schema::join;
 using schema::NodePtr;
 using schema::number;
 using schema::object;
+using schema::restricted_text;
 using schema::Secret;
 using schema::secret_text;
 using schema::text;
@@ -225,6 +226,16 @@ NodePtr health() {
 
 NodePtr security_mode(std::string default_mode = "") { return text(std::move(default_mode), kSecurityModes); }
 
+// ContainerSSH's Unix-socket forwarding modes. Only the refusing values are
+// accepted: libssh, which the gateway runs on as the distribution ships it
+// (so its security fixes arrive with the system's updates), cannot receive
+// direct-streamlocal or streamlocal-forward (docs/design/forwarding.md §8).
+NodePtr unix_socket_forwarding_mode() {
+    return restricted_text("disable", {"", "filter", "disable"},
+                           "Unix-socket forwarding is not supported: the gateway's SSH library cannot receive "
+                           "it; see docs/forwarding.md");
+}
+
 NodePtr security() {
     return object({
         {"defaultMode", security_mode()},
@@ -248,8 +259,8 @@ NodePtr security() {
         {"forwarding", object({
                            {"reverseForwardingMode", security_mode("disable")},
                            {"forwardingMode", security_mode("disable")},
-                           {"socketForwardingMode", security_mode("disable")},
-                           {"socketListenMode", security_mode("disable")},
+                           {"socketForwardingMode", unix_socket_forwarding_mode()},
+                           {"socketListenMode", unix_socket_forwarding_mode()},
                            {"x11ForwardingMode", security_mode("disable")},
                            // Ours: auth-agent-req@openssh.com (ssh -A), named in their style.
                            {"agentForwardingMode", security_mode("disable")},

@@ -43,6 +43,13 @@ NodePtr text(std::string default_text, std::vector<std::string> choices) {
     return node;
 }
 
+NodePtr restricted_text(std::string default_text, std::vector<std::string> choices, std::string reason) {
+    auto node = leaf(Type::text, text_value(std::move(default_text)));
+    node->choices = std::move(choices);
+    node->choices_reason = std::move(reason);
+    return node;
+}
+
 NodePtr secret_text(Secret secret) {
     auto node = leaf(Type::text, text_value(""));
     node->secret = secret;

@@ -51,6 +51,9 @@ struct Node {
     std::string selector;
     // text: the allowed values; empty allows any.
     std::vector<std::string> choices;
+    // text: why a value ContainerSSH accepts is not among `choices`, added
+    // to the refusal so the operator learns what to change.
+    std::string choices_reason;
     std::optional<std::int64_t> minimum;
     // list_of: one text is also accepted and split at this character
     // (ContainerSSH's colon-separated TLS lists); 0 = lists only.
@@ -66,6 +69,9 @@ struct Node {
 // Builders, so the key tree reads like the documentation.
 NodePtr object(std::vector<Field> fields, std::string selector = {});
 NodePtr text(std::string default_text = "", std::vector<std::string> choices = {});
+// A text with fewer choices than ContainerSSH allows, and the reason given
+// when one of the others is asked for.
+NodePtr restricted_text(std::string default_text, std::vector<std::string> choices, std::string reason);
 NodePtr secret_text(Secret secret);
 NodePtr boolean(bool default_value = false);
 NodePtr integer(std::int64_t default_value = 0, std::optional<std::int64_t> minimum = std::nullopt);

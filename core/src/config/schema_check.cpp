@@ -94,7 +94,8 @@ void check_text(const Node& node, const Value& value, const std::string& path) {
         allowed += allowed.empty() ? "" : ", ";
         allowed += choice.empty() ? "\"\"" : choice;
     }
-    fail_at(value.position, path, "invalid value " + describe(value) + "; allowed: " + allowed);
+    std::string reason = node.choices_reason.empty() ? "" : " (" + node.choices_reason + ")";
+    fail_at(value.position, path, "invalid value " + describe(value) + "; allowed: " + allowed + reason);
 }
 
 }  // namespace

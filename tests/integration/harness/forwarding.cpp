@@ -185,4 +185,35 @@ ClientAgent::ClientAgent()
     if (fingerprint.empty()) throw std::runtime_error("ssh-keygen printed no fingerprint");
 }
 
+namespace {
+std::filesystem::path sshd_config(const std::filesystem::path& dir, int port, const std::filesystem::path& keys) {
+    const auto host_key = make_key(dir, "sshd_host_key");
+    const auto config = dir / "sshd_config";
+    write_file(config, "ListenAddress 127.0.0.1:" + std::to_string(port) + "\nHostKey " + host_key.string() +
+                           "\nPidFile none\nAuthorizedKeysFile " + keys.string() +
+                           // The key file is under /tmp, which StrictModes would refuse.
+                           "\nStrictModes no\nPubkeyAuthentication yes\nPasswordAuthentication no\n"
+                           "KbdInteractiveAuthentication no\nUsePAM no\nPermitRootLogin prohibit-password\n"
+                           "UseDNS no\nPrintMotd no\nPrintLastLog no\nLogLevel VERBOSE\n");
+    // Run as root, sshd wants its privilege separation directory.
+    if (::geteuid() == 0) std::filesystem::create_directories("/run/sshd");
+    return config;
+}
+}  // namespace
+
+TestSshd::TestSshd(const std::filesystem::path& authorized_keys)
+    : port(closed_port()),
+      log_file(dir.path() / "sshd.log"),
+      server({"/usr/sbin/sshd", "-D", "-e", "-f", sshd_config(dir.path(), port, authorized_keys).string()}, {},
+             log_file.string()) {
+    if (!eventually([&] { return accepts(port); }, std::chrono::seconds(20))) {
+        throw std::runtime_error("sshd did not listen on port " + std::to_string(port) + ": " + log());
+    }
+}
+
+std::string TestSshd::log() const {
+    std::error_code ignored;
+    return std::filesystem::exists(log_file, ignored) ? read_file(log_file) : std::string();
+}
+
 }  // namespace csh::test

@@ -84,4 +84,17 @@ struct ClientAgent {
     std::string fingerprint;
 };
 
+// OpenSSH's sshd on 127.0.0.1 at a free port, for logins *from* a test's
+// container: it accepts only the keys in `authorized_keys` (public-key
+// authentication, no passwords), for the user running the tests. Its log
+// (LogLevel VERBOSE) is in `log_file`. Throws when it does not listen.
+struct TestSshd {
+    explicit TestSshd(const std::filesystem::path& authorized_keys);
+    std::string log() const;
+    TempDir dir;
+    int port;
+    std::filesystem::path log_file;
+    Child server;
+};
+
 }  // namespace csh::test

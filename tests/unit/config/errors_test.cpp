@@ -236,4 +236,29 @@ BOOST_AUTO_TEST_CASE(host_key_fingerprints_must_be_sha256) {
     }
 }
 
+// ContainerSSH's Unix-socket forwarding modes: the refusing values start,
+// enable is refused with the reason instead of being accepted and ignored,
+// from the file and from a configuration server's answer alike.
+BOOST_AUTO_TEST_CASE(unix_socket_forwarding_can_only_be_refused) {
+    for (const std::string mode : {"disable", "filter", "\"\""}) {
+        BOOST_CHECK_NO_THROW(Config::parse("security:\n  forwarding:\n    socketForwardingMode: " + mode +
+                                               "\n    socketListenMode: " + mode + "\n",
+                                           false, "t"));
+    }
+    for (const std::string key : {"socketForwardingMode", "socketListenMode"}) {
+        const ConfigError error = parse_error("security:\n  forwarding:\n    " + key + ": enable\n");
+        BOOST_TEST(error.key_path() == "security.forwarding." + key);
+        BOOST_TEST(error.line() == 3);
+        BOOST_TEST(mentions(error, "Unix-socket forwarding is not supported"), error.what());
+        const Config file = Config::parse("ssh:\n  listen: 127.0.0.1:2222\n", false, "t");
+        try {
+            (void)file.merged_with(R"({"security": {"forwarding": {")" + key + R"(": "enable"}}})", "config server");
+            BOOST_FAIL("a configuration server enabling " + key + " was accepted");
+        } catch (const ConfigError& merged_error) {
+            BOOST_TEST(merged_error.key_path() == "security.forwarding." + key);
+            BOOST_TEST(mentions(merged_error, "Unix-socket forwarding is not supported"), merged_error.what());
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
