@@ -3,10 +3,15 @@
 // refusals, a forgotten completion, flow control, the exception barrier and
 // the host side going quiet after close; a listener's channel attached by
 // the host's answer to open_to_client, or dropped when the client refuses.
+// The host sides are the installed fakes (FakeForwardHost, FakeListenerHost),
+// whose own recording is checked at the end.
 #include "probe_plugin.hpp"
 
 #include <containerssh/sdk/backend.hpp>
+#include <containerssh/sdk/testing/fake_forward_host.hpp>
 #include <containerssh/sdk/testing/fake_host.hpp>
+#include <containerssh/sdk/testing/fake_listener_host.hpp>
+#include <containerssh/sdk/testing/recorders.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -14,51 +19,11 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 using namespace csh::sdk::testing;
 
 namespace {
-
-// What the host's forward_open completion received.
-struct OpenRecorder {
-    int calls = 0;
-    csh_status status = CSH_OK;
-    csh_backend_forward* channel = nullptr;
-    std::string reason;
-    csh_forward_open_completion completion() {
-        return {[](void* self, const csh_forward_open_result* r) {
-                    auto* me = static_cast<OpenRecorder*>(self);
-                    ++me->calls;
-                    me->status = r->status;
-                    me->channel = r->channel;
-                    me->reason.assign(r->reason.data, r->reason.size);
-                },
-                this};
-    }
-};
-
-// The host side of one forwarding channel: counts what the plugin calls.
-// The handle is opaque to plugins: the test's own struct stands behind it.
-struct HostSide {
-    size_t room = SIZE_MAX;
-    std::string written;
-    int data_ready = 0, eofs = 0, closes = 0;
-    static const csh_forward_host_api* api() {
-        static const csh_forward_host_api table = {
-            sizeof(csh_forward_host_api), 0,
-            [](csh_forward_host* h, csh_bytes d) {
-                auto* s = reinterpret_cast<HostSide*>(h);
-                const size_t take = std::min(s->room, d.size);
-                s->written.append(reinterpret_cast<const char*>(d.data), take);
-                return take;
-            },
-            [](csh_forward_host* h) { ++reinterpret_cast<HostSide*>(h)->data_ready; },
-            [](csh_forward_host* h) { ++reinterpret_cast<HostSide*>(h)->eofs; },
-            [](csh_forward_host* h) { ++reinterpret_cast<HostSide*>(h)->closes; },
-        };
-        return &table;
-    }
-};
 
 class Forward final : public csh::sdk::BackendForward {
 public:
@@ -123,28 +88,6 @@ public:
     }
 };
 
-// The host side of one listener: keeps what open_to_client was given.
-struct ListenerSide {
-    int opens = 0;
-    csh_backend_forward* channel = nullptr;
-    std::string originator;
-    csh_forward_open_completion done{};
-    static const csh_listener_host_api* api() {
-        static const csh_listener_host_api table = {
-            sizeof(csh_listener_host_api), 0,
-            [](csh_listener_host* h, const csh_forward_channel_params* p, csh_backend_forward* c,
-               csh_forward_open_completion d) {
-                auto* s = reinterpret_cast<ListenerSide*>(h);
-                ++s->opens;
-                s->channel = c;
-                s->originator.assign(p->originator_address.data, p->originator_address.size);
-                s->done = d;
-            },
-        };
-        return &table;
-    }
-};
-
 csh_str str(std::string_view s) { return csh_str{s.data(), s.size()}; }
 csh_bytes bytes(std::string_view s) { return csh_bytes{reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
@@ -152,53 +95,19 @@ struct Fixture {
     Fixture() {
         const csh_plugin_descriptor* probe = containerssh_plugin_entry();
         fake.register_codes(probe->message_codes, probe->message_code_count);
+        side.set_target("127.0.0.1", 8080);
+        side.set_originator("10.0.0.1", 54321);
+        listener_side.set_address("localhost", 0);
     }
     csh::sdk::Host host() { return csh::sdk::Host(fake.host(), "PROBE_INTERNAL_ERROR"); }
-    csh_forward_channel_params params() {
-        csh_forward_channel_params p{};
-        p.struct_size = sizeof p;
-        p.kind = CSH_FORWARD_TCPIP;
-        p.channel_id = 3;
-        p.target = str("127.0.0.1");
-        p.target_port = 8080;
-        p.originator_address = str("10.0.0.1");
-        p.originator_port = 54321;
-        p.strand = strand;
-        p.host = reinterpret_cast<csh_forward_host*>(&side);
-        p.api = HostSide::api();
-        return p;
-    }
     template <class C>
     csh_backend_connection* hand_over(std::shared_ptr<C> c) {
         return csh::sdk::detail::HandleGlue<csh::sdk::BackendConnection, csh_backend_connection>::hand_over(std::move(c));
     }
-    csh_listen_params listen_params(uint32_t port) {
-        csh_listen_params p{};
-        p.struct_size = sizeof p;
-        p.kind = CSH_FORWARD_TCPIP;
-        p.address = str("localhost");
-        p.port = port;
-        p.strand = strand;
-        p.host = reinterpret_cast<csh_listener_host*>(&listener_side);
-        p.api = ListenerSide::api();
-        return p;
-    }
-    // The host's answer to open_to_client.
-    void answer_open(csh_status status, bool with_host_side) {
-        csh_forward_open_result r{};
-        r.struct_size = sizeof r;
-        r.status = status;
-        r.reason = str(status == CSH_OK ? "" : "refused by the client");
-        if (with_host_side) {
-            r.host = reinterpret_cast<csh_forward_host*>(&side);
-            r.api = HostSide::api();
-        }
-        listener_side.done.complete(listener_side.done.context, &r);
-    }
     FakeHost fake;
     csh_strand* strand = fake.strand_create();
-    HostSide side;
-    ListenerSide listener_side;
+    FakeForwardHost side{strand, 3};
+    FakeListenerHost listener_side{strand};
     const csh_backend_interface& api = csh::sdk::detail::BackendEntries::table;
 };
 
@@ -208,12 +117,12 @@ BOOST_FIXTURE_TEST_SUITE(sdk_forwarding, Fixture)
 
 BOOST_AUTO_TEST_CASE(a_backend_that_does_not_override_open_forward_refuses) {
     auto handle = hand_over(std::make_shared<Connection>(host()));
-    OpenRecorder done;
-    const auto p = params();
+    ForwardOpenRecorder done;
+    const auto p = side.params();
     api.forward_open(handle, &p, done.completion());
-    BOOST_TEST(done.calls == 1);
-    BOOST_TEST(done.status == CSH_FAILED);
-    BOOST_TEST(done.reason == "port forwarding is not supported by this backend");
+    BOOST_TEST(done.calls() == 1u);
+    BOOST_TEST(done.answer().status == CSH_FAILED);
+    BOOST_TEST(done.answer().reason == "port forwarding is not supported by this backend");
     csh::sdk::detail::HandleGlue<csh::sdk::BackendConnection, csh_backend_connection>::take_back(handle);
 }
 
@@ -221,11 +130,11 @@ BOOST_AUTO_TEST_CASE(a_forgotten_completion_answers_failed) {
     auto connection = std::make_shared<ForwardingConnection>(host());
     connection->forget = true;
     auto handle = hand_over(connection);
-    OpenRecorder done;
-    const auto p = params();
+    ForwardOpenRecorder done;
+    const auto p = side.params();
     api.forward_open(handle, &p, done.completion());
-    BOOST_TEST(done.calls == 1);
-    BOOST_TEST(done.status == CSH_FAILED);
+    BOOST_TEST(done.calls() == 1u);
+    BOOST_TEST(done.answer().status == CSH_FAILED);
     BOOST_TEST(connection->seen.target == "127.0.0.1");
     BOOST_TEST(connection->seen.target_port == 8080u);
     BOOST_TEST(connection->seen.originator_address == "10.0.0.1");
@@ -237,38 +146,45 @@ BOOST_AUTO_TEST_CASE(a_forgotten_completion_answers_failed) {
 BOOST_AUTO_TEST_CASE(bytes_flow_both_ways_with_flow_control_until_close) {
     auto connection = std::make_shared<ForwardingConnection>(host());
     auto handle = hand_over(connection);
-    OpenRecorder done;
-    const auto p = params();
+    ForwardOpenRecorder done;
+    const auto p = side.params();
     api.forward_open(handle, &p, done.completion());
-    BOOST_TEST_REQUIRE(done.status == CSH_OK);
-    BOOST_TEST_REQUIRE(done.channel != nullptr);
+    BOOST_TEST_REQUIRE(done.calls() == 1u);
+    BOOST_TEST_REQUIRE(done.answer().status == CSH_OK);
+    csh_backend_forward* const channel = done.answer().channel;
+    BOOST_TEST_REQUIRE(channel != nullptr);
+    BOOST_TEST(done.answer().host == nullptr);  // forward_open's params carried the host side
     std::weak_ptr<Forward> weak = connection->made;
     auto forward = std::exchange(connection->made, nullptr);
 
     forward->room = 3;
-    BOOST_TEST(api.forward_data(done.channel, bytes("hello")) == 3u);  // a partial take
+    BOOST_TEST(api.forward_data(channel, bytes("hello")) == 3u);  // a partial take
     BOOST_TEST(forward->taken == "hel");
     forward->throw_on_data = true;
-    BOOST_TEST(api.forward_data(done.channel, bytes("lo")) == 2u);  // the barrier takes it all
-    api.forward_eof(done.channel);
+    BOOST_TEST(api.forward_data(channel, bytes("lo")) == 2u);  // the barrier takes it all
+    api.forward_eof(channel);
     BOOST_TEST(forward->eof_seen);
 
-    side.room = 2;
+    side.set_write_budget(2);
     BOOST_TEST(forward->forward_host().write("abc") == 2u);
-    BOOST_TEST(side.written == "ab");
+    BOOST_TEST(side.written() == "ab");
+    BOOST_TEST(side.short_writes() == 1u);
     forward->forward_host().data_ready();
     forward->forward_host().eof();
     forward->forward_host().closed();
-    BOOST_TEST(side.data_ready == 1);
-    BOOST_TEST(side.eofs == 1);
-    BOOST_TEST(side.closes == 1);
+    BOOST_TEST(side.data_ready_calls() == 1u);
+    BOOST_TEST(side.eof_calls() == 1u);
+    BOOST_TEST(side.closed_calls() == 1u);
 
-    api.forward_close(done.channel);
+    api.forward_close(channel);
+    side.mark_forward_closed();
     BOOST_TEST(forward->closed);
     // After close the host side is quiet.
     BOOST_TEST(forward->forward_host().write("more") == 0u);
     forward->forward_host().closed();
-    BOOST_TEST(side.closes == 1);
+    BOOST_TEST(side.closed_calls() == 1u);
+    BOOST_TEST(side.write_calls() == 1u);
+    BOOST_TEST(side.violations().empty());
     forward.reset();
     BOOST_TEST(weak.expired());  // the host's reference went with close
     csh::sdk::detail::HandleGlue<csh::sdk::BackendConnection, csh_backend_connection>::take_back(handle);
@@ -276,38 +192,24 @@ BOOST_AUTO_TEST_CASE(bytes_flow_both_ways_with_flow_control_until_close) {
 
 BOOST_AUTO_TEST_CASE(a_backend_that_does_not_override_listen_refuses) {
     auto handle = hand_over(std::make_shared<Connection>(host()));
-    struct {
-        csh_status status = CSH_OK;
-        std::string reason;
-    } got;
-    const auto p = listen_params(0);
-    api.listen_start(handle, &p, {[](void* self, const csh_listen_result* r) {
-                                      auto* g = static_cast<decltype(got)*>(self);
-                                      g->status = r->status;
-                                      g->reason.assign(r->reason.data, r->reason.size);
-                                  },
-                                  &got});
-    BOOST_TEST(got.status == CSH_FAILED);
-    BOOST_TEST(got.reason == "remote port forwarding is not supported by this backend");
+    ListenRecorder got;
+    const auto p = listener_side.params();
+    api.listen_start(handle, &p, got.completion());
+    BOOST_TEST_REQUIRE(got.calls() == 1u);
+    BOOST_TEST(got.answer().status == CSH_FAILED);
+    BOOST_TEST(got.answer().reason == "remote port forwarding is not supported by this backend");
     csh::sdk::detail::HandleGlue<csh::sdk::BackendConnection, csh_backend_connection>::take_back(handle);
 }
 
 BOOST_AUTO_TEST_CASE(a_listeners_channel_is_attached_when_the_client_accepts_and_dropped_when_it_refuses) {
     auto connection = std::make_shared<ListeningConnection>(host());
     auto handle = hand_over(connection);
-    struct {
-        csh_backend_listener* listener = nullptr;
-        uint32_t port = 0;
-    } started;
-    const auto p = listen_params(0);
-    api.listen_start(handle, &p, {[](void* self, const csh_listen_result* r) {
-                                      auto* s = static_cast<decltype(started)*>(self);
-                                      s->listener = r->listener;
-                                      s->port = r->bound_port;
-                                  },
-                                  &started});
-    BOOST_TEST_REQUIRE(started.listener != nullptr);
-    BOOST_TEST(started.port == 40022u);
+    ListenRecorder started;
+    const auto p = listener_side.params();
+    api.listen_start(handle, &p, started.completion());
+    BOOST_TEST_REQUIRE(started.calls() == 1u);
+    BOOST_TEST_REQUIRE(started.answer().listener != nullptr);
+    BOOST_TEST(started.answer().bound_port == 40022u);
     BOOST_TEST(connection->seen.address == "localhost");
     auto listener = std::exchange(connection->made, nullptr);
 
@@ -318,15 +220,17 @@ BOOST_AUTO_TEST_CASE(a_listeners_channel_is_attached_when_the_client_accepts_and
     auto forward = std::make_shared<Forward>(host(), accepted);
     std::optional<csh_status> heard;
     listener->listener_host().open_to_client(accepted, forward, [&](csh_status st, std::string_view) { heard = st; });
-    BOOST_TEST(listener_side.opens == 1);
-    BOOST_TEST(listener_side.originator == "10.0.0.9");
+    BOOST_TEST_REQUIRE(listener_side.opens().size() == 1u);
+    BOOST_TEST(listener_side.opens()[0].originator_address == "10.0.0.9");
+    BOOST_TEST(listener_side.opens()[0].originator_port == 50000u);
     BOOST_TEST(!heard.has_value());
     BOOST_TEST(forward->forward_host().write("x") == 0u);  // not attached before the answer
-    answer_open(CSH_OK, true);
+    listener_side.accept(0, side);
     BOOST_TEST((heard == CSH_OK));
     BOOST_TEST(forward->forward_host().write("hi") == 2u);
-    BOOST_TEST(side.written == "hi");
-    api.forward_close(listener_side.channel);
+    BOOST_TEST(side.written() == "hi");
+    api.forward_close(listener_side.opens()[0].channel);
+    side.mark_forward_closed();
     BOOST_TEST(forward->closed);
 
     // Refused: the SDK drops the host's reference; the host never calls the forward.
@@ -338,21 +242,130 @@ BOOST_AUTO_TEST_CASE(a_listeners_channel_is_attached_when_the_client_accepts_and
                                                  heard = st;
                                                  why = std::string(reason);
                                              });
-    answer_open(CSH_FAILED, false);
+    listener_side.refuse(1, "refused by the client");
     BOOST_TEST((heard == CSH_FAILED));
     BOOST_TEST(why == "refused by the client");
     BOOST_TEST(weak.expired());
 
     // Stopped: the listener's host side is detached.
-    std::optional<csh_status> stop_status;
-    api.listen_stop(started.listener, {[](void* self, csh_status st, csh_str) {
-                                           *static_cast<std::optional<csh_status>*>(self) = st;
-                                       },
-                                       &stop_status});
-    BOOST_TEST((stop_status == CSH_OK));
+    StatusRecorder stop;
+    api.listen_stop(started.answer().listener, stop.completion());
+    listener_side.mark_stopped();
+    BOOST_TEST_REQUIRE(stop.calls() == 1u);
+    BOOST_TEST(stop.answer().status == CSH_OK);
     BOOST_TEST(listener->stopped);
     BOOST_TEST(!listener->listener_host().attached());
+    // ...so a later open fails inside the SDK and never reaches the host.
+    std::optional<csh_status> late;
+    listener->listener_host().open_to_client(accepted, std::make_shared<Forward>(host(), accepted),
+                                             [&](csh_status st, std::string_view) { late = st; });
+    BOOST_TEST((late == CSH_FAILED));
+    BOOST_TEST(listener_side.opens().size() == 2u);
+    BOOST_TEST(listener_side.pending() == 0u);
+    BOOST_TEST(listener_side.violations().empty());
+    BOOST_TEST(side.violations().empty());
     csh::sdk::detail::HandleGlue<csh::sdk::BackendConnection, csh_backend_connection>::take_back(handle);
+}
+
+// The fakes themselves, called through their C tables as a plugin written in
+// C would: what a test of such a plugin relies on them to notice.
+BOOST_AUTO_TEST_CASE(the_fake_forward_host_records_in_order_and_lists_what_the_abi_forbids) {
+    const auto p = side.params();
+    BOOST_TEST(p.kind == CSH_FORWARD_TCPIP);
+    BOOST_TEST(p.channel_id == 3u);
+    BOOST_TEST(std::string(p.target.data, p.target.size) == "127.0.0.1");
+    BOOST_TEST(p.target_port == 8080u);
+    BOOST_TEST(std::string(p.originator_address.data, p.originator_address.size) == "10.0.0.1");
+    BOOST_TEST(p.originator_port == 54321u);
+    BOOST_TEST(p.strand == strand);
+    BOOST_TEST_REQUIRE(p.api->struct_size == sizeof(csh_forward_host_api));
+
+    side.set_write_budget(4);
+    BOOST_TEST(p.api->write(p.host, bytes("ab")) == 2u);
+    BOOST_TEST(p.api->write(p.host, bytes("cde")) == 2u);  // short
+    BOOST_TEST(p.api->write(p.host, bytes("f")) == 0u);    // nothing taken
+    side.set_write_budget(std::nullopt);
+    p.api->data_ready(p.host);
+    p.api->write(p.host, bytes("g"));
+    p.api->eof(p.host);
+    BOOST_TEST(side.violations().empty());
+
+    p.api->write(p.host, bytes("h"));
+    p.api->eof(p.host);
+    p.api->closed(p.host);
+    p.api->closed(p.host);
+    side.mark_forward_closed();
+    p.api->data_ready(p.host);
+
+    BOOST_TEST(side.written() == "abcdgh");
+    BOOST_TEST(side.write_calls() == 5u);
+    BOOST_TEST(side.short_writes() == 2u);
+    BOOST_TEST(side.eof_calls() == 2u);
+    BOOST_TEST(side.closed_calls() == 2u);
+    const std::vector<std::string> events{"write", "data-ready", "write", "eof", "write", "eof", "closed", "closed",
+                                          "data-ready"};
+    BOOST_TEST(side.events() == events, boost::test_tools::per_element());
+    const std::vector<std::string> violations{"write after eof", "eof called twice", "closed called twice",
+                                              "data_ready after forward_close"};
+    BOOST_TEST(side.violations() == violations, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(the_fake_listener_host_answers_pending_opens_in_any_order) {
+    listener_side.set_address("0.0.0.0", 2222);
+    const auto p = listener_side.params();
+    BOOST_TEST(p.kind == CSH_FORWARD_TCPIP);
+    BOOST_TEST(std::string(p.address.data, p.address.size) == "0.0.0.0");
+    BOOST_TEST(p.port == 2222u);
+    BOOST_TEST(p.session == nullptr);
+    BOOST_TEST(p.strand == strand);
+
+    // Two connections accepted; the channels are opaque tokens to the fake.
+    int first_token = 0, second_token = 0;
+    auto* first = reinterpret_cast<csh_backend_forward*>(&first_token);
+    auto* second = reinterpret_cast<csh_backend_forward*>(&second_token);
+    csh_forward_channel_params open{};
+    open.struct_size = sizeof open;
+    open.kind = CSH_FORWARD_TCPIP;
+    open.originator_address = str("10.0.0.7");
+    open.originator_port = 40001;
+    ForwardOpenRecorder first_done, second_done;
+    p.api->open_to_client(p.host, &open, first, first_done.completion());
+    open.originator_port = 40002;
+    p.api->open_to_client(p.host, &open, second, second_done.completion());
+    BOOST_TEST(first_done.calls() == 0u);  // answered later, never inside the call
+    BOOST_TEST_REQUIRE(listener_side.opens().size() == 2u);
+    BOOST_TEST(listener_side.pending() == 2u);
+    BOOST_TEST(listener_side.opens()[0].kind == CSH_FORWARD_TCPIP);
+    BOOST_TEST(listener_side.opens()[0].originator_address == "10.0.0.7");
+    BOOST_TEST(listener_side.opens()[0].originator_port == 40001u);
+    BOOST_TEST(listener_side.opens()[1].originator_port == 40002u);
+    BOOST_TEST(listener_side.opens()[1].channel == second);
+
+    listener_side.refuse(1, "the connection ended", CSH_UNAVAILABLE);
+    BOOST_TEST(listener_side.pending() == 1u);
+    BOOST_TEST_REQUIRE(second_done.calls() == 1u);
+    BOOST_TEST(second_done.answer().status == CSH_UNAVAILABLE);
+    BOOST_TEST(second_done.answer().reason == "the connection ended");
+    BOOST_TEST(second_done.answer().host == nullptr);
+
+    listener_side.accept(0, side);
+    BOOST_TEST(listener_side.pending() == 0u);
+    BOOST_TEST_REQUIRE(first_done.calls() == 1u);
+    BOOST_TEST(first_done.answer().status == CSH_OK);
+    BOOST_TEST(first_done.answer().channel == nullptr);  // as the host: the plugin named it in the call
+    BOOST_TEST(first_done.answer().host == side.host());
+    BOOST_TEST(first_done.answer().api == side.api());
+    BOOST_CHECK_THROW(listener_side.accept(0, side), std::logic_error);  // the test's own mistake
+    BOOST_TEST(first_done.calls() == 1u);
+    BOOST_TEST(listener_side.violations().empty());
+
+    listener_side.mark_stopped();
+    ForwardOpenRecorder late;
+    p.api->open_to_client(p.host, &open, first, late.completion());
+    const std::vector<std::string> violations{"open_to_client after listen_stop"};
+    BOOST_TEST(listener_side.violations() == violations, boost::test_tools::per_element());
+    listener_side.refuse(2, "the listener was stopped");
+    BOOST_TEST(late.calls() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

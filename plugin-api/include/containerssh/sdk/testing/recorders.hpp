@@ -113,4 +113,54 @@ private:
     std::vector<BackendOpenAnswer> answers_;
 };
 
+struct ForwardOpenAnswer {
+    csh_status status;
+    csh_backend_forward* channel;
+    std::string reason;
+    std::string user_message;
+    // ABI 1.4, set in open_to_client's answers only; NULL when absent.
+    csh_forward_host* host;
+    const csh_forward_host_api* api;
+};
+
+// The answer to forward_open (from the plugin) or to open_to_client (from
+// the host, e.g. a FakeListenerHost).
+class ForwardOpenRecorder {
+public:
+    csh_forward_open_completion completion() { return csh_forward_open_completion{&complete, this}; }
+    size_t calls() const { return answers_.size(); }
+    const ForwardOpenAnswer& answer() const { return answers_.at(0); }
+
+private:
+    static void complete(void* context, const csh_forward_open_result* r) {
+        const bool has_host = r->struct_size >= CSH_END_OF(csh_forward_open_result, api);
+        static_cast<ForwardOpenRecorder*>(context)->answers_.push_back(ForwardOpenAnswer{
+            r->status, r->channel, std::string(r->reason.data, r->reason.size),
+            std::string(r->user_message.data, r->user_message.size), has_host ? r->host : nullptr,
+            has_host ? r->api : nullptr});
+    }
+    std::vector<ForwardOpenAnswer> answers_;
+};
+
+struct ListenAnswer {
+    csh_status status;
+    csh_backend_listener* listener;
+    uint32_t bound_port;
+    std::string reason;
+};
+
+class ListenRecorder {
+public:
+    csh_listen_completion completion() { return csh_listen_completion{&complete, this}; }
+    size_t calls() const { return answers_.size(); }
+    const ListenAnswer& answer() const { return answers_.at(0); }
+
+private:
+    static void complete(void* context, const csh_listen_result* r) {
+        static_cast<ListenRecorder*>(context)->answers_.push_back(
+            ListenAnswer{r->status, r->listener, r->bound_port, std::string(r->reason.data, r->reason.size)});
+    }
+    std::vector<ListenAnswer> answers_;
+};
+
 }  // namespace csh::sdk::testing
