@@ -3,7 +3,7 @@
 function(csh_add_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE ${ARG_LIBS} Boost::unit_test_framework csh_options)
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} Boost::unit_test_framework csh_test_options)
   target_compile_definitions(${name} PRIVATE BOOST_TEST_DYN_LINK)
   add_test(NAME ${name} COMMAND ${name} --log_level=test_suite --report_level=short)
   if(ARG_TIMEOUT)
