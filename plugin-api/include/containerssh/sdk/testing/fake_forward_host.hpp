@@ -7,6 +7,7 @@
 #pragma once
 
 #include <containerssh/plugin.h>
+#include <containerssh/sdk/testing/write_budget.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -62,13 +63,13 @@ public:
     void mark_forward_closed() { forward_closed_ = true; }
 
     // How many more bytes the host takes; nullopt = unlimited.
-    void set_write_budget(std::optional<size_t> bytes) { budget_ = bytes; }
+    void set_write_budget(std::optional<size_t> bytes) { budget_.set(bytes); }
 
     // Bytes taken towards the client.
     const std::string& written() const { return written_; }
     size_t write_calls() const { return write_calls_; }
     // write calls that took fewer bytes than offered.
-    size_t short_writes() const { return short_writes_; }
+    size_t short_writes() const { return budget_.short_writes(); }
     size_t data_ready_calls() const { return data_ready_calls_; }
     size_t eof_calls() const { return eof_calls_; }
     size_t closed_calls() const { return closed_calls_; }
@@ -95,12 +96,7 @@ private:
         h.check_open("write");
         if (h.eof_calls_ > 0) h.violations_.push_back("write after eof");
         if (h.closed_calls_ > 0) h.violations_.push_back("write after closed");
-        size_t taken = data.size;
-        if (h.budget_) {
-            taken = std::min(taken, *h.budget_);
-            *h.budget_ -= taken;
-        }
-        if (taken < data.size) ++h.short_writes_;
+        const size_t taken = h.budget_.take(data.size);
         if (taken == 0) return 0;
         h.written_.append(reinterpret_cast<const char*>(data.data), taken);
         h.record("write");
@@ -140,10 +136,9 @@ private:
     std::string originator_address_;
     uint32_t originator_port_ = 0;
     bool forward_closed_ = false;
-    std::optional<size_t> budget_;
+    WriteBudget budget_;
     std::string written_;
     size_t write_calls_ = 0;
-    size_t short_writes_ = 0;
     size_t data_ready_calls_ = 0;
     size_t eof_calls_ = 0;
     size_t closed_calls_ = 0;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <containerssh/plugin.h>
+#include <containerssh/sdk/testing/write_budget.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -41,13 +42,13 @@ public:
     void emulate_abi_1_0() { api_.struct_size = CSH_SESSION_HOST_API_V1_END; }
 
     // How many more output bytes the host takes; nullopt = unlimited.
-    void set_write_budget(std::optional<size_t> bytes) { budget_ = bytes; }
+    void set_write_budget(std::optional<size_t> bytes) { budget_.set(bytes); }
 
     const std::string& stdout_data() const { return stdout_; }
     const std::string& stderr_data() const { return stderr_; }
     size_t write_calls() const { return write_calls_; }
     // write_output calls that took fewer bytes than offered.
-    size_t short_writes() const { return short_writes_; }
+    size_t short_writes() const { return budget_.short_writes(); }
     size_t stdin_ready_calls() const { return stdin_ready_calls_; }
     const std::optional<uint32_t>& exit_status() const { return exit_status_; }
     const std::optional<ExitSignal>& exit_signal() const { return exit_signal_; }
@@ -72,12 +73,7 @@ private:
         ++h.write_calls_;
         if (h.finished_) h.violations_.push_back("write_output after finished");
         if (h.exit_status_ || h.exit_signal_) h.violations_.push_back("write_output after the exit report");
-        size_t taken = data.size;
-        if (h.budget_) {
-            taken = std::min(taken, *h.budget_);
-            *h.budget_ -= taken;
-        }
-        if (taken < data.size) ++h.short_writes_;
+        const size_t taken = h.budget_.take(data.size);
         if (taken == 0) return 0;
         std::string& out = stream == CSH_STREAM_STDERR ? h.stderr_ : h.stdout_;
         out.append(reinterpret_cast<const char*>(data.data), taken);
@@ -118,11 +114,10 @@ private:
 
     csh_strand* strand_;
     uint64_t channel_id_;
-    std::optional<size_t> budget_;
+    WriteBudget budget_;
     std::string stdout_;
     std::string stderr_;
     size_t write_calls_ = 0;
-    size_t short_writes_ = 0;
     size_t stdin_ready_calls_ = 0;
     std::optional<uint32_t> exit_status_;
     std::optional<ExitSignal> exit_signal_;

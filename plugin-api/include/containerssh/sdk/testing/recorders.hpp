@@ -1,15 +1,47 @@
 // Completion recorders for plugin unit tests: each hands out an ABI
 // completion and keeps an owned copy of every answer it receives, so a test
 // can check the answer and that it came exactly once.
+//
+//   AuthRecorder auth;
+//   plugin.password(..., auth.completion());
+//   BOOST_TEST(auth.calls() == 1);
+//   BOOST_TEST(auth.answer().outcome == CSH_AUTH_SUCCESS);
 #pragma once
 
 #include <containerssh/plugin.h>
 
-#include <optional>
+#include <cstddef>
 #include <string>
 #include <vector>
 
 namespace csh::sdk::testing {
+
+namespace detail {
+
+inline std::string copy_str(csh_str s) { return std::string(s.data, s.size); }
+
+// One recorder per kind of completion. `Copy` turns what the completion's
+// complete function receives (after its context) into an owned Answer, so
+// the recorder's own complete function has exactly that signature.
+template <class Completion, auto Copy, class CopyType = decltype(Copy)>
+class CompletionRecorder;
+
+template <class Completion, auto Copy, class Answer, class... Args>
+class CompletionRecorder<Completion, Copy, Answer (*)(Args...)> {
+public:
+    Completion completion() { return Completion{&complete, this}; }
+    size_t calls() const { return answers_.size(); }
+    // The first answer (tests usually expect exactly one).
+    const Answer& answer() const { return answers_.at(0); }
+
+private:
+    static void complete(void* context, Args... args) {
+        static_cast<CompletionRecorder*>(context)->answers_.push_back(Copy(args...));
+    }
+    std::vector<Answer> answers_;
+};
+
+}  // namespace detail
 
 struct RecordedMetadata {
     csh_metadata_kind kind;
@@ -22,7 +54,7 @@ inline std::vector<RecordedMetadata> copy_metadata(const csh_metadata& metadata)
     std::vector<RecordedMetadata> out;
     for (size_t i = 0; i < metadata.count; ++i) {
         const csh_metadata_entry& e = metadata.entries[i];
-        out.push_back(RecordedMetadata{e.kind, e.sensitive != 0, std::string(e.key.data, e.key.size),
+        out.push_back(RecordedMetadata{e.kind, e.sensitive != 0, detail::copy_str(e.key),
                                        std::string(reinterpret_cast<const char*>(e.value.data), e.value.size)});
     }
     return out;
@@ -35,21 +67,12 @@ struct AuthAnswer {
     std::string reason;
 };
 
-class AuthRecorder {
-public:
-    csh_auth_completion completion() { return csh_auth_completion{&complete, this}; }
-    size_t calls() const { return answers_.size(); }
-    // The first answer (tests usually expect exactly one).
-    const AuthAnswer& answer() const { return answers_.at(0); }
+inline AuthAnswer copy_auth_answer(const csh_auth_result* r) {
+    return {r->outcome, detail::copy_str(r->authenticated_username), copy_metadata(r->metadata),
+            detail::copy_str(r->reason)};
+}
 
-private:
-    static void complete(void* context, const csh_auth_result* r) {
-        static_cast<AuthRecorder*>(context)->answers_.push_back(
-            AuthAnswer{r->outcome, std::string(r->authenticated_username.data, r->authenticated_username.size),
-                       copy_metadata(r->metadata), std::string(r->reason.data, r->reason.size)});
-    }
-    std::vector<AuthAnswer> answers_;
-};
+using AuthRecorder = detail::CompletionRecorder<csh_auth_completion, &copy_auth_answer>;
 
 struct ConfigAnswer {
     csh_status status;
@@ -59,39 +82,21 @@ struct ConfigAnswer {
     std::string reason;
 };
 
-class ConfigRecorder {
-public:
-    csh_config_completion completion() { return csh_config_completion{&complete, this}; }
-    size_t calls() const { return answers_.size(); }
-    const ConfigAnswer& answer() const { return answers_.at(0); }
+inline ConfigAnswer copy_config_answer(const csh_config_result* r) {
+    return {r->status, detail::copy_str(r->config_json), copy_metadata(r->metadata),
+            detail::copy_str(r->authenticated_username), detail::copy_str(r->reason)};
+}
 
-private:
-    static void complete(void* context, const csh_config_result* r) {
-        static_cast<ConfigRecorder*>(context)->answers_.push_back(ConfigAnswer{
-            r->status, std::string(r->config_json.data, r->config_json.size), copy_metadata(r->metadata),
-            std::string(r->authenticated_username.data, r->authenticated_username.size),
-            std::string(r->reason.data, r->reason.size)});
-    }
-    std::vector<ConfigAnswer> answers_;
-};
+using ConfigRecorder = detail::CompletionRecorder<csh_config_completion, &copy_config_answer>;
 
 struct StatusAnswer {
     csh_status status;
     std::string reason;
 };
 
-class StatusRecorder {
-public:
-    csh_status_completion completion() { return csh_status_completion{&complete, this}; }
-    size_t calls() const { return answers_.size(); }
-    const StatusAnswer& answer() const { return answers_.at(0); }
+inline StatusAnswer copy_status_answer(csh_status status, csh_str reason) { return {status, detail::copy_str(reason)}; }
 
-private:
-    static void complete(void* context, csh_status status, csh_str reason) {
-        static_cast<StatusRecorder*>(context)->answers_.push_back(StatusAnswer{status, std::string(reason.data, reason.size)});
-    }
-    std::vector<StatusAnswer> answers_;
-};
+using StatusRecorder = detail::CompletionRecorder<csh_status_completion, &copy_status_answer>;
 
 struct BackendOpenAnswer {
     csh_status status;
@@ -99,19 +104,11 @@ struct BackendOpenAnswer {
     std::string reason;
 };
 
-class BackendOpenRecorder {
-public:
-    csh_backend_open_completion completion() { return csh_backend_open_completion{&complete, this}; }
-    size_t calls() const { return answers_.size(); }
-    const BackendOpenAnswer& answer() const { return answers_.at(0); }
+inline BackendOpenAnswer copy_backend_open_answer(const csh_backend_open_result* r) {
+    return {r->status, r->connection, detail::copy_str(r->reason)};
+}
 
-private:
-    static void complete(void* context, const csh_backend_open_result* r) {
-        static_cast<BackendOpenRecorder*>(context)->answers_.push_back(
-            BackendOpenAnswer{r->status, r->connection, std::string(r->reason.data, r->reason.size)});
-    }
-    std::vector<BackendOpenAnswer> answers_;
-};
+using BackendOpenRecorder = detail::CompletionRecorder<csh_backend_open_completion, &copy_backend_open_answer>;
 
 struct ForwardOpenAnswer {
     csh_status status;
@@ -123,24 +120,19 @@ struct ForwardOpenAnswer {
     const csh_forward_host_api* api;
 };
 
+inline ForwardOpenAnswer copy_forward_open_answer(const csh_forward_open_result* r) {
+    const bool has_host = r->struct_size >= CSH_END_OF(csh_forward_open_result, api);
+    return {r->status,
+            r->channel,
+            detail::copy_str(r->reason),
+            detail::copy_str(r->user_message),
+            has_host ? r->host : nullptr,
+            has_host ? r->api : nullptr};
+}
+
 // The answer to forward_open (from the plugin) or to open_to_client (from
 // the host, e.g. a FakeListenerHost).
-class ForwardOpenRecorder {
-public:
-    csh_forward_open_completion completion() { return csh_forward_open_completion{&complete, this}; }
-    size_t calls() const { return answers_.size(); }
-    const ForwardOpenAnswer& answer() const { return answers_.at(0); }
-
-private:
-    static void complete(void* context, const csh_forward_open_result* r) {
-        const bool has_host = r->struct_size >= CSH_END_OF(csh_forward_open_result, api);
-        static_cast<ForwardOpenRecorder*>(context)->answers_.push_back(ForwardOpenAnswer{
-            r->status, r->channel, std::string(r->reason.data, r->reason.size),
-            std::string(r->user_message.data, r->user_message.size), has_host ? r->host : nullptr,
-            has_host ? r->api : nullptr});
-    }
-    std::vector<ForwardOpenAnswer> answers_;
-};
+using ForwardOpenRecorder = detail::CompletionRecorder<csh_forward_open_completion, &copy_forward_open_answer>;
 
 struct ListenAnswer {
     csh_status status;
@@ -149,18 +141,10 @@ struct ListenAnswer {
     std::string reason;
 };
 
-class ListenRecorder {
-public:
-    csh_listen_completion completion() { return csh_listen_completion{&complete, this}; }
-    size_t calls() const { return answers_.size(); }
-    const ListenAnswer& answer() const { return answers_.at(0); }
+inline ListenAnswer copy_listen_answer(const csh_listen_result* r) {
+    return {r->status, r->listener, r->bound_port, detail::copy_str(r->reason)};
+}
 
-private:
-    static void complete(void* context, const csh_listen_result* r) {
-        static_cast<ListenRecorder*>(context)->answers_.push_back(
-            ListenAnswer{r->status, r->listener, r->bound_port, std::string(r->reason.data, r->reason.size)});
-    }
-    std::vector<ListenAnswer> answers_;
-};
+using ListenRecorder = detail::CompletionRecorder<csh_listen_completion, &copy_listen_answer>;
 
 }  // namespace csh::sdk::testing
